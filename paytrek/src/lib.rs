@@ -1,0 +1,1 @@
+//! The paytrek adapter.

@@ -1,0 +1,65 @@
+//! Small helpers the simulators share.
+
+use rand::Rng;
+use subtle::ConstantTimeEq;
+
+/// A random lowercase hex string of `len` characters (tokens, references).
+pub fn random_hex(len: usize) -> String {
+    let mut rng = rand::thread_rng();
+    (0..len).map(|_| char::from_digit(rng.gen_range(0..16), 16).unwrap_or('0')).collect()
+}
+
+/// A random string of ASCII digits of `len` characters.
+pub fn random_digits(len: usize) -> String {
+    let mut rng = rand::thread_rng();
+    (0..len).map(|_| char::from(b'0' + rng.gen_range(0..10u8))).collect()
+}
+
+/// Constant-time comparison of two strings (signatures, hashes, tokens).
+pub fn constant_time_eq(a: &str, b: &str) -> bool {
+    a.as_bytes().ct_eq(b.as_bytes()).into()
+}
+
+/// Whether `number` passes the Luhn check.
+pub fn luhn_valid(number: &str) -> bool {
+    if number.is_empty() || !number.bytes().all(|b| b.is_ascii_digit()) {
+        return false;
+    }
+    let sum: u32 = number
+        .bytes()
+        .rev()
+        .enumerate()
+        .map(|(i, b)| {
+            let d = u32::from(b - b'0');
+            if i % 2 == 1 {
+                let dd = d * 2;
+                if dd > 9 {
+                    dd - 9
+                } else {
+                    dd
+                }
+            } else {
+                d
+            }
+        })
+        .sum();
+    sum % 10 == 0
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn luhn() {
+        assert!(luhn_valid("4508034508034509"));
+        assert!(!luhn_valid("4508034508034508"));
+        assert!(!luhn_valid(""));
+    }
+
+    #[test]
+    fn random_shapes() {
+        assert_eq!(random_hex(32).len(), 32);
+        assert!(random_digits(8).bytes().all(|b| b.is_ascii_digit()));
+    }
+}
