@@ -1,0 +1,152 @@
+//! The people and things around a payment: customer, address, line items and splits.
+
+use std::net::IpAddr;
+
+use serde::{Deserialize, Serialize};
+
+use crate::error::Error;
+use crate::money::Money;
+use crate::validate;
+
+/// The paying customer.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Customer {
+    /// The merchant's own id for the customer, if any.
+    pub id: Option<String>,
+    /// Given name.
+    pub first_name: String,
+    /// Family name.
+    pub last_name: String,
+    /// E-mail address.
+    pub email: String,
+    /// Phone number.
+    pub phone: Option<String>,
+    /// The customer's IP address (providers use it for fraud checks).
+    pub ip: IpAddr,
+}
+
+impl Customer {
+    /// A customer with the required fields.
+    pub fn new(first_name: &str, last_name: &str, email: &str, ip: IpAddr) -> Self {
+        Self {
+            id: None,
+            first_name: first_name.to_owned(),
+            last_name: last_name.to_owned(),
+            email: email.to_owned(),
+            phone: None,
+            ip,
+        }
+    }
+
+    /// Sets the phone number.
+    pub fn with_phone(mut self, phone: &str) -> Self {
+        self.phone = Some(phone.to_owned());
+        self
+    }
+
+    /// The full name, `first last`.
+    pub fn full_name(&self) -> String {
+        format!("{} {}", self.first_name.trim(), self.last_name.trim()).trim().to_owned()
+    }
+
+    /// Checks the fields every provider needs.
+    pub fn validate(&self) -> Result<(), Error> {
+        validate::non_empty("customer.first_name", &self.first_name)?;
+        validate::non_empty("customer.last_name", &self.last_name)?;
+        validate::email("customer.email", &self.email)?;
+        if let Some(phone) = &self.phone {
+            validate::phone("customer.phone", phone)?;
+        }
+        Ok(())
+    }
+}
+
+/// A postal address.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Address {
+    /// Street address.
+    pub line1: String,
+    /// More of the street address.
+    pub line2: Option<String>,
+    /// City.
+    pub city: String,
+    /// State, province or district.
+    pub state: Option<String>,
+    /// Postal code.
+    pub postal_code: Option<String>,
+    /// Country as an ISO-3166 alpha-2 code (`TR`) or name.
+    pub country: String,
+}
+
+impl Address {
+    /// The address on one line.
+    pub fn single_line(&self) -> String {
+        let mut parts = vec![self.line1.trim().to_owned()];
+        if let Some(line2) = &self.line2 {
+            parts.push(line2.trim().to_owned());
+        }
+        if let Some(postal) = &self.postal_code {
+            parts.push(postal.trim().to_owned());
+        }
+        parts.push(self.city.trim().to_owned());
+        if let Some(state) = &self.state {
+            parts.push(state.trim().to_owned());
+        }
+        parts.push(self.country.trim().to_owned());
+        parts.retain(|p| !p.is_empty());
+        parts.join(", ")
+    }
+}
+
+/// Part of a line item's price paid out to a marketplace sub-merchant.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct SubMerchantSplit {
+    /// The provider's id of the sub-merchant (Craftgate `subMerchantMemberId`).
+    pub sub_merchant_id: String,
+    /// The amount paid out to the sub-merchant for this item.
+    pub payout: Money,
+}
+
+/// One line of the order.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct LineItem {
+    /// The merchant's id for the line (used to refund one item directly).
+    pub external_id: Option<String>,
+    /// What is sold.
+    pub name: String,
+    /// The price of one unit.
+    pub unit_price: Money,
+    /// How many units.
+    pub quantity: u32,
+    /// The sub-merchant this line is paid out to, if any.
+    pub split: Option<SubMerchantSplit>,
+}
+
+impl LineItem {
+    /// A line of `quantity` units of `name` at `unit_price`.
+    pub fn new(name: &str, unit_price: Money, quantity: u32) -> Self {
+        Self { external_id: None, name: name.to_owned(), unit_price, quantity, split: None }
+    }
+
+    /// Sets the merchant's id for the line.
+    pub fn with_external_id(mut self, id: &str) -> Self {
+        self.external_id = Some(id.to_owned());
+        self
+    }
+
+    /// Pays `payout` of this line out to `sub_merchant_id`.
+    pub fn with_split(mut self, sub_merchant_id: &str, payout: Money) -> Self {
+        self.split = Some(SubMerchantSplit { sub_merchant_id: sub_merchant_id.to_owned(), payout });
+        self
+    }
+
+    /// The line's total, unit price times quantity.
+    pub fn total(&self) -> Result<Money, Error> {
+        let total = self
+            .unit_price
+            .amount()
+            .checked_mul(rust_decimal::Decimal::from(self.quantity))
+            .ok_or_else(|| Error::invalid("items", "line total overflows"))?;
+        Money::new(total, self.unit_price.currency())
+    }
+}

@@ -1,0 +1,334 @@
+//! The one HTTP layer every adapter uses: pooled rustls connections, connect and total
+//! time-outs, a user agent, and `tracing` spans that carry no secrets.
+//!
+//! It never resends anything. What it does instead is classify failures: an error before
+//! the request could have reached the provider is [`Error::Transport`] (safe to retry); a
+//! time-out, dropped connection, 5xx or unreadable answer after a write was sent is
+//! [`Error::UnknownOutcome`] (reconcile with a status query).
+
+use std::time::{Duration, Instant};
+
+use serde::de::DeserializeOwned;
+use tracing::Instrument;
+
+use crate::error::{Error, Result};
+use crate::provider::ProviderId;
+
+/// Time-outs and identification for the HTTP client.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct TransportConfig {
+    /// How long to wait for a connection.
+    pub connect_timeout: Duration,
+    /// How long a whole request may take, from sending to the last byte of the answer.
+    pub timeout: Duration,
+    /// The `User-Agent` header.
+    pub user_agent: String,
+}
+
+impl Default for TransportConfig {
+    fn default() -> Self {
+        Self {
+            connect_timeout: Duration::from_secs(10),
+            timeout: Duration::from_secs(60),
+            user_agent: format!("odeme/{}", env!("CARGO_PKG_VERSION")),
+        }
+    }
+}
+
+/// Whether a request can change anything at the provider.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum RequestKind {
+    /// A lookup: failing after sending is harmless, so it is a transport error.
+    Read,
+    /// A write (charge, refund, store): failing after sending leaves the outcome unknown.
+    Write,
+}
+
+/// An HTTP request, fully built: adapters build these with pure functions so tests can
+/// snapshot exactly what goes on the wire.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct HttpRequest {
+    /// `GET`, `POST`, `PUT` or `DELETE`.
+    pub method: String,
+    /// The full URL.
+    pub url: String,
+    /// Headers in the order they are sent.
+    pub headers: Vec<(String, String)>,
+    /// The exact body bytes, if any.
+    pub body: Option<Vec<u8>>,
+    /// The operation's name, for spans and errors (`charge`, `refund`).
+    pub operation: &'static str,
+    /// Read or write.
+    pub kind: RequestKind,
+    /// The order id or payment reference an unknown outcome is reconciled with.
+    pub reference: Option<String>,
+}
+
+impl HttpRequest {
+    /// A request without headers or body.
+    pub fn new(method: &str, url: String, operation: &'static str, kind: RequestKind) -> Self {
+        Self { method: method.to_owned(), url, headers: Vec::new(), body: None, operation, kind, reference: None }
+    }
+
+    /// Adds a header.
+    pub fn header(mut self, name: &str, value: impl Into<String>) -> Self {
+        self.headers.push((name.to_owned(), value.into()));
+        self
+    }
+
+    /// Sets the body.
+    pub fn body(mut self, body: Vec<u8>) -> Self {
+        self.body = Some(body);
+        self
+    }
+
+    /// Sets the reconciliation reference.
+    pub fn reference(mut self, reference: impl Into<String>) -> Self {
+        self.reference = Some(reference.into());
+        self
+    }
+
+    /// The value of header `name` (case-insensitive).
+    pub fn header_value(&self, name: &str) -> Option<&str> {
+        self.headers.iter().find(|(n, _)| n.eq_ignore_ascii_case(name)).map(|(_, v)| v.as_str())
+    }
+}
+
+/// An HTTP answer, with what is needed to classify a failure to read it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct HttpResponse {
+    /// The provider.
+    pub provider: ProviderId,
+    /// The operation it answers.
+    pub operation: &'static str,
+    /// Read or write.
+    pub kind: RequestKind,
+    /// The reconciliation reference.
+    pub reference: Option<String>,
+    /// The HTTP status.
+    pub status: u16,
+    /// The body.
+    pub body: Vec<u8>,
+}
+
+impl HttpResponse {
+    /// Whether the status is 2xx.
+    pub fn is_success(&self) -> bool {
+        (200..300).contains(&self.status)
+    }
+
+    /// The body as text (lossy).
+    pub fn text(&self) -> String {
+        String::from_utf8_lossy(&self.body).into_owned()
+    }
+
+    /// Reads the body as JSON. An unreadable answer to a write is an unknown outcome: the
+    /// provider may have acted on it.
+    pub fn json<T: DeserializeOwned>(&self) -> Result<T> {
+        serde_json::from_slice(&self.body).map_err(|e| self.unreadable(&format!("unreadable JSON ({e})")))
+    }
+
+    /// The error for an answer that cannot be read.
+    pub fn unreadable(&self, reason: &str) -> Error {
+        match self.kind {
+            RequestKind::Write => Error::UnknownOutcome {
+                provider: self.provider,
+                operation: self.operation.to_owned(),
+                reference: self.reference.clone(),
+                reason: format!("HTTP {}: {reason}", self.status),
+            },
+            RequestKind::Read => self.unexpected(),
+        }
+    }
+
+    /// [`Error::UnexpectedResponse`] with a truncated, redacted body.
+    pub fn unexpected(&self) -> Error {
+        Error::UnexpectedResponse { provider: self.provider, status: self.status, body: redact_body(&self.text()) }
+    }
+}
+
+/// Cuts a body to 300 characters and masks anything that looks like a card number.
+pub fn redact_body(body: &str) -> String {
+    let mut out = String::with_capacity(body.len().min(320));
+    let mut digits = String::new();
+    let flush = |digits: &mut String, out: &mut String| {
+        if digits.len() >= 12 {
+            out.push_str("[REDACTED]");
+        } else {
+            out.push_str(digits);
+        }
+        digits.clear();
+    };
+    for c in body.chars() {
+        if c.is_ascii_digit() {
+            digits.push(c);
+        } else {
+            flush(&mut digits, &mut out);
+            out.push(c);
+        }
+    }
+    flush(&mut digits, &mut out);
+    if out.chars().count() > 300 {
+        let cut: String = out.chars().take(300).collect();
+        format!("{cut}…")
+    } else {
+        out
+    }
+}
+
+/// The shared HTTP client. Cheap to clone: clones share one connection pool.
+#[derive(Debug, Clone)]
+pub struct HttpTransport {
+    client: reqwest::Client,
+    provider: ProviderId,
+}
+
+impl HttpTransport {
+    /// A client for `provider` with `config`.
+    pub fn new(provider: ProviderId, config: &TransportConfig) -> Result<Self> {
+        let client = reqwest::Client::builder()
+            .connect_timeout(config.connect_timeout)
+            .timeout(config.timeout)
+            .user_agent(config.user_agent.clone())
+            .use_rustls_tls()
+            .pool_idle_timeout(Duration::from_secs(60))
+            .redirect(reqwest::redirect::Policy::none())
+            .build()
+            .map_err(|e| Error::Configuration(format!("cannot build the HTTP client: {e}")))?;
+        Ok(Self { client, provider })
+    }
+
+    /// The provider this transport talks to.
+    pub fn provider(&self) -> ProviderId {
+        self.provider
+    }
+
+    /// Sends `request` once and returns the answer. A 5xx answer to a write is returned as
+    /// [`Error::UnknownOutcome`]; every other status is returned for the adapter to read.
+    pub async fn send(&self, request: &HttpRequest) -> Result<HttpResponse> {
+        let path = url::Url::parse(&request.url).map(|u| u.path().to_owned()).unwrap_or_default();
+        let span = tracing::info_span!(
+            "odeme.http",
+            provider = %self.provider,
+            operation = request.operation,
+            method = %request.method,
+            path = %path,
+        );
+        self.send_inner(request).instrument(span).await
+    }
+
+    async fn send_inner(&self, request: &HttpRequest) -> Result<HttpResponse> {
+        let method = reqwest::Method::from_bytes(request.method.as_bytes())
+            .map_err(|_| Error::Configuration(format!("invalid HTTP method {}", request.method)))?;
+        let url = url::Url::parse(&request.url)
+            .map_err(|e| Error::Configuration(format!("invalid provider URL: {e}")))?;
+        let mut builder = self.client.request(method, url);
+        for (name, value) in &request.headers {
+            builder = builder.header(name, value);
+        }
+        if let Some(body) = &request.body {
+            builder = builder.body(body.clone());
+        }
+        let started = Instant::now();
+        let response = builder.send().await.map_err(|e| self.classify(request, &e))?;
+        let status = response.status().as_u16();
+        let body = response.bytes().await.map_err(|e| self.classify(request, &e))?;
+        tracing::debug!(status, elapsed_ms = started.elapsed().as_millis() as u64, "provider answered");
+        let answer = HttpResponse {
+            provider: self.provider,
+            operation: request.operation,
+            kind: request.kind,
+            reference: request.reference.clone(),
+            status,
+            body: body.to_vec(),
+        };
+        if status >= 500 && request.kind == RequestKind::Write {
+            tracing::warn!(status, "server error after a write: outcome unknown");
+            return Err(answer.unreadable("server error"));
+        }
+        Ok(answer)
+    }
+
+    fn classify(&self, request: &HttpRequest, error: &reqwest::Error) -> Error {
+        // reqwest's Display can include the URL; the URLs carry no secrets, but keep the
+        // message to the error's kind to be sure nothing from a body leaks.
+        let reason = describe(error);
+        if error.is_builder() {
+            return Error::Configuration(format!("cannot build the request: {reason}"));
+        }
+        let never_sent = error.is_connect();
+        tracing::warn!(%reason, never_sent, "request failed");
+        if never_sent || request.kind == RequestKind::Read {
+            Error::Transport { provider: self.provider, operation: request.operation.to_owned(), reason }
+        } else {
+            Error::UnknownOutcome {
+                provider: self.provider,
+                operation: request.operation.to_owned(),
+                reference: request.reference.clone(),
+                reason,
+            }
+        }
+    }
+}
+
+fn describe(error: &reqwest::Error) -> String {
+    if error.is_timeout() {
+        "timed out".into()
+    } else if error.is_connect() {
+        "could not connect".into()
+    } else if error.is_body() || error.is_decode() {
+        "the connection broke while reading the answer".into()
+    } else if error.is_request() {
+        "the connection broke while sending".into()
+    } else {
+        "HTTP error".into()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn redacts_pans_and_truncates() {
+        let body = "{\"number\":\"4508034508034509\",\"amount\":\"100\"}";
+        let out = redact_body(body);
+        assert!(!out.contains("4508034508034509"));
+        assert!(out.contains("\"amount\":\"100\""));
+        assert!(redact_body(&"x".repeat(1000)).chars().count() <= 301);
+    }
+
+    #[tokio::test]
+    async fn connect_failure_is_safe_to_retry_even_for_writes() {
+        // Bind then drop a listener so the port is closed.
+        let port = std::net::TcpListener::bind("127.0.0.1:0").unwrap().local_addr().unwrap().port();
+        let t = HttpTransport::new(ProviderId::Paytr, &TransportConfig::default()).unwrap();
+        let req = HttpRequest::new("POST", format!("http://127.0.0.1:{port}/odeme"), "charge", RequestKind::Write);
+        let err = t.send(&req).await.unwrap_err();
+        assert!(matches!(err, Error::Transport { .. }), "{err:?}");
+        assert!(err.is_safe_to_retry());
+    }
+
+    #[tokio::test]
+    async fn timeout_after_sending_a_write_is_unknown_outcome() {
+        use tokio::io::AsyncReadExt;
+        let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+        let port = listener.local_addr().unwrap().port();
+        let server = tokio::spawn(async move {
+            let (mut socket, _) = listener.accept().await.unwrap();
+            let mut buf = [0u8; 1024];
+            let _ = socket.read(&mut buf).await;
+            tokio::time::sleep(Duration::from_secs(5)).await;
+        });
+        let config = TransportConfig { timeout: Duration::from_millis(300), ..TransportConfig::default() };
+        let t = HttpTransport::new(ProviderId::Craftgate, &config).unwrap();
+        let write = HttpRequest::new("POST", format!("http://127.0.0.1:{port}/x"), "charge", RequestKind::Write)
+            .reference("order1");
+        let err = t.send(&write).await.unwrap_err();
+        match &err {
+            Error::UnknownOutcome { reference, .. } => assert_eq!(reference.as_deref(), Some("order1")),
+            other => panic!("expected unknown outcome, got {other:?}"),
+        }
+        server.abort();
+    }
+}

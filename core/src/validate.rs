@@ -1,0 +1,104 @@
+//! Field checks shared by the core and the adapters. Each error names the field.
+
+use crate::error::Error;
+
+/// The field must not be empty (after trimming).
+pub fn non_empty(field: &str, value: &str) -> Result<(), Error> {
+    if value.trim().is_empty() {
+        Err(Error::invalid(field, "is empty"))
+    } else {
+        Ok(())
+    }
+}
+
+/// The field must be at most `max` characters.
+pub fn max_chars(field: &str, value: &str, max: usize) -> Result<(), Error> {
+    if value.chars().count() > max {
+        Err(Error::invalid(field, format!("is longer than {max} characters")))
+    } else {
+        Ok(())
+    }
+}
+
+/// The field must be non-empty and at most `max` characters.
+pub fn required(field: &str, value: &str, max: usize) -> Result<(), Error> {
+    non_empty(field, value)?;
+    max_chars(field, value, max)
+}
+
+/// A plausible e-mail address: one `@`, a non-empty local part, a dotted domain, no spaces.
+pub fn email(field: &str, value: &str) -> Result<(), Error> {
+    let bad = || Error::invalid(field, "is not a valid e-mail address");
+    let (local, domain) = value.split_once('@').ok_or_else(bad)?;
+    let ok = !local.is_empty()
+        && !domain.contains('@')
+        && domain.contains('.')
+        && !domain.starts_with('.')
+        && !domain.ends_with('.')
+        && !value.chars().any(|c| c.is_whitespace() || c.is_control());
+    if ok {
+        max_chars(field, value, 254)
+    } else {
+        Err(bad())
+    }
+}
+
+/// A phone number: digits with an optional leading `+`, spaces, dashes and parentheses.
+pub fn phone(field: &str, value: &str) -> Result<(), Error> {
+    let digits = value.chars().filter(char::is_ascii_digit).count();
+    let allowed = value
+        .chars()
+        .enumerate()
+        .all(|(i, c)| c.is_ascii_digit() || matches!(c, ' ' | '-' | '(' | ')') || (c == '+' && i == 0));
+    if allowed && (7..=15).contains(&digits) {
+        Ok(())
+    } else {
+        Err(Error::invalid(field, "is not a valid phone number"))
+    }
+}
+
+/// An absolute `http` or `https` URL.
+pub fn url(field: &str, value: &str) -> Result<(), Error> {
+    match url::Url::parse(value) {
+        Ok(u) if matches!(u.scheme(), "http" | "https") && u.host().is_some() => Ok(()),
+        _ => Err(Error::invalid(field, "is not an absolute http(s) URL")),
+    }
+}
+
+/// ASCII letters and digits only, 1 to `max` characters (PayTR's `merchant_oid` rule).
+pub fn alphanumeric(field: &str, value: &str, max: usize) -> Result<(), Error> {
+    non_empty(field, value)?;
+    if !value.bytes().all(|b| b.is_ascii_alphanumeric()) {
+        return Err(Error::invalid(field, "must contain only letters and digits"));
+    }
+    max_chars(field, value, max)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn emails() {
+        for good in ["a@b.co", "jane.doe+x@example.com.tr"] {
+            assert!(email("e", good).is_ok(), "{good}");
+        }
+        for bad in ["", "a", "a@b", "@b.com", "a@b.com.", "a b@c.com", "a@@b.com", "a@.com"] {
+            assert_eq!(email("e", bad).unwrap_err().invalid_field(), Some("e"), "{bad}");
+        }
+    }
+
+    #[test]
+    fn phones_urls_alnum() {
+        assert!(phone("p", "+90 555 123 45 67").is_ok());
+        assert!(phone("p", "12").is_err());
+        assert!(phone("p", "555-12a-4567").is_err());
+        assert!(url("u", "https://shop.example/ok?x=1").is_ok());
+        assert!(url("u", "ftp://x").is_err());
+        assert!(url("u", "/relative").is_err());
+        assert!(alphanumeric("o", "Order123", 64).is_ok());
+        assert!(alphanumeric("o", "order-123", 64).is_err());
+        assert!(alphanumeric("o", &"a".repeat(65), 64).is_err());
+        assert!(required("n", "ab", 1).is_err());
+    }
+}

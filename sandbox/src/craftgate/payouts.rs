@@ -1,0 +1,128 @@
+//! How a payment's money is split per item: the customer's paid price is spread over the
+//! items in proportion to their prices, the simulator's commission is taken from the
+//! merchant's share, and a sub-merchant gets its share of the item's paid price.
+//!
+//! The rule (documented in `docs/craftgate.md`), all in exact decimals rounded half away
+//! from zero to 2 places:
+//! - item paid price = paidPrice × itemPrice / price, the last item taking the remainder so
+//!   the items add up to paidPrice exactly;
+//! - commission = item paid price × [`COMMISSION_RATE_PERCENT`] / 100;
+//! - sub-merchant payout = item paid price × subMerchantMemberPrice / itemPrice;
+//! - merchant payout = item paid price − commission − sub-merchant payout.
+
+use rust_decimal::{Decimal, RoundingStrategy};
+
+/// The commission the simulated Craftgate keeps on every item, in percent (`bankCommissionRate`).
+pub const COMMISSION_RATE_PERCENT: Decimal = Decimal::from_parts(100, 0, 0, false, 2);
+
+/// One item's price and optional sub-merchant share, as requested.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub(crate) struct ItemShare {
+    pub(crate) price: Decimal,
+    pub(crate) sub_merchant_price: Option<Decimal>,
+}
+
+/// One item's computed amounts.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub(crate) struct ItemAmounts {
+    pub(crate) paid_price: Decimal,
+    pub(crate) merchant_commission_rate_amount: Decimal,
+    pub(crate) commission: Decimal,
+    pub(crate) sub_merchant_payout_rate: Option<Decimal>,
+    pub(crate) sub_merchant_payout_amount: Option<Decimal>,
+    pub(crate) merchant_payout_amount: Decimal,
+}
+
+fn money(value: Decimal) -> Decimal {
+    value.round_dp_with_strategy(2, RoundingStrategy::MidpointAwayFromZero)
+}
+
+/// The rate of the difference between paid price and price, in percent (`merchantCommissionRate`).
+pub(crate) fn merchant_commission_rate(price: Decimal, paid_price: Decimal) -> Decimal {
+    if price.is_zero() {
+        return Decimal::ZERO;
+    }
+    ((paid_price - price) * Decimal::ONE_HUNDRED / price).round_dp_with_strategy(8, RoundingStrategy::MidpointAwayFromZero)
+}
+
+/// Splits `paid_price` over `items`, whose prices add up to `price` (checked by the caller).
+pub(crate) fn split(items: &[ItemShare], price: Decimal, paid_price: Decimal) -> Vec<ItemAmounts> {
+    let mut out = Vec::with_capacity(items.len());
+    let mut allocated = Decimal::ZERO;
+    for (index, item) in items.iter().enumerate() {
+        let item_paid = if index + 1 == items.len() {
+            paid_price - allocated
+        } else if price.is_zero() {
+            Decimal::ZERO
+        } else {
+            money(paid_price * item.price / price)
+        };
+        allocated += item_paid;
+        let commission = money(item_paid * COMMISSION_RATE_PERCENT / Decimal::ONE_HUNDRED);
+        let (rate, sub_payout) = match item.sub_merchant_price {
+            Some(sub_price) if !item.price.is_zero() => (
+                Some(
+                    (sub_price * Decimal::ONE_HUNDRED / item.price)
+                        .round_dp_with_strategy(8, RoundingStrategy::MidpointAwayFromZero),
+                ),
+                Some(money(item_paid * sub_price / item.price)),
+            ),
+            Some(_) => (Some(Decimal::ZERO), Some(Decimal::ZERO)),
+            None => (None, None),
+        };
+        out.push(ItemAmounts {
+            paid_price: item_paid,
+            merchant_commission_rate_amount: item_paid - item.price,
+            commission,
+            sub_merchant_payout_rate: rate,
+            sub_merchant_payout_amount: sub_payout,
+            merchant_payout_amount: item_paid - commission - sub_payout.unwrap_or(Decimal::ZERO),
+        });
+    }
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use std::str::FromStr;
+
+    use super::*;
+
+    fn d(s: &str) -> Decimal {
+        Decimal::from_str(s).unwrap()
+    }
+
+    #[test]
+    fn the_documented_example_shape() {
+        // price 30 paid 33 with a sub-merchant getting 27 of 30: the sub-merchant gets 90 %
+        // of the paid 33, the merchant the rest less the 1 % commission.
+        let out = split(&[ItemShare { price: d("30"), sub_merchant_price: Some(d("27")) }], d("30"), d("33"));
+        assert_eq!(out[0].paid_price, d("33"));
+        assert_eq!(out[0].merchant_commission_rate_amount, d("3"));
+        assert_eq!(out[0].sub_merchant_payout_rate, Some(d("90")));
+        assert_eq!(out[0].sub_merchant_payout_amount, Some(d("29.70")));
+        assert_eq!(out[0].commission, d("0.33"));
+        assert_eq!(out[0].merchant_payout_amount, d("2.97"));
+        assert_eq!(merchant_commission_rate(d("30"), d("33")), d("10"));
+    }
+
+    #[test]
+    fn items_add_up_to_paid_price_exactly() {
+        let items = [
+            ItemShare { price: d("33.33"), sub_merchant_price: None },
+            ItemShare { price: d("33.33"), sub_merchant_price: Some(d("20")) },
+            ItemShare { price: d("33.34"), sub_merchant_price: None },
+        ];
+        let out = split(&items, d("100"), d("107.77"));
+        let total: Decimal = out.iter().map(|a| a.paid_price).sum();
+        assert_eq!(total, d("107.77"));
+        for a in &out {
+            assert_eq!(
+                a.merchant_payout_amount + a.commission + a.sub_merchant_payout_amount.unwrap_or_default(),
+                a.paid_price
+            );
+        }
+        assert_eq!(out[0].paid_price, d("35.92"));
+        assert_eq!(out[1].sub_merchant_payout_amount, Some(d("21.55")));
+    }
+}

@@ -1,0 +1,78 @@
+//! The shapes PayTR answers with: JSON bodies, the browser redirects and the HTML form
+//! that POSTs `fail_message` to the merchant's fail URL.
+
+use axum::http::{header, StatusCode};
+use axum::response::{IntoResponse, Response};
+use serde_json::Value;
+
+/// A JSON answer with status 200, as every PayTR API answer is, errors included.
+pub(crate) fn json(value: Value) -> Response {
+    (StatusCode::OK, [(header::CONTENT_TYPE, "application/json; charset=utf-8")], value.to_string())
+        .into_response()
+}
+
+/// The `/odeme` refusal shape: `{"status":"failed","reason":…}`.
+pub(crate) fn odeme_refusal(reason: impl Into<String>) -> Response {
+    json(serde_json::json!({ "status": "failed", "reason": reason.into() }))
+}
+
+/// Sends the browser on with a `303 See Other`.
+pub(crate) fn redirect(location: &str, note: &str) -> Response {
+    let page = format!(
+        "<!doctype html><html><body><p>{}</p><a id=\"next\" href=\"{}\">Devam</a></body></html>",
+        escape(note),
+        escape(location)
+    );
+    (
+        StatusCode::SEE_OTHER,
+        [(header::LOCATION, location.to_owned()), (header::CONTENT_TYPE, "text/html; charset=utf-8".into())],
+        page,
+    )
+        .into_response()
+}
+
+/// A page whose form POSTs `fail_message` to the merchant's fail URL as soon as it loads.
+pub(crate) fn post_to_fail_url(fail_url: &str, message: &str) -> Response {
+    let page = format!(
+        concat!(
+            "<!doctype html><html><body onload=\"document.forms[0].submit()\">",
+            "<form id=\"fail\" method=\"post\" action=\"{}\">",
+            "<input type=\"hidden\" name=\"fail_message\" value=\"{}\">",
+            "<noscript><button type=\"submit\">Devam</button></noscript></form></body></html>"
+        ),
+        escape(fail_url),
+        escape(message)
+    );
+    html(StatusCode::OK, page)
+}
+
+/// An HTML page.
+pub(crate) fn html(status: StatusCode, page: String) -> Response {
+    (status, [(header::CONTENT_TYPE, "text/html; charset=utf-8")], page).into_response()
+}
+
+/// Escapes text for HTML content and attribute values.
+pub(crate) fn escape(text: &str) -> String {
+    let mut out = String::with_capacity(text.len());
+    for c in text.chars() {
+        match c {
+            '&' => out.push_str("&amp;"),
+            '<' => out.push_str("&lt;"),
+            '>' => out.push_str("&gt;"),
+            '"' => out.push_str("&quot;"),
+            '\'' => out.push_str("&#39;"),
+            c => out.push(c),
+        }
+    }
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn escapes_markup() {
+        assert_eq!(escape("a<b>&\"'"), "a&lt;b&gt;&amp;&quot;&#39;");
+    }
+}
