@@ -16,8 +16,8 @@ use crate::payment::{CardList, InstallmentOptions, Payment, Plan, RefundResult, 
 use crate::provider::ProviderId;
 use crate::request::{
     CancelPlanRequest, CancelRequest, CaptureRequest, ChargeRequest, CompleteThreeDsRequest,
-    DeleteCardRequest, InstallmentQuery, ListCardsRequest, PlanRequest, RefundRequest,
-    StatusQuery, StoreCardRequest,
+    DeleteCardRequest, InstallmentQuery, ListCardsRequest, PlanRequest, RefundRequest, StatusQuery,
+    StoreCardRequest,
 };
 
 /// One thing a gateway may or may not do. Finer than the traits, so that e.g. "stores cards
@@ -257,39 +257,48 @@ pub trait GatewayExt: Gateway {
     }
     /// Charging, or `Unsupported`.
     fn require_charges(&self) -> Result<&dyn Charge> {
-        self.charges().ok_or_else(|| missing(self.provider(), Capability::Charge))
+        self.charges()
+            .ok_or_else(|| missing(self.provider(), Capability::Charge))
     }
     /// Card storage, or `Unsupported`.
     fn require_cards(&self) -> Result<&dyn StoreCard> {
-        self.cards().ok_or_else(|| missing(self.provider(), Capability::ListCards))
+        self.cards()
+            .ok_or_else(|| missing(self.provider(), Capability::ListCards))
     }
     /// Stored-card charges, or `Unsupported`.
     fn require_stored_card_charges(&self) -> Result<&dyn ChargeStoredCard> {
-        self.stored_card_charges().ok_or_else(|| missing(self.provider(), Capability::ChargeStoredCard))
+        self.stored_card_charges()
+            .ok_or_else(|| missing(self.provider(), Capability::ChargeStoredCard))
     }
     /// Refunds, or `Unsupported`.
     fn require_refunds(&self) -> Result<&dyn Refund> {
-        self.refunds().ok_or_else(|| missing(self.provider(), Capability::Refund))
+        self.refunds()
+            .ok_or_else(|| missing(self.provider(), Capability::Refund))
     }
     /// Recurring payments, or `Unsupported`.
     fn require_recurring(&self) -> Result<&dyn Recurring> {
-        self.recurring().ok_or_else(|| missing(self.provider(), Capability::RecurringCharge))
+        self.recurring()
+            .ok_or_else(|| missing(self.provider(), Capability::RecurringCharge))
     }
     /// Status queries, or `Unsupported`.
     fn require_status_query(&self) -> Result<&dyn PaymentStatusQuery> {
-        self.status_query().ok_or_else(|| missing(self.provider(), Capability::StatusByPaymentId))
+        self.status_query()
+            .ok_or_else(|| missing(self.provider(), Capability::StatusByPaymentId))
     }
     /// 3-D Secure completion, or `Unsupported`.
     fn require_three_ds(&self) -> Result<&dyn ThreeDsCompletion> {
-        self.three_ds().ok_or_else(|| missing(self.provider(), Capability::ThreeDSecure))
+        self.three_ds()
+            .ok_or_else(|| missing(self.provider(), Capability::ThreeDSecure))
     }
     /// Installment options, or `Unsupported`.
     fn require_installments(&self) -> Result<&dyn Installments> {
-        self.installments().ok_or_else(|| missing(self.provider(), Capability::Installments))
+        self.installments()
+            .ok_or_else(|| missing(self.provider(), Capability::Installments))
     }
     /// Notification verification, or `Unsupported`.
     fn require_notifications(&self) -> Result<&dyn Notifications> {
-        self.notifications().ok_or_else(|| missing(self.provider(), Capability::Notifications))
+        self.notifications()
+            .ok_or_else(|| missing(self.provider(), Capability::Notifications))
     }
 }
 

@@ -26,7 +26,10 @@ impl CardNumber {
             return Err(Error::invalid("card.number", "must contain only digits"));
         }
         if !(12..=19).contains(&digits.len()) {
-            return Err(Error::invalid("card.number", "must be 12 to 19 digits long"));
+            return Err(Error::invalid(
+                "card.number",
+                "must be 12 to 19 digits long",
+            ));
         }
         if !luhn_valid(&digits) {
             return Err(Error::invalid("card.number", "fails the Luhn check"));
@@ -126,10 +129,18 @@ impl Expiry {
         let (m, y) = match cleaned.split_once(['/', '-']) {
             Some(parts) => parts,
             None if cleaned.len() == 4 || cleaned.len() == 6 => cleaned.split_at(2),
-            None => return Err(Error::invalid("card.expiry", "must look like MM/YY or MM/YYYY")),
+            None => {
+                return Err(Error::invalid(
+                    "card.expiry",
+                    "must look like MM/YY or MM/YYYY",
+                ))
+            }
         };
         if !(y.len() == 2 || y.len() == 4) {
-            return Err(Error::invalid("card.expiry.year", "must have two or four digits"));
+            return Err(Error::invalid(
+                "card.expiry.year",
+                "must have two or four digits",
+            ));
         }
         let month = m
             .parse::<u8>()
@@ -171,7 +182,10 @@ impl Expiry {
 /// Today's year and month in UTC.
 pub fn current_year_month() -> (u16, u8) {
     let now = time::OffsetDateTime::now_utc();
-    (u16::try_from(now.year()).unwrap_or(u16::MAX), u8::from(now.month()))
+    (
+        u16::try_from(now.year()).unwrap_or(u16::MAX),
+        u8::from(now.month()),
+    )
 }
 
 /// A card verification code: 3 or 4 digits. Never shown.
@@ -235,9 +249,17 @@ impl Card {
             return Err(Error::invalid("card.holder_name", "is empty"));
         }
         if holder_name.chars().count() > 100 {
-            return Err(Error::invalid("card.holder_name", "is longer than 100 characters"));
+            return Err(Error::invalid(
+                "card.holder_name",
+                "is longer than 100 characters",
+            ));
         }
-        Ok(Self { number, expiry, cvc, holder_name: holder_name.to_owned() })
+        Ok(Self {
+            number,
+            expiry,
+            cvc,
+            holder_name: holder_name.to_owned(),
+        })
     }
 
     /// The number.
@@ -283,7 +305,11 @@ impl fmt::Debug for Card {
 
 impl fmt::Display for Card {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        write!(f, "{} {:02}/{}", self.number, self.expiry.month, self.expiry.year)
+        write!(
+            f,
+            "{} {:02}/{}",
+            self.number, self.expiry.month, self.expiry.year
+        )
     }
 }
 
@@ -334,8 +360,11 @@ impl CardAssociation {
 
     /// Parses a provider's spelling (`VISA`, `MASTER_CARD`, `MasterCard`, `Master Card`, ...).
     pub fn from_provider(text: &str) -> Option<Self> {
-        let key: String =
-            text.chars().filter(|c| c.is_ascii_alphanumeric()).collect::<String>().to_ascii_lowercase();
+        let key: String = text
+            .chars()
+            .filter(|c| c.is_ascii_alphanumeric())
+            .collect::<String>()
+            .to_ascii_lowercase();
         match key.as_str() {
             "visa" => Some(Self::Visa),
             "mastercard" | "master" | "mc" => Some(Self::MasterCard),
@@ -421,7 +450,9 @@ mod tests {
             ("378282246310005", Ok(())),
         ];
         for (input, expected) in cases {
-            let got = CardNumber::parse(input).map(|_| ()).map_err(|e| e.invalid_field().map(str::to_owned));
+            let got = CardNumber::parse(input)
+                .map(|_| ())
+                .map_err(|e| e.invalid_field().map(str::to_owned));
             match expected {
                 Ok(()) => assert!(got.is_ok(), "{input} should be valid"),
                 Err(field) => assert_eq!(got.unwrap_err().as_deref(), Some(*field), "{input}"),
@@ -437,15 +468,27 @@ mod tests {
         assert!(Expiry::new(13, 30).is_err());
         assert!(Expiry::new(5, 1999).is_err());
         assert!(Expiry::new(5, 2100).is_err());
-        assert_eq!(Expiry::parse("12/2030").unwrap(), Expiry::new(12, 2030).unwrap());
-        assert_eq!(Expiry::parse("12/30").unwrap(), Expiry::new(12, 2030).unwrap());
-        assert_eq!(Expiry::parse("0130").unwrap(), Expiry::new(1, 2030).unwrap());
+        assert_eq!(
+            Expiry::parse("12/2030").unwrap(),
+            Expiry::new(12, 2030).unwrap()
+        );
+        assert_eq!(
+            Expiry::parse("12/30").unwrap(),
+            Expiry::new(12, 2030).unwrap()
+        );
+        assert_eq!(
+            Expiry::parse("0130").unwrap(),
+            Expiry::new(1, 2030).unwrap()
+        );
         assert!(Expiry::parse("1/2/3").is_err());
         assert!(Expiry::parse("12/203").is_err());
 
         let may_2026 = Expiry::new(5, 2026).unwrap();
         assert!(!may_2026.is_expired_at(2026, 4), "valid before its month");
-        assert!(!may_2026.is_expired_at(2026, 5), "valid through the last day of its month");
+        assert!(
+            !may_2026.is_expired_at(2026, 5),
+            "valid through the last day of its month"
+        );
         assert!(may_2026.is_expired_at(2026, 6), "expired the month after");
         assert!(may_2026.is_expired_at(2027, 1));
         let dec = Expiry::new(12, 2026).unwrap();
@@ -471,7 +514,12 @@ mod tests {
     #[test]
     fn redaction_shows_bin_and_last_four_only() {
         let card = Card::new(VISA, Expiry::new(12, 2099).unwrap(), "987", "Jane Doe").unwrap();
-        for text in [format!("{card:?}"), format!("{card}"), format!("{:?}", card.number()), format!("{:?}", card.cvc())] {
+        for text in [
+            format!("{card:?}"),
+            format!("{card}"),
+            format!("{:?}", card.number()),
+            format!("{:?}", card.cvc()),
+        ] {
             assert!(!text.contains(VISA), "{text}");
             assert!(!text.contains("987"), "{text}");
             assert!(!text.contains("0345080"), "{text}");
@@ -481,11 +529,29 @@ mod tests {
 
     #[test]
     fn associations() {
-        assert_eq!(CardAssociation::from_number(VISA), Some(CardAssociation::Visa));
-        assert_eq!(CardAssociation::from_number("5406675406675403"), Some(CardAssociation::MasterCard));
-        assert_eq!(CardAssociation::from_number("9792030394440796"), Some(CardAssociation::Troy));
-        assert_eq!(CardAssociation::from_number("378282246310005"), Some(CardAssociation::Amex));
-        assert_eq!(CardAssociation::from_provider("MASTER_CARD"), Some(CardAssociation::MasterCard));
-        assert_eq!(CardType::from_provider("CREDIT_CARD"), Some(CardType::Credit));
+        assert_eq!(
+            CardAssociation::from_number(VISA),
+            Some(CardAssociation::Visa)
+        );
+        assert_eq!(
+            CardAssociation::from_number("5406675406675403"),
+            Some(CardAssociation::MasterCard)
+        );
+        assert_eq!(
+            CardAssociation::from_number("9792030394440796"),
+            Some(CardAssociation::Troy)
+        );
+        assert_eq!(
+            CardAssociation::from_number("378282246310005"),
+            Some(CardAssociation::Amex)
+        );
+        assert_eq!(
+            CardAssociation::from_provider("MASTER_CARD"),
+            Some(CardAssociation::MasterCard)
+        );
+        assert_eq!(
+            CardType::from_provider("CREDIT_CARD"),
+            Some(CardType::Credit)
+        );
     }
 }

@@ -40,7 +40,9 @@ pub enum Error {
     /// The request was sent but no definitive answer came back (time-out after sending,
     /// dropped connection, a 5xx or an unreadable answer to a write). The operation may or
     /// may not have happened: reconcile with a status query, never retry blindly.
-    #[error("unknown outcome of {operation} at {provider}: {reason}; reconcile with a status query")]
+    #[error(
+        "unknown outcome of {operation} at {provider}: {reason}; reconcile with a status query"
+    )]
     UnknownOutcome {
         /// Which provider.
         provider: ProviderId,
@@ -106,12 +108,23 @@ pub enum Error {
 impl Error {
     /// An invalid-request error naming `field`.
     pub fn invalid(field: impl Into<String>, reason: impl Into<String>) -> Self {
-        Error::InvalidRequest { field: field.into(), reason: reason.into() }
+        Error::InvalidRequest {
+            field: field.into(),
+            reason: reason.into(),
+        }
     }
 
     /// An unsupported-capability error.
-    pub fn unsupported(provider: ProviderId, capability: Capability, detail: impl Into<String>) -> Self {
-        Error::Unsupported { provider, capability, detail: detail.into() }
+    pub fn unsupported(
+        provider: ProviderId,
+        capability: Capability,
+        detail: impl Into<String>,
+    ) -> Self {
+        Error::Unsupported {
+            provider,
+            capability,
+            detail: detail.into(),
+        }
     }
 
     /// A decline error.
@@ -387,7 +400,10 @@ mod tests {
         let mut seen = std::collections::HashSet::new();
         for r in DeclineReason::ALL {
             assert!(seen.insert(r.code()), "duplicate {}", r.code());
-            assert!(r.code().bytes().all(|b| b.is_ascii_lowercase() || b == b'_'));
+            assert!(r
+                .code()
+                .bytes()
+                .all(|b| b.is_ascii_lowercase() || b == b'_'));
             let json = serde_json::to_string(r).unwrap();
             assert_eq!(json, format!("\"{}\"", r.code()));
         }
@@ -397,7 +413,10 @@ mod tests {
     fn soft_and_hard() {
         assert!(DeclineReason::InsufficientFunds.is_soft());
         assert!(!DeclineReason::StolenCard.is_soft());
-        let e = Error::declined(Decline::new(ProviderId::Paytr, DeclineReason::IssuerUnavailable));
+        let e = Error::declined(Decline::new(
+            ProviderId::Paytr,
+            DeclineReason::IssuerUnavailable,
+        ));
         assert!(e.is_safe_to_retry());
         assert_eq!(e.kind(), ErrorKind::Declined);
     }

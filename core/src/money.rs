@@ -258,7 +258,10 @@ impl Money {
         } else {
             Err(Error::invalid(
                 "currency",
-                format!("{} and {} cannot be combined", self.currency, other.currency),
+                format!(
+                    "{} and {} cannot be combined",
+                    self.currency, other.currency
+                ),
             ))
         }
     }
@@ -294,7 +297,9 @@ mod tests {
             (dec!(0), Currency::TRY, Some("0.00")),
         ];
         for (amount, currency, expected) in cases {
-            let got = Money::new(*amount, *currency).map(|m| m.to_decimal_string()).ok();
+            let got = Money::new(*amount, *currency)
+                .map(|m| m.to_decimal_string())
+                .ok();
             assert_eq!(got.as_deref(), *expected, "{amount} {currency}");
         }
     }
@@ -320,8 +325,18 @@ mod tests {
 
     #[test]
     fn parse_comma_or_dot() {
-        assert_eq!(Money::parse("a", "10,50", Currency::TRY).unwrap().to_decimal_string(), "10.50");
-        assert_eq!(Money::parse("a", " 10.5 ", Currency::TRY).unwrap().to_decimal_string(), "10.50");
+        assert_eq!(
+            Money::parse("a", "10,50", Currency::TRY)
+                .unwrap()
+                .to_decimal_string(),
+            "10.50"
+        );
+        assert_eq!(
+            Money::parse("a", " 10.5 ", Currency::TRY)
+                .unwrap()
+                .to_decimal_string(),
+            "10.50"
+        );
         assert!(Money::parse("a", "ten", Currency::TRY).is_err());
     }
 
@@ -341,6 +356,8 @@ mod tests {
         let b = Money::new(dec!(4.5), Currency::TRY).unwrap();
         assert_eq!(a.checked_sub(&b).unwrap().to_decimal_string(), "5.50");
         assert!(b.checked_sub(&a).is_err());
-        assert!(a.checked_add(&Money::new(dec!(1), Currency::USD).unwrap()).is_err());
+        assert!(a
+            .checked_add(&Money::new(dec!(1), Currency::USD).unwrap())
+            .is_err());
     }
 }

@@ -28,7 +28,10 @@ impl fmt::Debug for InboundRequest {
         // Bodies can carry hashes and tokens; only their size is shown.
         f.debug_struct("InboundRequest")
             .field("method", &self.method)
-            .field("headers", &self.headers.iter().map(|(n, _)| n).collect::<Vec<_>>())
+            .field(
+                "headers",
+                &self.headers.iter().map(|(n, _)| n).collect::<Vec<_>>(),
+            )
             .field("query_len", &self.query.as_ref().map(String::len))
             .field("body_len", &self.body.len())
             .finish()
@@ -38,12 +41,20 @@ impl fmt::Debug for InboundRequest {
 impl InboundRequest {
     /// A POST with a form-encoded or JSON body.
     pub fn post(body: impl Into<Vec<u8>>) -> Self {
-        Self { method: "POST".into(), body: body.into(), ..Self::default() }
+        Self {
+            method: "POST".into(),
+            body: body.into(),
+            ..Self::default()
+        }
     }
 
     /// A GET with a query string.
     pub fn get(query: &str) -> Self {
-        Self { method: "GET".into(), query: Some(query.trim_start_matches('?').to_owned()), ..Self::default() }
+        Self {
+            method: "GET".into(),
+            query: Some(query.trim_start_matches('?').to_owned()),
+            ..Self::default()
+        }
     }
 
     /// Adds a header.
@@ -54,20 +65,29 @@ impl InboundRequest {
 
     /// The first value of header `name` (case-insensitive).
     pub fn header(&self, name: &str) -> Option<&str> {
-        self.headers.iter().find(|(n, _)| n.eq_ignore_ascii_case(name)).map(|(_, v)| v.as_str())
+        self.headers
+            .iter()
+            .find(|(n, _)| n.eq_ignore_ascii_case(name))
+            .map(|(_, v)| v.as_str())
     }
 
     /// The query string's decoded pairs.
     pub fn query_pairs(&self) -> Vec<(String, String)> {
         self.query
             .as_deref()
-            .map(|q| url::form_urlencoded::parse(q.as_bytes()).into_owned().collect())
+            .map(|q| {
+                url::form_urlencoded::parse(q.as_bytes())
+                    .into_owned()
+                    .collect()
+            })
             .unwrap_or_default()
     }
 
     /// The body's decoded pairs, read as `application/x-www-form-urlencoded`.
     pub fn form_pairs(&self) -> Vec<(String, String)> {
-        url::form_urlencoded::parse(&self.body).into_owned().collect()
+        url::form_urlencoded::parse(&self.body)
+            .into_owned()
+            .collect()
     }
 
     /// The value of `name` in the form body, else in the query.
@@ -107,7 +127,11 @@ pub struct Acknowledgement {
 impl Acknowledgement {
     /// A `200 text/plain` answer with `body`.
     pub fn text(body: &str) -> Self {
-        Self { status: 200, content_type: "text/plain".into(), body: body.into() }
+        Self {
+            status: 200,
+            content_type: "text/plain".into(),
+            body: body.into(),
+        }
     }
 }
 

@@ -46,7 +46,9 @@ impl Customer {
 
     /// The full name, `first last`.
     pub fn full_name(&self) -> String {
-        format!("{} {}", self.first_name.trim(), self.last_name.trim()).trim().to_owned()
+        format!("{} {}", self.first_name.trim(), self.last_name.trim())
+            .trim()
+            .to_owned()
     }
 
     /// Checks the fields every provider needs.
@@ -125,7 +127,13 @@ pub struct LineItem {
 impl LineItem {
     /// A line of `quantity` units of `name` at `unit_price`.
     pub fn new(name: &str, unit_price: Money, quantity: u32) -> Self {
-        Self { external_id: None, name: name.to_owned(), unit_price, quantity, split: None }
+        Self {
+            external_id: None,
+            name: name.to_owned(),
+            unit_price,
+            quantity,
+            split: None,
+        }
     }
 
     /// Sets the merchant's id for the line.
@@ -136,7 +144,10 @@ impl LineItem {
 
     /// Pays `payout` of this line out to `sub_merchant_id`.
     pub fn with_split(mut self, sub_merchant_id: &str, payout: Money) -> Self {
-        self.split = Some(SubMerchantSplit { sub_merchant_id: sub_merchant_id.to_owned(), payout });
+        self.split = Some(SubMerchantSplit {
+            sub_merchant_id: sub_merchant_id.to_owned(),
+            payout,
+        });
         self
     }
 

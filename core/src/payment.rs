@@ -41,12 +41,18 @@ pub enum PaymentStatus {
 impl PaymentStatus {
     /// Whether money was taken (and not wholly returned).
     pub fn is_paid(self) -> bool {
-        matches!(self, PaymentStatus::Succeeded | PaymentStatus::PartiallyRefunded)
+        matches!(
+            self,
+            PaymentStatus::Succeeded | PaymentStatus::PartiallyRefunded
+        )
     }
 
     /// Whether the status can still change without the merchant doing anything.
     pub fn is_final(self) -> bool {
-        matches!(self, PaymentStatus::Refunded | PaymentStatus::Cancelled | PaymentStatus::Failed)
+        matches!(
+            self,
+            PaymentStatus::Refunded | PaymentStatus::Cancelled | PaymentStatus::Failed
+        )
     }
 }
 
@@ -178,8 +184,10 @@ impl Serialize for NextAction {
             NextAction::PostForm { url, fields } => {
                 map.serialize_entry("type", "post_form")?;
                 map.serialize_entry("url", url)?;
-                let masked: BTreeMap<&str, &str> =
-                    fields.iter().map(|f| (f.name.as_str(), f.shown_value())).collect();
+                let masked: BTreeMap<&str, &str> = fields
+                    .iter()
+                    .map(|f| (f.name.as_str(), f.shown_value()))
+                    .collect();
                 map.serialize_entry("fields", &masked)?;
             }
         }
@@ -208,7 +216,10 @@ pub struct StoredCardRef {
 impl StoredCardRef {
     /// A reference from the two tokens.
     pub fn new(customer_token: &str, card_token: &str) -> Self {
-        Self { customer_token: customer_token.to_owned(), card_token: card_token.to_owned() }
+        Self {
+            customer_token: customer_token.to_owned(),
+            card_token: card_token.to_owned(),
+        }
     }
 
     /// Both tokens must be present.
@@ -317,7 +328,13 @@ pub struct Payment {
 
 impl Payment {
     /// A payment with the given identity and status and nothing captured or refunded.
-    pub fn new(provider: ProviderId, id: &str, order_id: &str, status: PaymentStatus, amount: Money) -> Self {
+    pub fn new(
+        provider: ProviderId,
+        id: &str,
+        order_id: &str,
+        status: PaymentStatus,
+        amount: Money,
+    ) -> Self {
         let zero = Money::zero(amount.currency());
         Self {
             provider,
@@ -342,7 +359,9 @@ impl Payment {
 
     /// The amount that can still be refunded.
     pub fn refundable(&self) -> Money {
-        self.captured.checked_sub(&self.refunded).unwrap_or_else(|_| Money::zero(self.amount.currency()))
+        self.captured
+            .checked_sub(&self.refunded)
+            .unwrap_or_else(|_| Money::zero(self.amount.currency()))
     }
 }
 

@@ -42,7 +42,10 @@ impl std::str::FromStr for ProviderId {
             "paytrek" => Ok(ProviderId::Paytrek),
             "paytr" => Ok(ProviderId::Paytr),
             "craftgate" => Ok(ProviderId::Craftgate),
-            _ => Err(crate::Error::invalid("provider", format!("unknown provider `{s}`"))),
+            _ => Err(crate::Error::invalid(
+                "provider",
+                format!("unknown provider `{s}`"),
+            )),
         }
     }
 }

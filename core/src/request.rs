@@ -140,7 +140,10 @@ impl ChargeRequest {
 
     /// Require 3-D Secure, returning the customer to `return_url`.
     pub fn with_three_ds(mut self, return_url: &str) -> Self {
-        self.three_ds = ThreeDs::Required { return_url: return_url.to_owned(), fail_url: None };
+        self.three_ds = ThreeDs::Required {
+            return_url: return_url.to_owned(),
+            fail_url: None,
+        };
         self
     }
 
@@ -176,7 +179,9 @@ impl ChargeRequest {
 
     /// The idempotency key, or one derived from the order id so a retry carries the same.
     pub fn effective_idempotency_key(&self) -> String {
-        self.idempotency_key.clone().unwrap_or_else(|| format!("odeme-{}", self.order_id))
+        self.idempotency_key
+            .clone()
+            .unwrap_or_else(|| format!("odeme-{}", self.order_id))
     }
 
     /// The stored card, when paying with one.
@@ -200,7 +205,11 @@ impl ChargeRequest {
         if let PaymentSource::StoredCard { card, .. } = &self.source {
             card.validate()?;
         }
-        if let ThreeDs::Required { return_url, fail_url } = &self.three_ds {
+        if let ThreeDs::Required {
+            return_url,
+            fail_url,
+        } = &self.three_ds
+        {
             validate::url("three_ds.return_url", return_url)?;
             if let Some(fail_url) = fail_url {
                 validate::url("three_ds.fail_url", fail_url)?;
@@ -209,8 +218,13 @@ impl ChargeRequest {
         if let StoreCardMode::ExistingCustomer(token) = &self.store_card {
             validate::non_empty("store_card.customer_token", token)?;
         }
-        if matches!(self.source, PaymentSource::StoredCard { .. }) && self.store_card != StoreCardMode::No {
-            return Err(Error::invalid("store_card", "a stored card is already stored"));
+        if matches!(self.source, PaymentSource::StoredCard { .. })
+            && self.store_card != StoreCardMode::No
+        {
+            return Err(Error::invalid(
+                "store_card",
+                "a stored card is already stored",
+            ));
         }
         validate_items(&self.items, &self.amount)
     }
@@ -225,22 +239,42 @@ pub fn validate_items(items: &[LineItem], amount: &Money) -> Result<(), Error> {
     for (i, item) in items.iter().enumerate() {
         validate::required(&format!("items[{i}].name"), &item.name, 200)?;
         if item.quantity == 0 {
-            return Err(Error::invalid(format!("items[{i}].quantity"), "must be at least 1"));
+            return Err(Error::invalid(
+                format!("items[{i}].quantity"),
+                "must be at least 1",
+            ));
         }
         if item.unit_price.currency() != amount.currency() {
-            return Err(Error::invalid(format!("items[{i}].unit_price"), "is not in the payment's currency"));
+            return Err(Error::invalid(
+                format!("items[{i}].unit_price"),
+                "is not in the payment's currency",
+            ));
         }
         if item.unit_price.is_zero() {
-            return Err(Error::invalid(format!("items[{i}].unit_price"), "must be greater than zero"));
+            return Err(Error::invalid(
+                format!("items[{i}].unit_price"),
+                "must be greater than zero",
+            ));
         }
-        let total = item.total().map_err(|_| Error::invalid(format!("items[{i}].quantity"), "line total overflows"))?;
+        let total = item
+            .total()
+            .map_err(|_| Error::invalid(format!("items[{i}].quantity"), "line total overflows"))?;
         if let Some(split) = &item.split {
-            validate::non_empty(&format!("items[{i}].split.sub_merchant_id"), &split.sub_merchant_id)?;
+            validate::non_empty(
+                &format!("items[{i}].split.sub_merchant_id"),
+                &split.sub_merchant_id,
+            )?;
             if split.payout.currency() != amount.currency() {
-                return Err(Error::invalid(format!("items[{i}].split.payout"), "is not in the payment's currency"));
+                return Err(Error::invalid(
+                    format!("items[{i}].split.payout"),
+                    "is not in the payment's currency",
+                ));
             }
             if split.payout.amount() > total.amount() {
-                return Err(Error::invalid(format!("items[{i}].split.payout"), "is more than the line's total"));
+                return Err(Error::invalid(
+                    format!("items[{i}].split.payout"),
+                    "is more than the line's total",
+                ));
             }
         }
         sum += total.amount();
@@ -248,7 +282,10 @@ pub fn validate_items(items: &[LineItem], amount: &Money) -> Result<(), Error> {
     if sum != amount.amount() {
         return Err(Error::invalid(
             "items",
-            format!("line totals add up to {sum}, not the amount {}", amount.amount()),
+            format!(
+                "line totals add up to {sum}, not the amount {}",
+                amount.amount()
+            ),
         ));
     }
     Ok(())
@@ -292,12 +329,21 @@ pub struct RefundRequest {
 impl RefundRequest {
     /// A full refund.
     pub fn full(payment_id: &str) -> Self {
-        Self { payment_id: payment_id.to_owned(), amount: None, items: Vec::new(), reference: None, reason: None }
+        Self {
+            payment_id: payment_id.to_owned(),
+            amount: None,
+            items: Vec::new(),
+            reference: None,
+            reason: None,
+        }
     }
 
     /// A partial refund of `amount`.
     pub fn partial(payment_id: &str, amount: Money) -> Self {
-        Self { amount: Some(amount), ..Self::full(payment_id) }
+        Self {
+            amount: Some(amount),
+            ..Self::full(payment_id)
+        }
     }
 
     /// Checks the request's shape.
@@ -309,12 +355,18 @@ impl RefundRequest {
             }
         }
         if self.amount.is_some() && !self.items.is_empty() {
-            return Err(Error::invalid("items", "give either an amount or items, not both"));
+            return Err(Error::invalid(
+                "items",
+                "give either an amount or items, not both",
+            ));
         }
         for (i, item) in self.items.iter().enumerate() {
             validate::non_empty(&format!("items[{i}].transaction_id"), &item.transaction_id)?;
             if item.amount.as_ref().is_some_and(Money::is_zero) {
-                return Err(Error::invalid(format!("items[{i}].amount"), "must be greater than zero"));
+                return Err(Error::invalid(
+                    format!("items[{i}].amount"),
+                    "must be greater than zero",
+                ));
             }
         }
         Ok(())
@@ -371,7 +423,12 @@ pub struct ListCardsRequest {
 impl ListCardsRequest {
     /// The first page of `customer_token`'s cards.
     pub fn new(customer_token: &str) -> Self {
-        Self { customer_token: customer_token.to_owned(), label: None, page: None, page_size: None }
+        Self {
+            customer_token: customer_token.to_owned(),
+            label: None,
+            page: None,
+            page_size: None,
+        }
     }
 }
 
@@ -422,7 +479,8 @@ impl PlanRequest {
         }
         if let Some(date) = &self.start_date {
             let format = time::macros::format_description!("[year]-[month]-[day]");
-            time::Date::parse(date, &format).map_err(|_| Error::invalid("start_date", "must be YYYY-MM-DD"))?;
+            time::Date::parse(date, &format)
+                .map_err(|_| Error::invalid("start_date", "must be YYYY-MM-DD"))?;
         }
         Ok(())
     }

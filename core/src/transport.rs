@@ -67,7 +67,15 @@ pub struct HttpRequest {
 impl HttpRequest {
     /// A request without headers or body.
     pub fn new(method: &str, url: String, operation: &'static str, kind: RequestKind) -> Self {
-        Self { method: method.to_owned(), url, headers: Vec::new(), body: None, operation, kind, reference: None }
+        Self {
+            method: method.to_owned(),
+            url,
+            headers: Vec::new(),
+            body: None,
+            operation,
+            kind,
+            reference: None,
+        }
     }
 
     /// Adds a header.
@@ -90,7 +98,10 @@ impl HttpRequest {
 
     /// The value of header `name` (case-insensitive).
     pub fn header_value(&self, name: &str) -> Option<&str> {
-        self.headers.iter().find(|(n, _)| n.eq_ignore_ascii_case(name)).map(|(_, v)| v.as_str())
+        self.headers
+            .iter()
+            .find(|(n, _)| n.eq_ignore_ascii_case(name))
+            .map(|(_, v)| v.as_str())
     }
 }
 
@@ -125,7 +136,8 @@ impl HttpResponse {
     /// Reads the body as JSON. An unreadable answer to a write is an unknown outcome: the
     /// provider may have acted on it.
     pub fn json<T: DeserializeOwned>(&self) -> Result<T> {
-        serde_json::from_slice(&self.body).map_err(|e| self.unreadable(&format!("unreadable JSON ({e})")))
+        serde_json::from_slice(&self.body)
+            .map_err(|e| self.unreadable(&format!("unreadable JSON ({e})")))
     }
 
     /// The error for an answer that cannot be read.
@@ -143,7 +155,11 @@ impl HttpResponse {
 
     /// [`Error::UnexpectedResponse`] with a truncated, redacted body.
     pub fn unexpected(&self) -> Error {
-        Error::UnexpectedResponse { provider: self.provider, status: self.status, body: redact_body(&self.text()) }
+        Error::UnexpectedResponse {
+            provider: self.provider,
+            status: self.status,
+            body: redact_body(&self.text()),
+        }
     }
 }
 
@@ -206,7 +222,9 @@ impl HttpTransport {
     /// Sends `request` once and returns the answer. A 5xx answer to a write is returned as
     /// [`Error::UnknownOutcome`]; every other status is returned for the adapter to read.
     pub async fn send(&self, request: &HttpRequest) -> Result<HttpResponse> {
-        let path = url::Url::parse(&request.url).map(|u| u.path().to_owned()).unwrap_or_default();
+        let path = url::Url::parse(&request.url)
+            .map(|u| u.path().to_owned())
+            .unwrap_or_default();
         let span = tracing::info_span!(
             "odeme.http",
             provider = %self.provider,
@@ -230,10 +248,20 @@ impl HttpTransport {
             builder = builder.body(body.clone());
         }
         let started = Instant::now();
-        let response = builder.send().await.map_err(|e| self.classify(request, &e))?;
+        let response = builder
+            .send()
+            .await
+            .map_err(|e| self.classify(request, &e))?;
         let status = response.status().as_u16();
-        let body = response.bytes().await.map_err(|e| self.classify(request, &e))?;
-        tracing::debug!(status, elapsed_ms = started.elapsed().as_millis() as u64, "provider answered");
+        let body = response
+            .bytes()
+            .await
+            .map_err(|e| self.classify(request, &e))?;
+        tracing::debug!(
+            status,
+            elapsed_ms = started.elapsed().as_millis() as u64,
+            "provider answered"
+        );
         let answer = HttpResponse {
             provider: self.provider,
             operation: request.operation,
@@ -259,7 +287,11 @@ impl HttpTransport {
         let never_sent = error.is_connect();
         tracing::warn!(%reason, never_sent, "request failed");
         if never_sent || request.kind == RequestKind::Read {
-            Error::Transport { provider: self.provider, operation: request.operation.to_owned(), reason }
+            Error::Transport {
+                provider: self.provider,
+                operation: request.operation.to_owned(),
+                reason,
+            }
         } else {
             Error::UnknownOutcome {
                 provider: self.provider,
@@ -301,9 +333,18 @@ mod tests {
     #[tokio::test]
     async fn connect_failure_is_safe_to_retry_even_for_writes() {
         // Bind then drop a listener so the port is closed.
-        let port = std::net::TcpListener::bind("127.0.0.1:0").unwrap().local_addr().unwrap().port();
+        let port = std::net::TcpListener::bind("127.0.0.1:0")
+            .unwrap()
+            .local_addr()
+            .unwrap()
+            .port();
         let t = HttpTransport::new(ProviderId::Paytr, &TransportConfig::default()).unwrap();
-        let req = HttpRequest::new("POST", format!("http://127.0.0.1:{port}/odeme"), "charge", RequestKind::Write);
+        let req = HttpRequest::new(
+            "POST",
+            format!("http://127.0.0.1:{port}/odeme"),
+            "charge",
+            RequestKind::Write,
+        );
         let err = t.send(&req).await.unwrap_err();
         assert!(matches!(err, Error::Transport { .. }), "{err:?}");
         assert!(err.is_safe_to_retry());
@@ -320,13 +361,23 @@ mod tests {
             let _ = socket.read(&mut buf).await;
             tokio::time::sleep(Duration::from_secs(5)).await;
         });
-        let config = TransportConfig { timeout: Duration::from_millis(300), ..TransportConfig::default() };
+        let config = TransportConfig {
+            timeout: Duration::from_millis(300),
+            ..TransportConfig::default()
+        };
         let t = HttpTransport::new(ProviderId::Craftgate, &config).unwrap();
-        let write = HttpRequest::new("POST", format!("http://127.0.0.1:{port}/x"), "charge", RequestKind::Write)
-            .reference("order1");
+        let write = HttpRequest::new(
+            "POST",
+            format!("http://127.0.0.1:{port}/x"),
+            "charge",
+            RequestKind::Write,
+        )
+        .reference("order1");
         let err = t.send(&write).await.unwrap_err();
         match &err {
-            Error::UnknownOutcome { reference, .. } => assert_eq!(reference.as_deref(), Some("order1")),
+            Error::UnknownOutcome { reference, .. } => {
+                assert_eq!(reference.as_deref(), Some("order1"))
+            }
             other => panic!("expected unknown outcome, got {other:?}"),
         }
         server.abort();

@@ -66,6 +66,7 @@ pub(crate) async fn handle(State(shared): State<Arc<Shared>>, headers: HeaderMap
         installments: request.installments,
         cvv: card.cvv.as_deref(),
         expired: card.expired,
+        stored: matches!(request.card, CardSource::Stored { .. }),
     };
     if !request.non_3d {
         return start_three_d(&shared, &request, &card, attempt);

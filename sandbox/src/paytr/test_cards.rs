@@ -70,15 +70,19 @@ pub enum Behaviour {
     ThreeDFails,
     /// Declines installments (code 8); single payments approve.
     NoInstallments,
-    /// Soft decline that may pass on a retry (`try_again: true` in recurring answers).
-    TryAgain,
+    /// Approves when its number is entered (so it can be stored); as a stored card it
+    /// soft-declines: a retry may pass (`try_again: true` in recurring answers).
+    TryAgainWhenStored,
+    /// Approves when its number is entered; as a stored card it is declined as closed by
+    /// the bank (`try_again: false`).
+    ClosedWhenStored,
 }
 
 /// The official test cards ([DOC] test-kart-bilgileri).
 pub const OFFICIAL_CARDS: [&str; 3] = ["4355084355084358", "5406675406675403", "9792030394440796"];
 
 /// The designated cards and how each behaves (all Luhn-valid).
-pub const DESIGNATED_CARDS: [(&str, Behaviour); 12] = [
+pub const DESIGNATED_CARDS: [(&str, Behaviour); 13] = [
     ("4355080000000013", Behaviour::Decline(INSUFFICIENT_FUNDS)),
     ("4355080000000021", Behaviour::Decline(EXPIRED_CARD)),
     ("4355080000000039", Behaviour::Decline(INVALID_CVV)),
@@ -87,10 +91,11 @@ pub const DESIGNATED_CARDS: [(&str, Behaviour); 12] = [
     ("4355080000000062", Behaviour::Decline(FRAUD)),
     ("4355080000000070", Behaviour::ThreeDFails),
     ("4355080000000088", Behaviour::NoInstallments),
-    ("4355080000000096", Behaviour::TryAgain),
+    ("4355080000000096", Behaviour::TryAgainWhenStored),
     ("4355080000000104", Behaviour::SlowApprove),
     ("4355080000000112", Behaviour::ApproveRequireCvv),
     ("4355080000000120", Behaviour::Decline(NOT_PERMITTED)),
+    ("4355080000000138", Behaviour::ClosedWhenStored),
 ];
 
 /// How the card with this number behaves.
@@ -130,6 +135,8 @@ pub(crate) struct Attempt<'a> {
     pub installments: u8,
     /// The CVV sent, when one was.
     pub cvv: Option<&'a str>,
+    /// Whether the card is a stored one (`utoken` + `ctoken`).
+    pub stored: bool,
     /// Whether the expiry date is already past.
     pub expired: bool,
 }
@@ -169,7 +176,11 @@ pub(crate) fn verdict(behaviour: Behaviour, attempt: Attempt<'_>) -> Verdict {
         Behaviour::ThreeDFails => declined(NEEDS_THREE_D),
         Behaviour::NoInstallments if attempt.installments >= 2 => declined(NO_INSTALLMENTS),
         Behaviour::NoInstallments => Verdict::Approved,
-        Behaviour::TryAgain => Verdict::Declined { decline: TRY_AGAIN, soft: true },
+        Behaviour::TryAgainWhenStored if attempt.stored => {
+            Verdict::Declined { decline: TRY_AGAIN, soft: true }
+        }
+        Behaviour::ClosedWhenStored if attempt.stored => declined(LOST_OR_STOLEN),
+        Behaviour::TryAgainWhenStored | Behaviour::ClosedWhenStored => Verdict::Approved,
     }
 }
 
@@ -179,7 +190,14 @@ mod tests {
     use crate::util::luhn_valid;
 
     fn attempt() -> Attempt<'static> {
-        Attempt { three_d: None, synchronous: true, installments: 0, cvv: Some("000"), expired: false }
+        Attempt {
+            three_d: None,
+            synchronous: true,
+            installments: 0,
+            cvv: Some("000"),
+            expired: false,
+            stored: false,
+        }
     }
 
     #[test]
@@ -213,10 +231,14 @@ mod tests {
         let installments = Attempt { installments: 3, ..attempt() };
         assert_eq!(verdict(behaviour("4355080000000088"), installments), declined(NO_INSTALLMENTS));
         assert_eq!(verdict(behaviour("4355080000000088"), attempt()), Verdict::Approved);
+        assert_eq!(verdict(behaviour("4355080000000096"), attempt()), Verdict::Approved);
+        let stored = Attempt { stored: true, cvv: None, ..attempt() };
         assert_eq!(
-            verdict(behaviour("4355080000000096"), attempt()),
+            verdict(behaviour("4355080000000096"), stored),
             Verdict::Declined { decline: TRY_AGAIN, soft: true }
         );
+        assert_eq!(verdict(behaviour("4355080000000138"), attempt()), Verdict::Approved);
+        assert_eq!(verdict(behaviour("4355080000000138"), stored), declined(LOST_OR_STOLEN));
         assert_eq!(verdict(behaviour("4355080000000104"), attempt()), Verdict::Wait);
         assert_eq!(verdict(behaviour("4355080000000014"), attempt()), declined(INVALID_NUMBER));
     }

@@ -82,6 +82,11 @@ impl<'a> Fields<'a> {
         }
     }
 
+    /// Records an already shaped error value (a list serializer's list) under `name`.
+    pub(crate) fn nested_value(&mut self, name: &str, errors: Value) {
+        self.errors.insert(name.to_owned(), errors);
+    }
+
     /// Attaches the document's error code to the refusal; the first one wins.
     pub(crate) fn code(&mut self, code: &str) {
         if self.code.is_none() {
