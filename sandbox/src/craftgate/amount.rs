@@ -15,11 +15,16 @@ const WIRE_SCALE: u32 = 8;
 /// accepts) into an exact decimal.
 pub(crate) fn parse(text: &str) -> Option<Decimal> {
     let text = text.trim();
-    let unquoted = text.strip_prefix('"').and_then(|t| t.strip_suffix('"')).unwrap_or(text);
+    let unquoted = text
+        .strip_prefix('"')
+        .and_then(|t| t.strip_suffix('"'))
+        .unwrap_or(text);
     if unquoted.is_empty() {
         return None;
     }
-    Decimal::from_str(unquoted).or_else(|_| Decimal::from_scientific(unquoted)).ok()
+    Decimal::from_str(unquoted)
+        .or_else(|_| Decimal::from_scientific(unquoted))
+        .ok()
 }
 
 /// Deserializes an optional amount, keeping every digit the client sent.
@@ -28,7 +33,9 @@ pub(crate) fn de_opt<'de, D: Deserializer<'de>>(d: D) -> Result<Option<Decimal>,
     match raw {
         None => Ok(None),
         Some(raw) if raw.get() == "null" => Ok(None),
-        Some(raw) => parse(raw.get()).map(Some).ok_or_else(|| D::Error::custom("not a decimal number")),
+        Some(raw) => parse(raw.get())
+            .map(Some)
+            .ok_or_else(|| D::Error::custom("not a decimal number")),
     }
 }
 
@@ -84,7 +91,12 @@ mod tests {
 
     #[test]
     fn writes_eight_decimals_as_a_number() {
-        let p = Probe { price: Some(Decimal::from_str("33.3").unwrap()) };
-        assert_eq!(serde_json::to_string(&p).unwrap(), r#"{"price":33.30000000}"#);
+        let p = Probe {
+            price: Some(Decimal::from_str("33.3").unwrap()),
+        };
+        assert_eq!(
+            serde_json::to_string(&p).unwrap(),
+            r#"{"price":33.30000000}"#
+        );
     }
 }

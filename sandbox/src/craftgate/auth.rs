@@ -19,7 +19,11 @@ use crate::util::constant_time_eq;
 pub(crate) const MAX_BODY: usize = 1 << 20;
 
 fn header_text<'a>(headers: &'a HeaderMap, name: &str) -> Option<&'a str> {
-    headers.get(name).and_then(|v| v.to_str().ok()).map(str::trim).filter(|v| !v.is_empty())
+    headers
+        .get(name)
+        .and_then(|v| v.to_str().ok())
+        .map(str::trim)
+        .filter(|v| !v.is_empty())
 }
 
 /// The URLs the client may have signed: the one it addressed (its `Host` header) and the
@@ -37,20 +41,36 @@ fn candidate_urls(shared: &Shared, headers: &HeaderMap, path_and_query: &str) ->
 }
 
 /// Checks the headers and signature of `body`; the error is what Craftgate answers.
-pub(crate) fn check(shared: &Shared, headers: &HeaderMap, path_and_query: &str, body: &[u8]) -> Result<(), ApiError> {
-    let api_key = header_text(headers, "x-api-key").ok_or_else(|| ApiError::missing_auth_header("x-api-key"))?;
+pub(crate) fn check(
+    shared: &Shared,
+    headers: &HeaderMap,
+    path_and_query: &str,
+    body: &[u8],
+) -> Result<(), ApiError> {
+    let api_key = header_text(headers, "x-api-key")
+        .ok_or_else(|| ApiError::missing_auth_header("x-api-key"))?;
     let credentials = &shared.credentials;
     if !constant_time_eq(api_key, &credentials.api_key) {
         return Err(ApiError::credential_not_found());
     }
-    let version = header_text(headers, "x-auth-version").ok_or_else(|| ApiError::missing_auth_header("x-auth-version"))?;
+    let version = header_text(headers, "x-auth-version")
+        .ok_or_else(|| ApiError::missing_auth_header("x-auth-version"))?;
     if version != "v1" && version != "1" {
         return Err(ApiError::missing_auth_header("x-auth-version"));
     }
-    let rnd = header_text(headers, "x-rnd-key").ok_or_else(|| ApiError::missing_auth_header("x-rnd-key"))?;
-    let signature = header_text(headers, "x-signature").ok_or_else(|| ApiError::missing_auth_header("x-signature"))?;
+    let rnd = header_text(headers, "x-rnd-key")
+        .ok_or_else(|| ApiError::missing_auth_header("x-rnd-key"))?;
+    let signature = header_text(headers, "x-signature")
+        .ok_or_else(|| ApiError::missing_auth_header("x-signature"))?;
     let urls = candidate_urls(shared, headers, path_and_query);
-    if verify_request_signature(&urls, &credentials.api_key, &credentials.secret_key, rnd, body, signature) {
+    if verify_request_signature(
+        &urls,
+        &credentials.api_key,
+        &credentials.secret_key,
+        rnd,
+        body,
+        signature,
+    ) {
         Ok(())
     } else {
         Err(ApiError::bad_signature())
@@ -58,15 +78,24 @@ pub(crate) fn check(shared: &Shared, headers: &HeaderMap, path_and_query: &str, 
 }
 
 /// Middleware: authenticates the request, then hands it on with its body intact.
-pub(crate) async fn layer(State(shared): State<Arc<Shared>>, request: Request, next: Next) -> Response {
+pub(crate) async fn layer(
+    State(shared): State<Arc<Shared>>,
+    request: Request,
+    next: Next,
+) -> Response {
     let (parts, body) = request.into_parts();
     let bytes = match to_bytes(body, MAX_BODY).await {
         Ok(bytes) => bytes,
         Err(_) => return ApiError::malformed("istek gövdesi okunamadı").into_response(),
     };
-    let path_and_query = parts.uri.path_and_query().map(|pq| pq.as_str()).unwrap_or("/");
+    let path_and_query = parts
+        .uri
+        .path_and_query()
+        .map(|pq| pq.as_str())
+        .unwrap_or("/");
     if let Err(error) = check(&shared, &parts.headers, path_and_query, &bytes) {
         return error.into_response();
     }
-    next.run(Request::from_parts(parts, Body::from(bytes))).await
+    next.run(Request::from_parts(parts, Body::from(bytes)))
+        .await
 }

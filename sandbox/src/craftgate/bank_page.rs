@@ -23,7 +23,11 @@ use crate::ledger::{LedgerEntry, LedgerKind};
 pub(crate) const PATH_PREFIX: &str = "/sandbox/craftgate/3ds/";
 
 fn escape(text: &str) -> String {
-    text.replace('&', "&amp;").replace('<', "&lt;").replace('>', "&gt;").replace('"', "&quot;").replace('\'', "&#39;")
+    text.replace('&', "&amp;")
+        .replace('<', "&lt;")
+        .replace('>', "&gt;")
+        .replace('"', "&quot;")
+        .replace('\'', "&#39;")
 }
 
 /// The HTML `3ds-init` returns (base64-encoded): it posts the browser to the bank page.
@@ -49,16 +53,32 @@ fn choice_page(payment_id: u64) -> Response {
 }
 
 fn simple(status: StatusCode, text: &str) -> Response {
-    (status, Html(format!("<!DOCTYPE html><html><body><p>{}</p></body></html>", escape(text)))).into_response()
+    (
+        status,
+        Html(format!(
+            "<!DOCTYPE html><html><body><p>{}</p></body></html>",
+            escape(text)
+        )),
+    )
+        .into_response()
 }
 
 /// `GET <bank page>[?result=success|failure[&callback=redirect]]`.
-pub(crate) async fn show(State(shared): State<Arc<Shared>>, Path(id): Path<String>, RawQuery(query): RawQuery) -> Response {
+pub(crate) async fn show(
+    State(shared): State<Arc<Shared>>,
+    Path(id): Path<String>,
+    RawQuery(query): RawQuery,
+) -> Response {
     handle(&shared, &id, query.as_deref().unwrap_or("").as_bytes())
 }
 
 /// `POST <bank page>` with a form body `result=success|failure[&callback=redirect]`.
-pub(crate) async fn submit(State(shared): State<Arc<Shared>>, Path(id): Path<String>, RawQuery(query): RawQuery, body: Bytes) -> Response {
+pub(crate) async fn submit(
+    State(shared): State<Arc<Shared>>,
+    Path(id): Path<String>,
+    RawQuery(query): RawQuery,
+    body: Bytes,
+) -> Response {
     let mut pairs: Vec<u8> = body.to_vec();
     if let Some(q) = query {
         pairs.push(b'&');
@@ -72,13 +92,23 @@ fn handle(shared: &Shared, id: &str, form: &[u8]) -> Response {
         return simple(StatusCode::NOT_FOUND, "Ödeme bulunamadı");
     };
     let pairs: Vec<(String, String)> = url::form_urlencoded::parse(form).into_owned().collect();
-    let value = |name: &str| pairs.iter().find(|(k, _)| k == name).map(|(_, v)| v.as_str());
+    let value = |name: &str| {
+        pairs
+            .iter()
+            .find(|(k, _)| k == name)
+            .map(|(_, v)| v.as_str())
+    };
     let success = match value("result") {
         Some("success") => true,
         Some("failure") => false,
         Some(_) => return simple(StatusCode::BAD_REQUEST, "result must be success or failure"),
         None => {
-            return if shared.store().payments.get(&payment_id).is_some_and(|p| p.is_three_ds) {
+            return if shared
+                .store()
+                .payments
+                .get(&payment_id)
+                .is_some_and(|p| p.is_three_ds)
+            {
                 choice_page(payment_id)
             } else {
                 simple(StatusCode::NOT_FOUND, "Ödeme bulunamadı")
@@ -93,19 +123,35 @@ fn handle(shared: &Shared, id: &str, form: &[u8]) -> Response {
 }
 
 /// Applies the customer's choice and returns the callback URL and fields.
-fn complete(shared: &Shared, payment_id: u64, success: bool) -> Option<(String, Vec<(&'static str, String)>)> {
+fn complete(
+    shared: &Shared,
+    payment_id: u64,
+    success: bool,
+) -> Option<(String, Vec<(&'static str, String)>)> {
     let mut store = shared.store();
-    let payment = store.payments.get_mut(&payment_id).filter(|p| p.is_three_ds)?;
+    let payment = store
+        .payments
+        .get_mut(&payment_id)
+        .filter(|p| p.is_three_ds)?;
     let callback_url = payment.callback_url.clone()?;
     let mut ledger_decline = None;
     let mut webhook = None;
     let (status, complete_status, callback_status) = if payment.callback_returned {
-        let complete_status = if payment.status == Status::CallbackThreeDs { "WAITING" } else { "" };
-        let status = if payment.status == Status::Failure { "FAILURE" } else { "SUCCESS" };
+        let complete_status = if payment.status == Status::CallbackThreeDs {
+            "WAITING"
+        } else {
+            ""
+        };
+        let status = if payment.status == Status::Failure {
+            "FAILURE"
+        } else {
+            "SUCCESS"
+        };
         (status, complete_status, "ALREADY_RETURNED")
     } else {
         payment.callback_returned = true;
-        let forced_failure = test_cards::behaviour(&payment.card.pan.0) == CardBehaviour::ThreeDsAuthenticationFails;
+        let forced_failure =
+            test_cards::behaviour(&payment.card.pan.0) == CardBehaviour::ThreeDsAuthenticationFails;
         if success && !forced_failure && payment.status == Status::InitThreeDs {
             payment.status = Status::CallbackThreeDs;
             webhook = Some("SUCCESS");
@@ -114,7 +160,11 @@ fn complete(shared: &Shared, payment_id: u64, success: bool) -> Option<(String, 
             payment.status = Status::Failure;
             payment.md_status = Some(0);
             payment.error = Some(test_cards::THREE_DS_AUTH_FAILED);
-            ledger_decline = Some((payment.conversation_id.clone(), payment.paid_price, payment.currency.clone()));
+            ledger_decline = Some((
+                payment.conversation_id.clone(),
+                payment.paid_price,
+                payment.currency.clone(),
+            ));
             webhook = Some("FAILURE");
             ("FAILURE", "", "")
         }
@@ -150,7 +200,10 @@ fn complete(shared: &Shared, payment_id: u64, success: bool) -> Option<(String, 
         ("callbackStatus", fields.callback_status),
         ("hash", hash),
     ];
-    Some((callback_url, pairs.into_iter().filter(|(_, v)| !v.is_empty()).collect()))
+    Some((
+        callback_url,
+        pairs.into_iter().filter(|(_, v)| !v.is_empty()).collect(),
+    ))
 }
 
 fn deliver(callback_url: &str, fields: &[(&'static str, String)], redirect: bool) -> Response {
@@ -159,12 +212,18 @@ fn deliver(callback_url: &str, fields: &[(&'static str, String)], redirect: bool
             Ok(url) => url,
             Err(_) => return simple(StatusCode::BAD_REQUEST, "callbackUrl is not a URL"),
         };
-        url.query_pairs_mut().extend_pairs(fields.iter().map(|(k, v)| (*k, v.as_str())));
+        url.query_pairs_mut()
+            .extend_pairs(fields.iter().map(|(k, v)| (*k, v.as_str())));
         return (StatusCode::SEE_OTHER, [(header::LOCATION, url.to_string())]).into_response();
     }
     let inputs: String = fields
         .iter()
-        .map(|(k, v)| format!("<input type=\"hidden\" name=\"{k}\" value=\"{}\">", escape(v)))
+        .map(|(k, v)| {
+            format!(
+                "<input type=\"hidden\" name=\"{k}\" value=\"{}\">",
+                escape(v)
+            )
+        })
         .collect();
     let page = format!(
         "<!DOCTYPE html><html><head><meta charset=\"utf-8\"><title>3D Secure</title></head>\

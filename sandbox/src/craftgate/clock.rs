@@ -34,7 +34,10 @@ impl Clock {
 
 /// Craftgate's date format: `2020-09-11T10:00:00`, no zone.
 pub(crate) fn format(at: PrimitiveDateTime) -> String {
-    at.format(format_description!("[year]-[month]-[day]T[hour]:[minute]:[second]")).unwrap_or_default()
+    at.format(format_description!(
+        "[year]-[month]-[day]T[hour]:[minute]:[second]"
+    ))
+    .unwrap_or_default()
 }
 
 #[cfg(test)]

@@ -61,37 +61,66 @@ pub(crate) type ApiResult = Result<Response, ApiError>;
 
 impl ApiError {
     fn new(status: StatusCode, code: &str, description: impl Into<String>) -> Self {
-        Self { status, code: code.to_owned(), description: description.into(), group: None }
+        Self {
+            status,
+            code: code.to_owned(),
+            description: description.into(),
+            group: None,
+        }
     }
 
     /// 401: the API key is unknown.
     pub(crate) fn credential_not_found() -> Self {
-        Self::new(StatusCode::UNAUTHORIZED, codes::CREDENTIAL_NOT_FOUND, "API credential not found")
+        Self::new(
+            StatusCode::UNAUTHORIZED,
+            codes::CREDENTIAL_NOT_FOUND,
+            "API credential not found",
+        )
     }
 
     /// 401: a required authentication header is missing or malformed.
     pub(crate) fn missing_auth_header(name: &str) -> Self {
-        Self::new(StatusCode::UNAUTHORIZED, codes::AUTH_HEADER, format!("{name} header is missing or invalid"))
+        Self::new(
+            StatusCode::UNAUTHORIZED,
+            codes::AUTH_HEADER,
+            format!("{name} header is missing or invalid"),
+        )
     }
 
     /// 401: the signature does not match the request.
     pub(crate) fn bad_signature() -> Self {
-        Self::new(StatusCode::UNAUTHORIZED, codes::BAD_SIGNATURE, "Signature is not valid")
+        Self::new(
+            StatusCode::UNAUTHORIZED,
+            codes::BAD_SIGNATURE,
+            "Signature is not valid",
+        )
     }
 
     /// 400: the body is not the JSON object the endpoint takes.
     pub(crate) fn malformed(detail: impl std::fmt::Display) -> Self {
-        Self::new(StatusCode::BAD_REQUEST, codes::MALFORMED, format!("Geçersiz istek: {detail}"))
+        Self::new(
+            StatusCode::BAD_REQUEST,
+            codes::MALFORMED,
+            format!("Geçersiz istek: {detail}"),
+        )
     }
 
     /// 400: a required field is missing.
     pub(crate) fn required(field: &str) -> Self {
-        Self::new(StatusCode::BAD_REQUEST, codes::REQUIRED, format!("{field} boş olamaz"))
+        Self::new(
+            StatusCode::BAD_REQUEST,
+            codes::REQUIRED,
+            format!("{field} boş olamaz"),
+        )
     }
 
     /// 400: a field has a value the endpoint does not take.
     pub(crate) fn invalid(field: &str, why: &str) -> Self {
-        Self::new(StatusCode::BAD_REQUEST, codes::INVALID, format!("{field} geçersiz: {why}"))
+        Self::new(
+            StatusCode::BAD_REQUEST,
+            codes::INVALID,
+            format!("{field} geçersiz: {why}"),
+        )
     }
 
     /// 400 with a specific code (expiry and card-number checks have their own codes).
@@ -120,6 +149,11 @@ impl ApiError {
     }
 }
 
+/// Answers a path the simulator does not serve, in Craftgate's error envelope.
+pub(crate) async fn unknown_route() -> ApiError {
+    ApiError::not_found(codes::UNKNOWN_ROUTE, "İstenen kaynak bulunamadı")
+}
+
 /// The simulator's error codes below 10000 (validation and business rules). Codes above
 /// 10000 are bank declines and live with the test cards.
 pub(crate) mod codes {
@@ -135,6 +169,7 @@ pub(crate) mod codes {
     pub(crate) const INVALID_CARD_NUMBER: &str = "4151";
     pub(crate) const INVALID_EXPIRY: &str = "4152";
     pub(crate) const INVALID_CVC: &str = "4153";
+    pub(crate) const UNKNOWN_ROUTE: &str = "5000";
     pub(crate) const PAYMENT_NOT_FOUND: &str = "5001";
     pub(crate) const CARD_NOT_FOUND: &str = "5002";
     pub(crate) const CARD_USER_NOT_FOUND: &str = "5003";

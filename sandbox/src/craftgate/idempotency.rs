@@ -37,12 +37,19 @@ pub(crate) struct Cache {
 impl Cache {
     fn slot(&self, path: &str, key: &str) -> Slot {
         let mut slots = self.slots.lock().unwrap_or_else(|e| e.into_inner());
-        slots.entry((path.to_owned(), key.to_owned())).or_default().clone()
+        slots
+            .entry((path.to_owned(), key.to_owned()))
+            .or_default()
+            .clone()
     }
 }
 
 /// Middleware: replays the first answer for a repeated `x-idempotency-key`.
-pub(crate) async fn layer(State(shared): State<Arc<Shared>>, request: Request, next: Next) -> Response {
+pub(crate) async fn layer(
+    State(shared): State<Arc<Shared>>,
+    request: Request,
+    next: Next,
+) -> Response {
     if request.method() != Method::POST {
         return next.run(request).await;
     }
@@ -74,10 +81,17 @@ pub(crate) async fn layer(State(shared): State<Arc<Shared>>, request: Request, n
         }
         return replay(answer);
     }
-    let response = next.run(Request::from_parts(parts, Body::from(bytes))).await;
+    let response = next
+        .run(Request::from_parts(parts, Body::from(bytes)))
+        .await;
     let (parts, body) = response.into_parts();
     let body = to_bytes(body, usize::MAX).await.unwrap_or_default();
-    let answer = Answer { body_digest: digest, status: parts.status, headers: parts.headers.clone(), body: body.clone() };
+    let answer = Answer {
+        body_digest: digest,
+        status: parts.status,
+        headers: parts.headers.clone(),
+        body: body.clone(),
+    };
     *guard = Some(answer);
     Response::from_parts(parts, Body::from(body))
 }

@@ -98,14 +98,21 @@ impl Shared {
 
     /// Sends a webhook in the background when a webhook URL is configured.
     pub(crate) fn emit(&self, event_type: &str, status: &str, payload_id: u64) {
-        let url = self.webhook_url.lock().unwrap_or_else(|e| e.into_inner()).clone();
+        let url = self
+            .webhook_url
+            .lock()
+            .unwrap_or_else(|e| e.into_inner())
+            .clone();
         let Some(url) = url else { return };
         let event = self.event(event_type, status, &payload_id.to_string());
         let key = self.credentials.webhook_key.clone();
         let deliveries = self.deliveries.clone();
         tokio::spawn(async move {
             let delivery = webhook::deliver(&url, &key, event).await;
-            deliveries.lock().unwrap_or_else(|e| e.into_inner()).push(delivery);
+            deliveries
+                .lock()
+                .unwrap_or_else(|e| e.into_inner())
+                .push(delivery);
         });
     }
 
@@ -134,7 +141,10 @@ impl CraftgateSimulator {
     }
 
     /// Starts the simulator on `addr` accepting `credentials`.
-    pub async fn start_with(addr: SocketAddr, credentials: CraftgateCredentials) -> std::io::Result<Self> {
+    pub async fn start_with(
+        addr: SocketAddr,
+        credentials: CraftgateCredentials,
+    ) -> std::io::Result<Self> {
         let controls = Controls::default();
         let shared = Arc::new(Shared {
             credentials,
@@ -186,27 +196,53 @@ impl CraftgateSimulator {
 
     /// The simulated bank page of a 3-D Secure payment (see `docs/craftgate.md`).
     pub fn bank_page_url(&self, payment_id: u64) -> String {
-        format!("{}{}{payment_id}", self.core.base_url, bank_page::PATH_PREFIX)
+        format!(
+            "{}{}{payment_id}",
+            self.core.base_url,
+            bank_page::PATH_PREFIX
+        )
     }
 
     /// Where webhooks are POSTed (`None` stops sending them).
     pub fn set_webhook_url(&self, url: Option<String>) {
-        *self.shared.webhook_url.lock().unwrap_or_else(|e| e.into_inner()) = url;
+        *self
+            .shared
+            .webhook_url
+            .lock()
+            .unwrap_or_else(|e| e.into_inner()) = url;
     }
 
     /// Sends one signed webhook now and returns how it went; `None` when no URL is set.
-    pub async fn trigger_webhook(&self, event_type: &str, status: &str, payload_id: &str) -> Option<WebhookDelivery> {
-        let url = self.shared.webhook_url.lock().unwrap_or_else(|e| e.into_inner()).clone()?;
+    pub async fn trigger_webhook(
+        &self,
+        event_type: &str,
+        status: &str,
+        payload_id: &str,
+    ) -> Option<WebhookDelivery> {
+        let url = self
+            .shared
+            .webhook_url
+            .lock()
+            .unwrap_or_else(|e| e.into_inner())
+            .clone()?;
         let event = self.shared.event(event_type, status, payload_id);
         let delivery = webhook::deliver(&url, &self.shared.credentials.webhook_key, event).await;
-        self.shared.deliveries.lock().unwrap_or_else(|e| e.into_inner()).push(delivery.clone());
+        self.shared
+            .deliveries
+            .lock()
+            .unwrap_or_else(|e| e.into_inner())
+            .push(delivery.clone());
         Some(delivery)
     }
 
     /// Every webhook delivery attempted so far, oldest first (background ones included once
     /// they finish).
     pub fn webhook_deliveries(&self) -> Vec<WebhookDelivery> {
-        self.shared.deliveries.lock().unwrap_or_else(|e| e.into_inner()).clone()
+        self.shared
+            .deliveries
+            .lock()
+            .unwrap_or_else(|e| e.into_inner())
+            .clone()
     }
 }
 
@@ -219,25 +255,51 @@ impl Simulator for CraftgateSimulator {
 fn router(shared: Arc<Shared>) -> Router {
     let api = Router::new()
         .route("/payment/v1/card-payments", post(payments::create))
-        .route("/payment/v1/card-payments/3ds-init", post(payments::init_three_ds))
-        .route("/payment/v1/card-payments/3ds-complete", post(payments::complete_three_ds))
+        .route(
+            "/payment/v1/card-payments/3ds-init",
+            post(payments::init_three_ds),
+        )
+        .route(
+            "/payment/v1/card-payments/3ds-complete",
+            post(payments::complete_three_ds),
+        )
         .route("/payment/v1/card-payments/{id}", get(payments::retrieve))
-        .route("/payment/v1/card-payments/{id}/post-auth", post(payments::post_auth))
+        .route(
+            "/payment/v1/card-payments/{id}/post-auth",
+            post(payments::post_auth),
+        )
         .route("/payment/v1/refunds", post(refunds::refund_payment))
         .route("/payment/v1/refunds/{id}", get(refunds::retrieve_refund))
-        .route("/payment/v1/refund-transactions", post(refunds::refund_transaction))
-        .route("/payment/v1/refund-transactions/{id}", get(refunds::retrieve_transaction_refund))
+        .route(
+            "/payment/v1/refund-transactions",
+            post(refunds::refund_transaction),
+        )
+        .route(
+            "/payment/v1/refund-transactions/{id}",
+            get(refunds::retrieve_transaction_refund),
+        )
         .route("/payment/v1/cards", post(cards::store).get(cards::search))
         .route("/payment/v1/cards/delete", post(cards::delete))
         .route("/installment/v1/installments", get(installments::search))
         .route("/installment/v1/bins/{bin}", get(installments::bin))
         .route("/payment-reporting/v1/payments", get(reporting::search))
-        .route("/payment-reporting/v1/payments/{id}", get(reporting::retrieve))
-        .layer(axum::middleware::from_fn_with_state(shared.clone(), idempotency::layer))
-        .layer(axum::middleware::from_fn_with_state(shared.clone(), auth::layer));
+        .route(
+            "/payment-reporting/v1/payments/{id}",
+            get(reporting::retrieve),
+        )
+        .layer(axum::middleware::from_fn_with_state(
+            shared.clone(),
+            idempotency::layer,
+        ))
+        .layer(axum::middleware::from_fn_with_state(
+            shared.clone(),
+            auth::layer,
+        ));
     let bank = Router::new().route(
         &format!("{}{{id}}", bank_page::PATH_PREFIX),
         get(bank_page::show).post(bank_page::submit),
     );
-    api.merge(bank).with_state(shared)
+    api.merge(bank)
+        .fallback(errors::unknown_route)
+        .with_state(shared)
 }

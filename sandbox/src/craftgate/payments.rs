@@ -15,15 +15,17 @@ use super::payouts::{split, ItemShare};
 use super::state::{CardData, Payment, PaymentCard, Status, StoreAfterSuccess, Transaction};
 use super::test_cards::{self, CardBehaviour, Decline};
 use super::views::payment_view;
-use super::wire::{self, CardRequest, CreatePaymentRequest, ItemRequest, PaymentIdRequest, PostAuthRequest};
+use super::wire::{
+    self, CardRequest, CreatePaymentRequest, ItemRequest, PaymentIdRequest, PostAuthRequest,
+};
 use super::{bank_page, Shared};
 use crate::ledger::{LedgerEntry, LedgerKind};
 use crate::util::{luhn_valid, random_digits, random_hex};
 
 /// Craftgate's `Currency` values.
 pub(crate) const CURRENCIES: &[&str] = &[
-    "TRY", "USD", "EUR", "GBP", "ARS", "BRL", "CNY", "AED", "IQD", "AZN", "KZT", "KWD", "SAR", "BHD", "RUB", "JPY",
-    "EGP", "MXN", "RON",
+    "TRY", "USD", "EUR", "GBP", "ARS", "BRL", "CNY", "AED", "IQD", "AZN", "KZT", "KWD", "SAR",
+    "BHD", "RUB", "JPY", "EGP", "MXN", "RON",
 ];
 
 const PAYMENT_GROUPS: &[&str] = &["PRODUCT", "LISTING_OR_SUBSCRIPTION"];
@@ -33,8 +35,15 @@ pub(crate) const MAX_INSTALLMENT: i64 = 12;
 
 /// Where the money comes from.
 enum CardSource {
-    New { card: PaymentCard, store: Option<StoreAfterSuccess> },
-    Stored { card: PaymentCard, card_user_key: String, card_token: String },
+    New {
+        card: PaymentCard,
+        store: Option<StoreAfterSuccess>,
+    },
+    Stored {
+        card: PaymentCard,
+        card_user_key: String,
+        card_token: String,
+    },
 }
 
 /// One validated item.
@@ -72,12 +81,20 @@ pub(crate) fn positive_amount(value: Option<Decimal>, field: &str) -> Result<Dec
         return Err(ApiError::invalid(field, "sıfırdan büyük olmalı"));
     }
     if value.normalize().scale() > 2 {
-        return Err(ApiError::invalid(field, "en fazla iki ondalık basamak olabilir"));
+        return Err(ApiError::invalid(
+            field,
+            "en fazla iki ondalık basamak olabilir",
+        ));
     }
     Ok(value)
 }
 
-fn enum_value(value: &Option<String>, field: &str, allowed: &[&str], default: &str) -> Result<String, ApiError> {
+fn enum_value(
+    value: &Option<String>,
+    field: &str,
+    allowed: &[&str],
+    default: &str,
+) -> Result<String, ApiError> {
     match value.as_deref() {
         None => Ok(default.to_owned()),
         Some(v) if allowed.contains(&v) => Ok(v.to_owned()),
@@ -94,7 +111,10 @@ pub(crate) fn validate_card_fields(
 ) -> Result<(String, String, String), ApiError> {
     let number = wire::required(number, "cardNumber")?;
     if !(13..=19).contains(&number.len()) || !luhn_valid(number) {
-        return Err(ApiError::validation(codes::INVALID_CARD_NUMBER, "Kart numarası geçersiz"));
+        return Err(ApiError::validation(
+            codes::INVALID_CARD_NUMBER,
+            "Kart numarası geçersiz",
+        ));
     }
     let year_text = wire::required(year, "expireYear")?;
     let month_text = wire::required(month, "expireMonth")?;
@@ -103,29 +123,54 @@ pub(crate) fn validate_card_fields(
         2 => year_text.parse::<i32>().ok().map(|y| 2000 + y),
         _ => None,
     }
-    .ok_or_else(|| ApiError::validation(codes::INVALID_EXPIRY, format!("Kart son kullanma yılı \"{year_text}\" geçersiz")))?;
+    .ok_or_else(|| {
+        ApiError::validation(
+            codes::INVALID_EXPIRY,
+            format!("Kart son kullanma yılı \"{year_text}\" geçersiz"),
+        )
+    })?;
     let month_value = month_text
         .parse::<u8>()
         .ok()
         .filter(|m| (1..=12).contains(m))
-        .ok_or_else(|| ApiError::validation(codes::INVALID_EXPIRY, format!("Kart son kullanma ayı \"{month_text}\" geçersiz")))?;
+        .ok_or_else(|| {
+            ApiError::validation(
+                codes::INVALID_EXPIRY,
+                format!("Kart son kullanma ayı \"{month_text}\" geçersiz"),
+            )
+        })?;
     let now = today.year() * 12 + i32::from(u8::from(today.month()));
     if year_value * 12 + i32::from(month_value) < now {
-        return Err(ApiError::validation(codes::INVALID_EXPIRY, format!("Kart son kullanma yılı \"{year_text}\" geçersiz")));
+        return Err(ApiError::validation(
+            codes::INVALID_EXPIRY,
+            format!("Kart son kullanma yılı \"{year_text}\" geçersiz"),
+        ));
     }
-    Ok((number.to_owned(), year_value.to_string(), format!("{month_value:02}")))
+    Ok((
+        number.to_owned(),
+        year_value.to_string(),
+        format!("{month_value:02}"),
+    ))
 }
 
 fn validate_cvc(cvc: &Option<String>, association: &str) -> Result<(), ApiError> {
     let cvc = wire::required(cvc, "cvc")?;
-    let len_ok = if association == "AMEX" { cvc.len() == 4 } else { cvc.len() == 3 };
+    let len_ok = if association == "AMEX" {
+        cvc.len() == 4
+    } else {
+        cvc.len() == 3
+    };
     if !len_ok || !cvc.bytes().all(|b| b.is_ascii_digit()) {
         return Err(ApiError::validation(codes::INVALID_CVC, "CVC geçersiz"));
     }
     Ok(())
 }
 
-fn card_source(shared: &Shared, card: &CardRequest, today: time::Date) -> Result<CardSource, ApiError> {
+fn card_source(
+    shared: &Shared,
+    card: &CardRequest,
+    today: time::Date,
+) -> Result<CardSource, ApiError> {
     let stored_reference = card.card_token.is_some() && card.card_number.is_none();
     if stored_reference {
         let user = wire::required(&card.card_user_key, "card.cardUserKey")?;
@@ -141,16 +186,28 @@ fn card_source(shared: &Shared, card: &CardRequest, today: time::Date) -> Result
             expire_month: stored.data.expire_month.clone(),
             info: stored.data.info.clone(),
         };
-        return Ok(CardSource::Stored { card, card_user_key: user.to_owned(), card_token: token.to_owned() });
+        return Ok(CardSource::Stored {
+            card,
+            card_user_key: user.to_owned(),
+            card_token: token.to_owned(),
+        });
     }
     let holder = wire::required(&card.card_holder_name, "card.cardHolderName")?.to_owned();
-    let (number, year, month) = validate_card_fields(&card.card_number, &card.expire_year, &card.expire_month, today)?;
+    let (number, year, month) = validate_card_fields(
+        &card.card_number,
+        &card.expire_year,
+        &card.expire_month,
+        today,
+    )?;
     let info = test_cards::card_info(&number);
     validate_cvc(&card.cvc, info.association)?;
     let store = if card.store_card_after_success_payment.unwrap_or(false) {
         if let Some(user) = card.card_user_key.as_deref().filter(|u| !u.is_empty()) {
             if !shared.store().card_users.contains(user) {
-                return Err(ApiError::not_found(codes::CARD_USER_NOT_FOUND, "Kart kullanıcısı bulunamadı"));
+                return Err(ApiError::not_found(
+                    codes::CARD_USER_NOT_FOUND,
+                    "Kart kullanıcısı bulunamadı",
+                ));
             }
         }
         Some(StoreAfterSuccess {
@@ -181,8 +238,13 @@ fn validate_items(items: &Option<Vec<ItemRequest>>, price: Decimal) -> Result<Ve
         let sub_price = match (item.sub_merchant_member_id, item.sub_merchant_member_price) {
             (Some(_), None) => return Err(ApiError::required("items.subMerchantMemberPrice")),
             (None, Some(_)) => return Err(ApiError::required("items.subMerchantMemberId")),
-            (Some(_), Some(sub)) if sub < Decimal::ZERO || sub > item_price || sub.normalize().scale() > 2 => {
-                return Err(ApiError::invalid("items.subMerchantMemberPrice", "kırılım tutarını aşamaz"))
+            (Some(_), Some(sub))
+                if sub < Decimal::ZERO || sub > item_price || sub.normalize().scale() > 2 =>
+            {
+                return Err(ApiError::invalid(
+                    "items.subMerchantMemberPrice",
+                    "kırılım tutarını aşamaz",
+                ))
             }
             (_, sub) => sub,
         };
@@ -205,15 +267,24 @@ fn validate_items(items: &Option<Vec<ItemRequest>>, price: Decimal) -> Result<Ve
     Ok(out)
 }
 
-fn validate(shared: &Shared, req: &CreatePaymentRequest, three_ds: bool) -> Result<Validated, ApiError> {
+fn validate(
+    shared: &Shared,
+    req: &CreatePaymentRequest,
+    three_ds: bool,
+) -> Result<Validated, ApiError> {
     let today = shared.clock.now().date();
     let price = positive_amount(req.price, "price")?;
     let paid_price = positive_amount(req.paid_price, "paidPrice")?;
     let wallet_price = req.wallet_price.unwrap_or(Decimal::ZERO);
     if wallet_price < Decimal::ZERO || wallet_price > paid_price {
-        return Err(ApiError::invalid("walletPrice", "0 ile paidPrice arasında olmalı"));
+        return Err(ApiError::invalid(
+            "walletPrice",
+            "0 ile paidPrice arasında olmalı",
+        ));
     }
-    let installment = req.installment.ok_or_else(|| ApiError::required("installment"))?;
+    let installment = req
+        .installment
+        .ok_or_else(|| ApiError::required("installment"))?;
     if !(1..=MAX_INSTALLMENT).contains(&installment) {
         return Err(ApiError::invalid("installment", "1 ile 12 arasında olmalı"));
     }
@@ -222,24 +293,45 @@ fn validate(shared: &Shared, req: &CreatePaymentRequest, three_ds: bool) -> Resu
         Some(c) if CURRENCIES.contains(&c) => c.to_owned(),
         Some(_) => return Err(ApiError::invalid("currency", "desteklenmeyen para birimi")),
     };
-    let group = enum_value(&req.payment_group, "paymentGroup", PAYMENT_GROUPS, "PRODUCT")?;
-    let phase = enum_value(&req.payment_phase, "paymentPhase", &["AUTH", "PRE_AUTH"], "AUTH")?;
+    let group = enum_value(
+        &req.payment_group,
+        "paymentGroup",
+        PAYMENT_GROUPS,
+        "PRODUCT",
+    )?;
+    let phase = enum_value(
+        &req.payment_phase,
+        "paymentPhase",
+        &["AUTH", "PRE_AUTH"],
+        "AUTH",
+    )?;
     let items = validate_items(&req.items, price)?;
     if wallet_price > Decimal::ZERO {
         if req.buyer_member_id.is_none() {
             return Err(ApiError::required("buyerMemberId"));
         }
         if wallet_price == paid_price && req.card.is_some() {
-            return Err(ApiError::invalid("card", "tamamı cüzdandan ödenen ödemede kart gönderilmemeli"));
+            return Err(ApiError::invalid(
+                "card",
+                "tamamı cüzdandan ödenen ödemede kart gönderilmemeli",
+            ));
         }
-        return Err(ApiError::business(codes::WALLET_NOT_SUPPORTED, "Simülatörde cüzdan ile ödeme desteklenmiyor"));
+        return Err(ApiError::business(
+            codes::WALLET_NOT_SUPPORTED,
+            "Simülatörde cüzdan ile ödeme desteklenmiyor",
+        ));
     }
-    let card = req.card.as_ref().ok_or_else(|| ApiError::required("card"))?;
+    let card = req
+        .card
+        .as_ref()
+        .ok_or_else(|| ApiError::required("card"))?;
     let source = card_source(shared, card, today)?;
     let callback_url = if three_ds {
         let url = wire::required(&req.callback_url, "callbackUrl")?;
         match url::Url::parse(url) {
-            Ok(parsed) if parsed.scheme() == "http" || parsed.scheme() == "https" => Some(url.to_owned()),
+            Ok(parsed) if parsed.scheme() == "http" || parsed.scheme() == "https" => {
+                Some(url.to_owned())
+            }
             _ => return Err(ApiError::invalid("callbackUrl", "geçerli bir URL olmalı")),
         }
     } else {
@@ -276,10 +368,13 @@ pub(crate) fn bank_decision(card: &PaymentCard, installment: u32) -> Result<(), 
     Ok(())
 }
 
+/// An item's name, external id, sub-merchant id and blockage days.
+pub(crate) type ItemMeta = (Option<String>, Option<String>, Option<i64>, i64);
+
 /// Builds the item transactions of `paid_price` over `items`.
 pub(crate) fn transactions(
     store: &mut super::state::Store,
-    shares: &[(Option<String>, Option<String>, Option<i64>, i64)],
+    shares: &[ItemMeta],
     items: &[ItemShare],
     price: Decimal,
     paid_price: Decimal,
@@ -288,22 +383,24 @@ pub(crate) fn transactions(
     split(items, price, paid_price)
         .into_iter()
         .zip(items.iter().zip(shares))
-        .map(|(amounts, (item, (name, external_id, sub_id, blockage_day)))| Transaction {
-            id: store.next_id(),
-            name: name.clone(),
-            external_id: external_id.clone(),
-            price: item.price,
-            paid_price: amounts.paid_price,
-            merchant_commission_rate_amount: amounts.merchant_commission_rate_amount,
-            commission: amounts.commission,
-            merchant_payout_amount: amounts.merchant_payout_amount,
-            sub_merchant_member_id: *sub_id,
-            sub_merchant_member_price: item.sub_merchant_price,
-            sub_merchant_payout_rate: amounts.sub_merchant_payout_rate,
-            sub_merchant_payout_amount: amounts.sub_merchant_payout_amount,
-            blockage_resolved_date: created + time::Duration::days(*blockage_day),
-            refunded: Decimal::ZERO,
-        })
+        .map(
+            |(amounts, (item, (name, external_id, sub_id, blockage_day)))| Transaction {
+                id: store.next_id(),
+                name: name.clone(),
+                external_id: external_id.clone(),
+                price: item.price,
+                paid_price: amounts.paid_price,
+                merchant_commission_rate_amount: amounts.merchant_commission_rate_amount,
+                commission: amounts.commission,
+                merchant_payout_amount: amounts.merchant_payout_amount,
+                sub_merchant_member_id: *sub_id,
+                sub_merchant_member_price: item.sub_merchant_price,
+                sub_merchant_payout_rate: amounts.sub_merchant_payout_rate,
+                sub_merchant_payout_amount: amounts.sub_merchant_payout_amount,
+                blockage_resolved_date: created + time::Duration::days(*blockage_day),
+                refunded: Decimal::ZERO,
+            },
+        )
         .collect()
 }
 
@@ -312,9 +409,17 @@ pub(crate) fn resplit(payment: &mut Payment, paid_price: Decimal) {
     let shares: Vec<ItemShare> = payment
         .transactions
         .iter()
-        .map(|t| ItemShare { price: t.price, sub_merchant_price: t.sub_merchant_member_price })
+        .map(|t| ItemShare {
+            price: t.price,
+            sub_merchant_price: t.sub_merchant_member_price,
+        })
         .collect();
-    for (tx, amounts) in payment.transactions.iter_mut().zip(split(&shares, payment.price, paid_price)) {
+    for (tx, amounts) in
+        payment
+            .transactions
+            .iter_mut()
+            .zip(split(&shares, payment.price, paid_price))
+    {
         tx.paid_price = amounts.paid_price;
         tx.merchant_commission_rate_amount = amounts.merchant_commission_rate_amount;
         tx.commission = amounts.commission;
@@ -329,18 +434,36 @@ fn record_payment(shared: &Shared, v: Validated, status: Status, three_ds: bool)
     let created = shared.clock.now();
     let mut store = shared.store();
     let id = store.next_id();
-    let shares: Vec<ItemShare> =
-        v.items.iter().map(|i| ItemShare { price: i.price, sub_merchant_price: i.sub_merchant_member_price }).collect();
+    let shares: Vec<ItemShare> = v
+        .items
+        .iter()
+        .map(|i| ItemShare {
+            price: i.price,
+            sub_merchant_price: i.sub_merchant_member_price,
+        })
+        .collect();
     let meta: Vec<_> = v
         .items
         .iter()
-        .map(|i| (i.name.clone(), i.external_id.clone(), i.sub_merchant_member_id, i.blockage_day))
+        .map(|i| {
+            (
+                i.name.clone(),
+                i.external_id.clone(),
+                i.sub_merchant_member_id,
+                i.blockage_day,
+            )
+        })
         .collect();
     let txs = transactions(&mut store, &meta, &shares, v.price, v.paid_price, created);
-    let (card, paid_with_stored_card, card_user_key, card_token, store_after_success) = match v.source {
-        CardSource::New { card, store } => (card, false, None, None, store),
-        CardSource::Stored { card, card_user_key, card_token } => (card, true, Some(card_user_key), Some(card_token), None),
-    };
+    let (card, paid_with_stored_card, card_user_key, card_token, store_after_success) =
+        match v.source {
+            CardSource::New { card, store } => (card, false, None, None, store),
+            CardSource::Stored {
+                card,
+                card_user_key,
+                card_token,
+            } => (card, true, Some(card_user_key), Some(card_token), None),
+        };
     let payment = Payment {
         id,
         created,
@@ -385,7 +508,10 @@ pub(crate) fn authorize(shared: &Shared, payment_id: u64) -> ApiResult {
     let now = shared.clock.now();
     let mut store = shared.store();
     let Some(payment) = store.payments.get(&payment_id).cloned() else {
-        return Err(ApiError::not_found(codes::PAYMENT_NOT_FOUND, "Ödeme bulunamadı"));
+        return Err(ApiError::not_found(
+            codes::PAYMENT_NOT_FOUND,
+            "Ödeme bulunamadı",
+        ));
     };
     let ledger = &shared.controls.ledger;
     if let Err(decline) = bank_decision(&payment.card, payment.installment) {
@@ -419,7 +545,10 @@ pub(crate) fn authorize(shared: &Shared, payment_id: u64) -> ApiResult {
         )
     });
     let Some(p) = store.payments.get_mut(&payment_id) else {
-        return Err(ApiError::not_found(codes::PAYMENT_NOT_FOUND, "Ödeme bulunamadı"));
+        return Err(ApiError::not_found(
+            codes::PAYMENT_NOT_FOUND,
+            "Ödeme bulunamadı",
+        ));
     };
     p.status = Status::Success;
     p.auth_code = Some(random_digits(6));
@@ -433,7 +562,11 @@ pub(crate) fn authorize(shared: &Shared, payment_id: u64) -> ApiResult {
         p.card_token = Some(card.card_token.clone());
     }
     let view = payment_view(p);
-    let kind = if p.phase == "PRE_AUTH" { LedgerKind::PreAuthorization } else { LedgerKind::Charge };
+    let kind = if p.phase == "PRE_AUTH" {
+        LedgerKind::PreAuthorization
+    } else {
+        LedgerKind::Charge
+    };
     drop(store);
     ledger.record(LedgerEntry {
         kind,
@@ -474,14 +607,20 @@ struct InitThreeDsView {
 }
 
 /// `POST /payment/v1/card-payments/3ds-init`.
-pub(crate) async fn init_three_ds(State(shared): State<Arc<Shared>>, headers: HeaderMap, body: Bytes) -> ApiResult {
+pub(crate) async fn init_three_ds(
+    State(shared): State<Arc<Shared>>,
+    headers: HeaderMap,
+    body: Bytes,
+) -> ApiResult {
     let req: CreatePaymentRequest = wire::parse(&body)?;
     let validated = validate(&shared, &req, true)?;
     let init_error = match &validated.source {
-        CardSource::New { card, .. } | CardSource::Stored { card, .. } => match test_cards::behaviour(&card.pan.0) {
-            CardBehaviour::ThreeDsInitError(d) => Some(d),
-            _ => None,
-        },
+        CardSource::New { card, .. } | CardSource::Stored { card, .. } => {
+            match test_cards::behaviour(&card.pan.0) {
+                CardBehaviour::ThreeDsInitError(d) => Some(d),
+                _ => None,
+            }
+        }
     };
     let payment = record_payment(&shared, validated, Status::InitThreeDs, true);
     if let Some(decline) = init_error {
@@ -515,7 +654,9 @@ pub(crate) async fn init_three_ds(State(shared): State<Arc<Shared>>, headers: He
 /// `POST /payment/v1/card-payments/3ds-complete`.
 pub(crate) async fn complete_three_ds(State(shared): State<Arc<Shared>>, body: Bytes) -> ApiResult {
     let req: PaymentIdRequest = wire::parse(&body)?;
-    let id = req.payment_id.ok_or_else(|| ApiError::required("paymentId"))?;
+    let id = req
+        .payment_id
+        .ok_or_else(|| ApiError::required("paymentId"))?;
     let payment = shared
         .store()
         .payments
@@ -523,48 +664,73 @@ pub(crate) async fn complete_three_ds(State(shared): State<Arc<Shared>>, body: B
         .cloned()
         .ok_or_else(|| ApiError::not_found(codes::PAYMENT_NOT_FOUND, "Ödeme bulunamadı"))?;
     if !payment.is_three_ds {
-        return Err(ApiError::business(codes::PAYMENT_STATE, "Ödeme 3D Secure ödemesi değil"));
+        return Err(ApiError::business(
+            codes::PAYMENT_STATE,
+            "Ödeme 3D Secure ödemesi değil",
+        ));
     }
     match payment.status {
         Status::CallbackThreeDs => authorize(&shared, id),
-        Status::InitThreeDs => {
-            Err(ApiError::business(codes::THREE_DS_NOT_VERIFIED, "3D Secure doğrulaması henüz tamamlanmadı"))
-        }
+        Status::InitThreeDs => Err(ApiError::business(
+            codes::THREE_DS_NOT_VERIFIED,
+            "3D Secure doğrulaması henüz tamamlanmadı",
+        )),
         Status::Failure => Err(match payment.error {
             Some(decline) => ApiError::declined(&decline),
             None => ApiError::business(codes::PAYMENT_STATE, "Ödeme başarısız"),
         }),
-        Status::Success => Err(ApiError::business(codes::PAYMENT_STATE, "Ödeme zaten tamamlanmış")),
+        Status::Success => Err(ApiError::business(
+            codes::PAYMENT_STATE,
+            "Ödeme zaten tamamlanmış",
+        )),
     }
 }
 
 /// A payment id from the path, refused the Craftgate way when it is not a number.
 pub(crate) fn path_id(raw: &str) -> Result<u64, ApiError> {
-    raw.parse::<u64>().map_err(|_| ApiError::invalid("id", "bir sayı olmalı"))
+    raw.parse::<u64>()
+        .map_err(|_| ApiError::invalid("id", "bir sayı olmalı"))
 }
 
 /// `GET /payment/v1/card-payments/{id}`.
-pub(crate) async fn retrieve(State(shared): State<Arc<Shared>>, Path(id): Path<String>) -> ApiResult {
+pub(crate) async fn retrieve(
+    State(shared): State<Arc<Shared>>,
+    Path(id): Path<String>,
+) -> ApiResult {
     let id = path_id(&id)?;
     let store = shared.store();
-    let payment =
-        store.payments.get(&id).ok_or_else(|| ApiError::not_found(codes::PAYMENT_NOT_FOUND, "Ödeme bulunamadı"))?;
+    let payment = store
+        .payments
+        .get(&id)
+        .ok_or_else(|| ApiError::not_found(codes::PAYMENT_NOT_FOUND, "Ödeme bulunamadı"))?;
     Ok(data(payment_view(payment)))
 }
 
 /// `POST /payment/v1/card-payments/{id}/post-auth`.
-pub(crate) async fn post_auth(State(shared): State<Arc<Shared>>, Path(id): Path<String>, body: Bytes) -> ApiResult {
+pub(crate) async fn post_auth(
+    State(shared): State<Arc<Shared>>,
+    Path(id): Path<String>,
+    body: Bytes,
+) -> ApiResult {
     let id = path_id(&id)?;
     let req: PostAuthRequest = wire::parse(&body)?;
     let paid_price = positive_amount(req.paid_price, "paidPrice")?;
     let mut store = shared.store();
-    let payment =
-        store.payments.get_mut(&id).ok_or_else(|| ApiError::not_found(codes::PAYMENT_NOT_FOUND, "Ödeme bulunamadı"))?;
+    let payment = store
+        .payments
+        .get_mut(&id)
+        .ok_or_else(|| ApiError::not_found(codes::PAYMENT_NOT_FOUND, "Ödeme bulunamadı"))?;
     if payment.status != Status::Success || payment.phase != "PRE_AUTH" || payment.cancelled {
-        return Err(ApiError::business(codes::PAYMENT_STATE, "Ödeme ön provizyon durumunda değil"));
+        return Err(ApiError::business(
+            codes::PAYMENT_STATE,
+            "Ödeme ön provizyon durumunda değil",
+        ));
     }
     if paid_price > payment.paid_price {
-        return Err(ApiError::business(codes::POST_AUTH_AMOUNT, "Tahsilat tutarı ön provizyon tutarını aşamaz"));
+        return Err(ApiError::business(
+            codes::POST_AUTH_AMOUNT,
+            "Tahsilat tutarı ön provizyon tutarını aşamaz",
+        ));
     }
     resplit(payment, paid_price);
     payment.phase = "POST_AUTH".to_owned();

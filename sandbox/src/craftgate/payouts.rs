@@ -42,7 +42,8 @@ pub(crate) fn merchant_commission_rate(price: Decimal, paid_price: Decimal) -> D
     if price.is_zero() {
         return Decimal::ZERO;
     }
-    ((paid_price - price) * Decimal::ONE_HUNDRED / price).round_dp_with_strategy(8, RoundingStrategy::MidpointAwayFromZero)
+    ((paid_price - price) * Decimal::ONE_HUNDRED / price)
+        .round_dp_with_strategy(8, RoundingStrategy::MidpointAwayFromZero)
 }
 
 /// Splits `paid_price` over `items`, whose prices add up to `price` (checked by the caller).
@@ -96,7 +97,14 @@ mod tests {
     fn the_documented_example_shape() {
         // price 30 paid 33 with a sub-merchant getting 27 of 30: the sub-merchant gets 90 %
         // of the paid 33, the merchant the rest less the 1 % commission.
-        let out = split(&[ItemShare { price: d("30"), sub_merchant_price: Some(d("27")) }], d("30"), d("33"));
+        let out = split(
+            &[ItemShare {
+                price: d("30"),
+                sub_merchant_price: Some(d("27")),
+            }],
+            d("30"),
+            d("33"),
+        );
         assert_eq!(out[0].paid_price, d("33"));
         assert_eq!(out[0].merchant_commission_rate_amount, d("3"));
         assert_eq!(out[0].sub_merchant_payout_rate, Some(d("90")));
@@ -109,16 +117,27 @@ mod tests {
     #[test]
     fn items_add_up_to_paid_price_exactly() {
         let items = [
-            ItemShare { price: d("33.33"), sub_merchant_price: None },
-            ItemShare { price: d("33.33"), sub_merchant_price: Some(d("20")) },
-            ItemShare { price: d("33.34"), sub_merchant_price: None },
+            ItemShare {
+                price: d("33.33"),
+                sub_merchant_price: None,
+            },
+            ItemShare {
+                price: d("33.33"),
+                sub_merchant_price: Some(d("20")),
+            },
+            ItemShare {
+                price: d("33.34"),
+                sub_merchant_price: None,
+            },
         ];
         let out = split(&items, d("100"), d("107.77"));
         let total: Decimal = out.iter().map(|a| a.paid_price).sum();
         assert_eq!(total, d("107.77"));
         for a in &out {
             assert_eq!(
-                a.merchant_payout_amount + a.commission + a.sub_merchant_payout_amount.unwrap_or_default(),
+                a.merchant_payout_amount
+                    + a.commission
+                    + a.sub_merchant_payout_amount.unwrap_or_default(),
                 a.paid_price
             );
         }

@@ -23,10 +23,14 @@ fn destination(value: &Option<String>) -> Result<String, ApiError> {
         None | Some("PROVIDER") => Ok("PROVIDER".to_owned()),
         // Deprecated in favour of PROVIDER, still accepted.
         Some("CARD") => Ok("CARD".to_owned()),
-        Some("WALLET") => {
-            Err(ApiError::business(codes::WALLET_NOT_SUPPORTED, "Simülatörde cüzdana iade desteklenmiyor"))
-        }
-        Some(_) => Err(ApiError::invalid("refundDestinationType", "desteklenmeyen değer")),
+        Some("WALLET") => Err(ApiError::business(
+            codes::WALLET_NOT_SUPPORTED,
+            "Simülatörde cüzdana iade desteklenmiyor",
+        )),
+        Some(_) => Err(ApiError::invalid(
+            "refundDestinationType",
+            "desteklenmeyen değer",
+        )),
     }
 }
 
@@ -35,13 +39,24 @@ fn settled(payment: &Payment, today: time::Date) -> bool {
     payment.settled || payment.created.date() < today
 }
 
-fn refundable_payment<'a>(payments: &'a mut std::collections::BTreeMap<u64, Payment>, id: u64) -> Result<&'a mut Payment, ApiError> {
-    let payment = payments.get_mut(&id).ok_or_else(|| ApiError::not_found(codes::PAYMENT_NOT_FOUND, "Ödeme bulunamadı"))?;
+fn refundable_payment(
+    payments: &mut std::collections::BTreeMap<u64, Payment>,
+    id: u64,
+) -> Result<&mut Payment, ApiError> {
+    let payment = payments
+        .get_mut(&id)
+        .ok_or_else(|| ApiError::not_found(codes::PAYMENT_NOT_FOUND, "Ödeme bulunamadı"))?;
     if payment.status != Status::Success {
-        return Err(ApiError::business(codes::PAYMENT_STATE, "Başarılı olmayan ödeme iade edilemez"));
+        return Err(ApiError::business(
+            codes::PAYMENT_STATE,
+            "Başarılı olmayan ödeme iade edilemez",
+        ));
     }
     if payment.refundable() <= Decimal::ZERO {
-        return Err(ApiError::business(codes::ALREADY_REFUNDED, "Ödemenin tamamı zaten iade edilmiş"));
+        return Err(ApiError::business(
+            codes::ALREADY_REFUNDED,
+            "Ödemenin tamamı zaten iade edilmiş",
+        ));
     }
     Ok(payment)
 }
@@ -49,9 +64,10 @@ fn refundable_payment<'a>(payments: &'a mut std::collections::BTreeMap<u64, Paym
 /// `POST /payment/v1/refunds`.
 pub(crate) async fn refund_payment(State(shared): State<Arc<Shared>>, body: Bytes) -> ApiResult {
     let req: RefundPaymentRequest = wire::parse(&body)?;
-    let id = req.payment_id.ok_or_else(|| ApiError::required("paymentId"))?;
+    let id = req
+        .payment_id
+        .ok_or_else(|| ApiError::required("paymentId"))?;
     let destination = destination(&req.refund_destination_type)?;
-    let _charge_from_me = req.charge_from_me.unwrap_or(false);
     let now = shared.clock.now();
     let mut store = shared.store();
     let refund_id = store.next_id();
@@ -76,7 +92,8 @@ pub(crate) async fn refund_payment(State(shared): State<Arc<Shared>>, body: Byte
         }
         total
     };
-    let (auth_code, host_reference, trans_id) = (random_digits(6), random_digits(12), random_digits(10));
+    let (auth_code, host_reference, trans_id) =
+        (random_digits(6), random_digits(12), random_digits(10));
     let mut tx_refund_ids = Vec::new();
     for (transaction_id, amount) in item_refunds {
         let tx_refund_id = store.next_id();
@@ -123,7 +140,11 @@ pub(crate) async fn refund_payment(State(shared): State<Arc<Shared>>, body: Byte
     let view = payment_refund_view(&refund, items);
     drop(store);
     shared.controls.ledger.record(LedgerEntry {
-        kind: if cancel { LedgerKind::Cancel } else { LedgerKind::Refund },
+        kind: if cancel {
+            LedgerKind::Cancel
+        } else {
+            LedgerKind::Refund
+        },
         reference: id.to_string(),
         order_id,
         amount: Some(refund_price),
@@ -134,10 +155,16 @@ pub(crate) async fn refund_payment(State(shared): State<Arc<Shared>>, body: Byte
 }
 
 /// `GET /payment/v1/refunds/{id}`.
-pub(crate) async fn retrieve_refund(State(shared): State<Arc<Shared>>, Path(id): Path<String>) -> ApiResult {
+pub(crate) async fn retrieve_refund(
+    State(shared): State<Arc<Shared>>,
+    Path(id): Path<String>,
+) -> ApiResult {
     let id = path_id(&id)?;
     let store = shared.store();
-    let refund = store.refunds.get(&id).ok_or_else(|| ApiError::not_found(codes::REFUND_NOT_FOUND, "İade bulunamadı"))?;
+    let refund = store
+        .refunds
+        .get(&id)
+        .ok_or_else(|| ApiError::not_found(codes::REFUND_NOT_FOUND, "İade bulunamadı"))?;
     let items = refund
         .transaction_refund_ids
         .iter()
@@ -148,25 +175,36 @@ pub(crate) async fn retrieve_refund(State(shared): State<Arc<Shared>>, Path(id):
 }
 
 /// `POST /payment/v1/refund-transactions`.
-pub(crate) async fn refund_transaction(State(shared): State<Arc<Shared>>, body: Bytes) -> ApiResult {
+pub(crate) async fn refund_transaction(
+    State(shared): State<Arc<Shared>>,
+    body: Bytes,
+) -> ApiResult {
     let req: RefundTransactionRequest = wire::parse(&body)?;
-    let transaction_id = req.payment_transaction_id.ok_or_else(|| ApiError::required("paymentTransactionId"))?;
+    let transaction_id = req
+        .payment_transaction_id
+        .ok_or_else(|| ApiError::required("paymentTransactionId"))?;
     let refund_price = positive_amount(req.refund_price, "refundPrice")?;
     let destination = destination(&req.refund_destination_type)?;
     let now = shared.clock.now();
     let mut store = shared.store();
-    let (payment_id, index) = store
-        .find_transaction(transaction_id)
-        .ok_or_else(|| ApiError::not_found(codes::TRANSACTION_NOT_FOUND, "Ödeme kırılımı bulunamadı"))?;
+    let (payment_id, index) = store.find_transaction(transaction_id).ok_or_else(|| {
+        ApiError::not_found(codes::TRANSACTION_NOT_FOUND, "Ödeme kırılımı bulunamadı")
+    })?;
     let refund_id = store.next_id();
     let payment = refundable_payment(&mut store.payments, payment_id)?;
     if payment.is_open_pre_auth() {
-        return Err(ApiError::business(codes::PAYMENT_STATE, "Ön provizyon kırılım bazında iade edilemez, iptal edilmelidir"));
+        return Err(ApiError::business(
+            codes::PAYMENT_STATE,
+            "Ön provizyon kırılım bazında iade edilemez, iptal edilmelidir",
+        ));
     }
     let is_settled = settled(payment, now.date());
     let (order_id, currency) = (payment.conversation_id.clone(), payment.currency.clone());
     let Some(tx) = payment.transactions.get_mut(index) else {
-        return Err(ApiError::not_found(codes::TRANSACTION_NOT_FOUND, "Ödeme kırılımı bulunamadı"));
+        return Err(ApiError::not_found(
+            codes::TRANSACTION_NOT_FOUND,
+            "Ödeme kırılımı bulunamadı",
+        ));
     };
     let remaining = tx.paid_price - tx.refunded;
     if refund_price > remaining {
@@ -204,7 +242,10 @@ pub(crate) async fn refund_transaction(State(shared): State<Arc<Shared>>, body: 
 }
 
 /// `GET /payment/v1/refund-transactions/{id}`.
-pub(crate) async fn retrieve_transaction_refund(State(shared): State<Arc<Shared>>, Path(id): Path<String>) -> ApiResult {
+pub(crate) async fn retrieve_transaction_refund(
+    State(shared): State<Arc<Shared>>,
+    Path(id): Path<String>,
+) -> ApiResult {
     let id = path_id(&id)?;
     let store = shared.store();
     let refund = store

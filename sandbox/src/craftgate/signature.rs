@@ -10,7 +10,13 @@ use crate::util::constant_time_eq;
 
 /// The signature a client computes for `decoded_url` (the full URL with its query string,
 /// already URL-decoded) and the exact body bytes it sent (empty when there is no body).
-pub fn request_signature(decoded_url: &str, api_key: &str, secret_key: &str, rnd_key: &str, body: &[u8]) -> String {
+pub fn request_signature(
+    decoded_url: &str,
+    api_key: &str,
+    secret_key: &str,
+    rnd_key: &str,
+    body: &[u8],
+) -> String {
     let mut hasher = Sha256::new();
     hasher.update(decoded_url.as_bytes());
     hasher.update(api_key.as_bytes());
@@ -31,7 +37,9 @@ pub fn decode_url(url: &str, plus_is_space: bool) -> String {
     } else {
         url
     };
-    percent_encoding::percent_decode_str(source).decode_utf8_lossy().into_owned()
+    percent_encoding::percent_decode_str(source)
+        .decode_utf8_lossy()
+        .into_owned()
 }
 
 /// Whether `presented` is the signature of the request under any of the candidate URLs
@@ -83,7 +91,14 @@ mod tests {
         ];
         for (url, key, secret, rnd, body, want) in cases {
             assert_eq!(sig(url, key, secret, rnd, body), want, "{url} {body}");
-            assert!(verify_request_signature(&[url.to_owned()], key, secret, rnd, body.as_bytes(), want));
+            assert!(verify_request_signature(
+                &[url.to_owned()],
+                key,
+                secret,
+                rnd,
+                body.as_bytes(),
+                want
+            ));
         }
     }
 
@@ -92,24 +107,94 @@ mod tests {
         let url = vec!["http://localhost:8000/payment/v1/cards".to_owned()];
         let body = br#"{"cardUserKey":"de050909-39a9-473c-a81a-f186dd55cfef"}"#;
         let good = "kQm62AfjXCw6rS6QBCLXta9tV1GqD/SXsAlYP+cEhG8=";
-        assert!(verify_request_signature(&url, "api-key", "secret-key", "1234", body, good));
-        assert!(!verify_request_signature(&url, "api-key", "secret-kez", "1234", body, good));
-        assert!(!verify_request_signature(&url, "api-kez", "secret-key", "1234", body, good));
-        assert!(!verify_request_signature(&url, "api-key", "secret-key", "1235", body, good));
-        assert!(!verify_request_signature(&url, "api-key", "secret-key", "1234", &body[1..], good));
-        assert!(!verify_request_signature(&url, "api-key", "secret-key", "1234", body, &good.to_lowercase()));
+        assert!(verify_request_signature(
+            &url,
+            "api-key",
+            "secret-key",
+            "1234",
+            body,
+            good
+        ));
+        assert!(!verify_request_signature(
+            &url,
+            "api-key",
+            "secret-kez",
+            "1234",
+            body,
+            good
+        ));
+        assert!(!verify_request_signature(
+            &url,
+            "api-kez",
+            "secret-key",
+            "1234",
+            body,
+            good
+        ));
+        assert!(!verify_request_signature(
+            &url,
+            "api-key",
+            "secret-key",
+            "1235",
+            body,
+            good
+        ));
+        assert!(!verify_request_signature(
+            &url,
+            "api-key",
+            "secret-key",
+            "1234",
+            &body[1..],
+            good
+        ));
+        assert!(!verify_request_signature(
+            &url,
+            "api-key",
+            "secret-key",
+            "1234",
+            body,
+            &good.to_lowercase()
+        ));
         let other = vec!["http://localhost:8000/payment/v1/cards/delete".to_owned()];
-        assert!(!verify_request_signature(&other, "api-key", "secret-key", "1234", body, good));
+        assert!(!verify_request_signature(
+            &other,
+            "api-key",
+            "secret-key",
+            "1234",
+            body,
+            good
+        ));
         // The query string is signed.
         let q = vec!["http://localhost:8000/foo?foo=43".to_owned()];
-        assert!(!verify_request_signature(&q, "dummy", "dummy", "foo", b"", "tf0w4o41UCEreJKeQZRHDmJlZr1K2IxG67dMZE5+0gc="));
+        assert!(!verify_request_signature(
+            &q,
+            "dummy",
+            "dummy",
+            "foo",
+            b"",
+            "tf0w4o41UCEreJKeQZRHDmJlZr1K2IxG67dMZE5+0gc="
+        ));
     }
 
     #[test]
     fn plus_reading_is_tried_too() {
         let decoded = "http://h/x?name=a b";
         let s = request_signature(decoded, "k", "s", "r", b"");
-        assert!(verify_request_signature(&["http://h/x?name=a+b".to_owned()], "k", "s", "r", b"", &s));
-        assert!(verify_request_signature(&["http://h/x?name=a%20b".to_owned()], "k", "s", "r", b"", &s));
+        assert!(verify_request_signature(
+            &["http://h/x?name=a+b".to_owned()],
+            "k",
+            "s",
+            "r",
+            b"",
+            &s
+        ));
+        assert!(verify_request_signature(
+            &["http://h/x?name=a%20b".to_owned()],
+            "k",
+            "s",
+            "r",
+            b"",
+            &s
+        ));
     }
 }

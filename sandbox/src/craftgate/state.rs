@@ -27,7 +27,10 @@ impl Pan {
     }
 
     pub(crate) fn last_four(&self) -> String {
-        self.0.get(self.0.len().saturating_sub(4)..).unwrap_or("").to_owned()
+        self.0
+            .get(self.0.len().saturating_sub(4)..)
+            .unwrap_or("")
+            .to_owned()
     }
 }
 
@@ -237,7 +240,10 @@ impl Store {
     /// The payment and index of the transaction with `transaction_id`.
     pub(crate) fn find_transaction(&self, transaction_id: u64) -> Option<(u64, usize)> {
         self.payments.values().find_map(|p| {
-            p.transactions.iter().position(|t| t.id == transaction_id).map(|i| (p.id, i))
+            p.transactions
+                .iter()
+                .position(|t| t.id == transaction_id)
+                .map(|i| (p.id, i))
         })
     }
 
@@ -262,7 +268,9 @@ impl Store {
 
     /// The stored card `card_user_key` + `card_token`.
     pub(crate) fn card(&self, card_user_key: &str, card_token: &str) -> Option<&StoredCard> {
-        self.cards.iter().find(|c| c.card_user_key == card_user_key && c.card_token == card_token)
+        self.cards
+            .iter()
+            .find(|c| c.card_user_key == card_user_key && c.card_token == card_token)
     }
 }
 

@@ -47,7 +47,14 @@ pub fn verify_callback_hash(callback_key: &str, fields: &CallbackFields, present
 mod tests {
     use super::*;
 
-    fn fields(status: &str, complete: &str, id: &str, data: &str, conv: &str, cb: &str) -> CallbackFields {
+    fn fields(
+        status: &str,
+        complete: &str,
+        id: &str,
+        data: &str,
+        conv: &str,
+        cb: &str,
+    ) -> CallbackFields {
         CallbackFields {
             status: status.into(),
             complete_status: complete.into(),
@@ -61,26 +68,60 @@ mod tests {
     #[test]
     fn official_vectors() {
         let key = "merchantThreeDsCallbackKeySndbox";
-        let f = fields("SUCCESS", "WAITING", "5", "conversation-data", "conversation-id", "");
-        assert_eq!(callback_hash(key, &f), "1d3fa1e51fe7c350185c5a7f8c3ff513a991367b08c16a56f4ab9abeb738a1e1");
+        let f = fields(
+            "SUCCESS",
+            "WAITING",
+            "5",
+            "conversation-data",
+            "conversation-id",
+            "",
+        );
+        assert_eq!(
+            callback_hash(key, &f),
+            "1d3fa1e51fe7c350185c5a7f8c3ff513a991367b08c16a56f4ab9abeb738a1e1"
+        );
         let f2 = fields("SUCCESS", "WAITING", "5", "", "conversation-id", "");
-        assert_eq!(callback_hash(key, &f2), "a097f0231031a88f2d687b510afca2505ccd2977d6421be4c3784666703f6f25");
+        assert_eq!(
+            callback_hash(key, &f2),
+            "a097f0231031a88f2d687b510afca2505ccd2977d6421be4c3784666703f6f25"
+        );
         let node_key = "6UkASNuafM2TdannfMacixxjMaN5ycTJ";
         let conv = "d1811bb0-25a2-40c7-ba71-c8b605259611";
         let f3 = fields("SUCCESS", "WAITING", "415449", "", conv, "");
-        assert_eq!(callback_hash(node_key, &f3), "768d4e056a9720e7355294b359fe597929dbb363315b543325f1c52612d55edc");
+        assert_eq!(
+            callback_hash(node_key, &f3),
+            "768d4e056a9720e7355294b359fe597929dbb363315b543325f1c52612d55edc"
+        );
         let f4 = fields("FAILURE", "", "417145", "", conv, "ALREADY_RETURNED");
-        assert_eq!(callback_hash(node_key, &f4), "8f97746284f91a4295f99ae1e50dd70ccd3c932fd58437855e91a3a2fe86b293");
-        assert!(verify_callback_hash(node_key, &f4, "8f97746284f91a4295f99ae1e50dd70ccd3c932fd58437855e91a3a2fe86b293"));
+        assert_eq!(
+            callback_hash(node_key, &f4),
+            "8f97746284f91a4295f99ae1e50dd70ccd3c932fd58437855e91a3a2fe86b293"
+        );
+        assert!(verify_callback_hash(
+            node_key,
+            &f4,
+            "8f97746284f91a4295f99ae1e50dd70ccd3c932fd58437855e91a3a2fe86b293"
+        ));
     }
 
     #[test]
     fn altered_inputs_are_rejected() {
         let key = "merchantThreeDsCallbackKeySndbox";
-        let f = fields("SUCCESS", "WAITING", "5", "conversation-data", "conversation-id", "");
+        let f = fields(
+            "SUCCESS",
+            "WAITING",
+            "5",
+            "conversation-data",
+            "conversation-id",
+            "",
+        );
         let good = "1d3fa1e51fe7c350185c5a7f8c3ff513a991367b08c16a56f4ab9abeb738a1e1";
         assert!(verify_callback_hash(key, &f, good));
-        assert!(!verify_callback_hash(key, &f, "39427942bcaasjaduqabzhdancaASasdhbcxjancakjscace82"));
+        assert!(!verify_callback_hash(
+            key,
+            &f,
+            "39427942bcaasjaduqabzhdancaASasdhbcxjancakjscace82"
+        ));
         assert!(!verify_callback_hash("other-key", &f, good));
         let mut g = f.clone();
         g.payment_id = "6".into();

@@ -20,7 +20,8 @@ fn parity(currency: &str) -> Decimal {
 }
 
 fn in_try(value: Decimal, currency: &str) -> Decimal {
-    (value * parity(currency)).round_dp_with_strategy(2, rust_decimal::RoundingStrategy::MidpointAwayFromZero)
+    (value * parity(currency))
+        .round_dp_with_strategy(2, rust_decimal::RoundingStrategy::MidpointAwayFromZero)
 }
 
 /// `payout` of a payment transaction.
@@ -34,7 +35,10 @@ pub(crate) struct PayoutView {
     parity: Decimal,
     #[serde(serialize_with = "amount::ser")]
     merchant_payout_amount: Decimal,
-    #[serde(serialize_with = "amount::ser_opt", skip_serializing_if = "Option::is_none")]
+    #[serde(
+        serialize_with = "amount::ser_opt",
+        skip_serializing_if = "Option::is_none"
+    )]
     sub_merchant_member_payout_amount: Option<Decimal>,
 }
 
@@ -61,11 +65,20 @@ pub(crate) struct TransactionView {
     merchant_payout_amount: Decimal,
     #[serde(skip_serializing_if = "Option::is_none")]
     sub_merchant_member_id: Option<i64>,
-    #[serde(serialize_with = "amount::ser_opt", skip_serializing_if = "Option::is_none")]
+    #[serde(
+        serialize_with = "amount::ser_opt",
+        skip_serializing_if = "Option::is_none"
+    )]
     sub_merchant_member_price: Option<Decimal>,
-    #[serde(serialize_with = "amount::ser_opt", skip_serializing_if = "Option::is_none")]
+    #[serde(
+        serialize_with = "amount::ser_opt",
+        skip_serializing_if = "Option::is_none"
+    )]
     sub_merchant_member_payout_rate: Option<Decimal>,
-    #[serde(serialize_with = "amount::ser_opt", skip_serializing_if = "Option::is_none")]
+    #[serde(
+        serialize_with = "amount::ser_opt",
+        skip_serializing_if = "Option::is_none"
+    )]
     sub_merchant_member_payout_amount: Option<Decimal>,
     transaction_status: &'static str,
     blockage_resolved_date: String,
@@ -88,14 +101,20 @@ fn transaction_view(payment: &Payment, tx: &Transaction) -> TransactionView {
         sub_merchant_member_price: tx.sub_merchant_member_price,
         sub_merchant_member_payout_rate: tx.sub_merchant_payout_rate,
         sub_merchant_member_payout_amount: tx.sub_merchant_payout_amount,
-        transaction_status: if payment.status == Status::Success { "APPROVED" } else { "WAITING_FOR_APPROVAL" },
+        transaction_status: if payment.status == Status::Success {
+            "APPROVED"
+        } else {
+            "WAITING_FOR_APPROVAL"
+        },
         blockage_resolved_date: format(tx.blockage_resolved_date),
         payout: PayoutView {
             paid_price: in_try(tx.paid_price, currency),
             currency: "TRY",
             parity: parity(currency),
             merchant_payout_amount: in_try(tx.merchant_payout_amount, currency),
-            sub_merchant_member_payout_amount: tx.sub_merchant_payout_amount.map(|v| in_try(v, currency)),
+            sub_merchant_member_payout_amount: tx
+                .sub_merchant_payout_amount
+                .map(|v| in_try(v, currency)),
         },
     }
 }
@@ -174,7 +193,10 @@ pub(crate) struct PaymentView {
     #[serde(skip_serializing_if = "Option::is_none")]
     payment_error: Option<PaymentErrorView>,
     payment_transactions: Vec<TransactionView>,
-    #[serde(serialize_with = "amount::ser_opt", skip_serializing_if = "Option::is_none")]
+    #[serde(
+        serialize_with = "amount::ser_opt",
+        skip_serializing_if = "Option::is_none"
+    )]
     refundable_price: Option<Decimal>,
     #[serde(skip_serializing_if = "Option::is_none")]
     refund_status: Option<&'static str>,
@@ -227,7 +249,11 @@ pub(crate) fn payment_view(p: &Payment) -> PaymentView {
             error_description: d.description,
             error_group: d.group,
         }),
-        payment_transactions: p.transactions.iter().map(|t| transaction_view(p, t)).collect(),
+        payment_transactions: p
+            .transactions
+            .iter()
+            .map(|t| transaction_view(p, t))
+            .collect(),
         refundable_price: None,
         refund_status: None,
     }
@@ -313,7 +339,10 @@ pub(crate) struct PaymentRefundView {
 }
 
 /// A whole-payment refund on the wire, with its item refunds.
-pub(crate) fn payment_refund_view(r: &PaymentRefund, items: Vec<TransactionRefundView>) -> PaymentRefundView {
+pub(crate) fn payment_refund_view(
+    r: &PaymentRefund,
+    items: Vec<TransactionRefundView>,
+) -> PaymentRefundView {
     PaymentRefundView {
         id: r.id,
         created_date: format(r.created),
@@ -407,8 +436,17 @@ pub(crate) struct ListView<T> {
 /// One page of `all`.
 pub(crate) fn page<T>(all: Vec<T>, page: usize, size: usize) -> ListView<T> {
     let total_size = all.len();
-    let items = all.into_iter().skip(page.saturating_mul(size)).take(size).collect();
-    ListView { items, page, size, total_size }
+    let items = all
+        .into_iter()
+        .skip(page.saturating_mul(size))
+        .take(size)
+        .collect();
+    ListView {
+        items,
+        page,
+        size,
+        total_size,
+    }
 }
 
 #[cfg(test)]

@@ -1,6 +1,6 @@
-//! Signed webhooks: `Base64(HMAC-SHA256(merchantHookKey, eventType + eventTimestamp + status
-//! + payloadId))` (no separators; `eventTime` is not signed), POSTed as JSON to the URL the
-//! test configured.
+//! Signed webhooks, POSTed as JSON to the URL the test configured. The signature is
+//! `Base64(HMAC-SHA256(merchantHookKey, eventType + eventTimestamp + status + payloadId))`,
+//! with no separators; `eventTime` is not signed.
 
 use base64::engine::general_purpose::STANDARD;
 use base64::Engine;
@@ -32,7 +32,10 @@ pub struct WebhookEvent {
 
 /// The signature of `event` under the merchant's webhook key.
 pub fn webhook_signature(hook_key: &str, event: &WebhookEvent) -> String {
-    let data = format!("{}{}{}{}", event.event_type, event.event_timestamp, event.status, event.payload_id);
+    let data = format!(
+        "{}{}{}{}",
+        event.event_type, event.event_timestamp, event.status, event.payload_id
+    );
     // HMAC accepts keys of any length, so this cannot fail; an empty key still signs.
     let mut mac = match Hmac::<Sha256>::new_from_slice(hook_key.as_bytes()) {
         Ok(mac) => mac,
@@ -60,11 +63,28 @@ pub struct WebhookDelivery {
     pub response_status: Option<u16>,
 }
 
-/// POSTs `event` to `url` with its signature header and reports the outcome.
+/// Whether `url` points at this machine: the simulator never sends anything elsewhere.
+pub(crate) fn is_loopback(url: &str) -> bool {
+    let Ok(parsed) = url::Url::parse(url) else {
+        return false;
+    };
+    match parsed.host() {
+        Some(url::Host::Domain(domain)) => domain.eq_ignore_ascii_case("localhost"),
+        Some(url::Host::Ipv4(ip)) => ip.is_loopback(),
+        Some(url::Host::Ipv6(ip)) => ip.is_loopback(),
+        None => false,
+    }
+}
+
+/// POSTs `event` to `url` with its signature header and reports the outcome; a URL off
+/// this machine is not contacted (`response_status: None`).
 pub(crate) async fn deliver(url: &str, hook_key: &str, event: WebhookEvent) -> WebhookDelivery {
     let signature = webhook_signature(hook_key, &event);
-    let client = reqwest::Client::builder().timeout(std::time::Duration::from_secs(10)).build();
+    let client = reqwest::Client::builder()
+        .timeout(std::time::Duration::from_secs(10))
+        .build();
     let response_status = match client {
+        Ok(_) if !is_loopback(url) => None,
         Ok(client) => client
             .post(url)
             .header(SIGNATURE_HEADER, &signature)
@@ -75,7 +95,12 @@ pub(crate) async fn deliver(url: &str, hook_key: &str, event: WebhookEvent) -> W
             .map(|r| r.status().as_u16()),
         Err(_) => None,
     };
-    WebhookDelivery { url: url.to_owned(), event, signature, response_status }
+    WebhookDelivery {
+        url: url.to_owned(),
+        event,
+        signature,
+        response_status,
+    }
 }
 
 #[cfg(test)]
@@ -93,17 +118,38 @@ mod tests {
     }
 
     #[test]
+    fn only_loopback_receivers() {
+        assert!(is_loopback("http://127.0.0.1:8080/hook"));
+        assert!(is_loopback("http://localhost/hook"));
+        assert!(is_loopback("http://[::1]:9/hook"));
+        assert!(!is_loopback("https://merchant.example/hook"));
+        assert!(!is_loopback("http://10.0.0.1/hook"));
+        assert!(!is_loopback("not a url"));
+    }
+
+    #[test]
     fn official_vector() {
         let key = "Aoh7tReTybO6wOjBmOJFFsOR53SBojEp";
-        assert_eq!(webhook_signature(key, &vector()), "0wRB5XqWJxwwPbn5Z9TcbHh8EGYFufSYTsRMB74N094=");
-        assert!(verify_webhook_signature(key, &vector(), "0wRB5XqWJxwwPbn5Z9TcbHh8EGYFufSYTsRMB74N094="));
+        assert_eq!(
+            webhook_signature(key, &vector()),
+            "0wRB5XqWJxwwPbn5Z9TcbHh8EGYFufSYTsRMB74N094="
+        );
+        assert!(verify_webhook_signature(
+            key,
+            &vector(),
+            "0wRB5XqWJxwwPbn5Z9TcbHh8EGYFufSYTsRMB74N094="
+        ));
     }
 
     #[test]
     fn altered_inputs_are_rejected() {
         let key = "Aoh7tReTybO6wOjBmOJFFsOR53SBojEp";
         let good = "0wRB5XqWJxwwPbn5Z9TcbHh8EGYFufSYTsRMB74N094=";
-        assert!(!verify_webhook_signature(key, &vector(), "Bsa498wcnaasd4bhx8anxıxcsdnxanalkdjcahxhd"));
+        assert!(!verify_webhook_signature(
+            key,
+            &vector(),
+            "Bsa498wcnaasd4bhx8anxıxcsdnxanalkdjcahxhd"
+        ));
         assert!(!verify_webhook_signature("other", &vector(), good));
         let mut e = vector();
         e.payload_id = "585".into();

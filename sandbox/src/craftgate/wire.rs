@@ -14,7 +14,8 @@ pub(crate) fn parse<T: DeserializeOwned>(body: &[u8]) -> Result<T, ApiError> {
     if body.iter().all(u8::is_ascii_whitespace) {
         return Err(ApiError::malformed("istek gövdesi boş"));
     }
-    serde_json::from_slice(body).map_err(|e| ApiError::malformed(format!("line {} column {}", e.line(), e.column())))
+    serde_json::from_slice(body)
+        .map_err(|e| ApiError::malformed(format!("line {} column {}", e.line(), e.column())))
 }
 
 /// A string field that some clients send as a number (`"expireYear": 2044`).
@@ -76,7 +77,6 @@ pub(crate) struct CreatePaymentRequest {
     pub(crate) payment_channel: Option<String>,
     pub(crate) conversation_id: Option<String>,
     pub(crate) external_id: Option<String>,
-    pub(crate) client_ip: Option<String>,
     pub(crate) pos_alias: Option<String>,
     pub(crate) buyer_member_id: Option<i64>,
     pub(crate) card: Option<CardRequest>,
@@ -106,7 +106,6 @@ pub(crate) struct RefundPaymentRequest {
     pub(crate) payment_id: Option<u64>,
     pub(crate) conversation_id: Option<String>,
     pub(crate) refund_destination_type: Option<String>,
-    pub(crate) charge_from_me: Option<bool>,
 }
 
 /// `RefundPaymentTransactionRequest`.
@@ -118,7 +117,6 @@ pub(crate) struct RefundTransactionRequest {
     #[serde(default, deserialize_with = "amount::de_opt")]
     pub(crate) refund_price: Option<Decimal>,
     pub(crate) refund_destination_type: Option<String>,
-    pub(crate) charge_from_me: Option<bool>,
 }
 
 /// `StoreCardRequest`.
@@ -163,17 +161,24 @@ pub(crate) fn query_pairs(raw: Option<&str>) -> Vec<(String, String)> {
 
 /// The value of query parameter `name`.
 pub(crate) fn query_value<'a>(pairs: &'a [(String, String)], name: &str) -> Option<&'a str> {
-    pairs.iter().find(|(k, _)| k == name).map(|(_, v)| v.as_str())
+    pairs
+        .iter()
+        .find(|(k, _)| k == name)
+        .map(|(_, v)| v.as_str())
 }
 
 /// `page` and `size` of a list request (defaults 0 and 10).
 pub(crate) fn paging(pairs: &[(String, String)]) -> Result<(usize, usize), ApiError> {
     let page = match query_value(pairs, "page") {
-        Some(v) => v.parse::<usize>().map_err(|_| ApiError::invalid("page", "bir sayı olmalı"))?,
+        Some(v) => v
+            .parse::<usize>()
+            .map_err(|_| ApiError::invalid("page", "bir sayı olmalı"))?,
         None => 0,
     };
     let size = match query_value(pairs, "size") {
-        Some(v) => v.parse::<usize>().map_err(|_| ApiError::invalid("size", "bir sayı olmalı"))?,
+        Some(v) => v
+            .parse::<usize>()
+            .map_err(|_| ApiError::invalid("size", "bir sayı olmalı"))?,
         None => 10,
     };
     if size == 0 || size > 1000 {

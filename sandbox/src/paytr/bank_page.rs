@@ -50,7 +50,9 @@ pub(crate) async fn submit(
     headers: HeaderMap,
     body: Bytes,
 ) -> Response {
-    let content_type = headers.get(header::CONTENT_TYPE).and_then(|v| v.to_str().ok());
+    let content_type = headers
+        .get(header::CONTENT_TYPE)
+        .and_then(|v| v.to_str().ok());
     let form = Form::parse(content_type, &body);
     complete(&shared, &id, form.text("result"))
 }
@@ -111,8 +113,14 @@ fn complete(shared: &Arc<Shared>, id: &str, choice: &str) -> Response {
     };
     let verdict = match choice {
         BankChoice::Success => session.verdict_if_verified,
-        BankChoice::Failure => Verdict::Declined { decline: test_cards::THREE_D_FAILED, soft: false },
-        BankChoice::Abandon => Verdict::Declined { decline: test_cards::ABANDONED, soft: false },
+        BankChoice::Failure => Verdict::Declined {
+            decline: test_cards::THREE_D_FAILED,
+            soft: false,
+        },
+        BankChoice::Abandon => Verdict::Declined {
+            decline: test_cards::ABANDONED,
+            soft: false,
+        },
     };
     settle(shared, &session.merchant_oid, verdict);
     let (ok_url, fail_url) = match shared.store().orders.get(&session.merchant_oid) {

@@ -20,11 +20,20 @@ fn error(message: &str) -> Response {
 }
 
 fn form_of(headers: &HeaderMap, body: &[u8]) -> Form {
-    Form::parse(headers.get(header::CONTENT_TYPE).and_then(|v| v.to_str().ok()), body)
+    Form::parse(
+        headers
+            .get(header::CONTENT_TYPE)
+            .and_then(|v| v.to_str().ok()),
+        body,
+    )
 }
 
 /// The user's cards as a JSON array with no `status`; `{}` for an unknown `utoken`.
-pub(crate) async fn list(State(shared): State<Arc<Shared>>, headers: HeaderMap, body: Bytes) -> Response {
+pub(crate) async fn list(
+    State(shared): State<Arc<Shared>>,
+    headers: HeaderMap,
+    body: Bytes,
+) -> Response {
     let form = form_of(&headers, &body);
     if form.text("merchant_id") != shared.credentials.merchant_id {
         return error("Gecersiz istek veya magaza aktif degil");
@@ -61,13 +70,21 @@ pub(crate) async fn list(State(shared): State<Arc<Shared>>, headers: HeaderMap, 
 }
 
 /// Deletes one card; the token is `ctoken + utoken + salt`.
-pub(crate) async fn delete(State(shared): State<Arc<Shared>>, headers: HeaderMap, body: Bytes) -> Response {
+pub(crate) async fn delete(
+    State(shared): State<Arc<Shared>>,
+    headers: HeaderMap,
+    body: Bytes,
+) -> Response {
     let form = form_of(&headers, &body);
     if form.text("merchant_id") != shared.credentials.merchant_id {
         return error("Gecersiz istek veya magaza aktif degil");
     }
     let (utoken, ctoken) = (form.text("utoken"), form.text("ctoken"));
-    if !verify_request(&shared.credentials, &[ctoken, utoken], form.get("paytr_token")) {
+    if !verify_request(
+        &shared.credentials,
+        &[ctoken, utoken],
+        form.get("paytr_token"),
+    ) {
         return error(BAD_TOKEN);
     }
     let removed = {

@@ -17,19 +17,30 @@ impl Form {
         // Media types are case-insensitive, boundaries are not.
         let content_type = original.to_ascii_lowercase();
         let pairs = if content_type.starts_with("multipart/form-data") {
-            boundary(original).map(|b| multipart(body, &b)).unwrap_or_default()
-        } else if content_type.starts_with("application/x-www-form-urlencoded") || content_type.is_empty() {
+            boundary(original)
+                .map(|b| multipart(body, &b))
+                .unwrap_or_default()
+        } else if content_type.starts_with("application/x-www-form-urlencoded")
+            || content_type.is_empty()
+        {
             serde_urlencoded::from_bytes::<Vec<(String, String)>>(body).unwrap_or_default()
         } else {
             Vec::new()
         };
-        Self { fields: pairs.into_iter().collect() }
+        Self {
+            fields: pairs.into_iter().collect(),
+        }
     }
 
     /// Builds a form from pairs (tests, the bank page).
     #[cfg(test)]
     pub(crate) fn from_pairs(pairs: &[(&str, &str)]) -> Self {
-        Self { fields: pairs.iter().map(|(k, v)| ((*k).to_owned(), (*v).to_owned())).collect() }
+        Self {
+            fields: pairs
+                .iter()
+                .map(|(k, v)| ((*k).to_owned(), (*v).to_owned()))
+                .collect(),
+        }
     }
 
     /// The value of a field, if it was posted.
@@ -52,7 +63,10 @@ impl Form {
 fn boundary(content_type: &str) -> Option<String> {
     content_type.split(';').find_map(|part| {
         let part = part.trim();
-        let value = part.get(9..).filter(|_| part.get(..9).is_some_and(|p| p.eq_ignore_ascii_case("boundary=")))?;
+        let value = part.get(9..).filter(|_| {
+            part.get(..9)
+                .is_some_and(|p| p.eq_ignore_ascii_case("boundary="))
+        })?;
         Some(value.trim_matches('"').to_owned())
     })
 }
@@ -73,7 +87,13 @@ fn multipart(body: &[u8], boundary: &str) -> Vec<(String, String)> {
         let Some(name) = headers
             .lines()
             .filter(|l| l.to_ascii_lowercase().starts_with("content-disposition"))
-            .find_map(|l| l.split(';').find_map(|p| p.trim().strip_prefix("name=").map(|n| n.trim_matches('"').to_owned())))
+            .find_map(|l| {
+                l.split(';').find_map(|p| {
+                    p.trim()
+                        .strip_prefix("name=")
+                        .map(|n| n.trim_matches('"').to_owned())
+                })
+            })
         else {
             continue;
         };

@@ -27,8 +27,8 @@ use axum::routing::{get, post};
 use axum::Router;
 
 pub use self::credentials::PaytrCredentials;
-pub use self::notify::{NotificationSettings, SentNotification};
 use self::notify::Notifier;
+pub use self::notify::{NotificationSettings, SentNotification};
 use self::state::{Ack, Store};
 use crate::controls::Controls;
 use crate::{Simulator, SimulatorCore};
@@ -74,18 +74,23 @@ fn settings_from_env() -> std::io::Result<NotificationSettings> {
     if let Ok(url) = std::env::var(NOTIFICATION_URL_ENV) {
         if !url.is_empty() {
             if !notify::loopback_url(&url) {
-                return Err(invalid(format!("{NOTIFICATION_URL_ENV} must be a loopback http(s) URL")));
+                return Err(invalid(format!(
+                    "{NOTIFICATION_URL_ENV} must be a loopback http(s) URL"
+                )));
             }
             settings.url = Some(url);
         }
     }
     if let Ok(ms) = std::env::var(NOTIFICATION_RETRY_MS_ENV) {
-        let ms = ms.parse().map_err(|_| invalid(format!("{NOTIFICATION_RETRY_MS_ENV} must be a number")))?;
+        let ms = ms
+            .parse()
+            .map_err(|_| invalid(format!("{NOTIFICATION_RETRY_MS_ENV} must be a number")))?;
         settings.retry_interval = Duration::from_millis(ms);
     }
     if let Ok(n) = std::env::var(NOTIFICATION_ATTEMPTS_ENV) {
-        settings.max_attempts =
-            n.parse().map_err(|_| invalid(format!("{NOTIFICATION_ATTEMPTS_ENV} must be a number")))?;
+        settings.max_attempts = n
+            .parse()
+            .map_err(|_| invalid(format!("{NOTIFICATION_ATTEMPTS_ENV} must be a number")))?;
     }
     Ok(settings)
 }
@@ -105,7 +110,9 @@ impl PaytrSimulator {
         settings: NotificationSettings,
     ) -> std::io::Result<Self> {
         if let Some(url) = settings.url.as_deref().filter(|u| !notify::loopback_url(u)) {
-            return Err(invalid(format!("notification URL {url} is not a loopback http(s) URL")));
+            return Err(invalid(format!(
+                "notification URL {url} is not a loopback http(s) URL"
+            )));
         }
         let controls = Controls::default();
         let shared = Arc::new(Shared {
@@ -136,7 +143,9 @@ impl PaytrSimulator {
     /// are accepted: the simulator never calls out of the machine.
     pub fn set_notification_url(&self, url: &str) -> std::io::Result<()> {
         if !notify::loopback_url(url) {
-            return Err(invalid(format!("notification URL {url} is not a loopback http(s) URL")));
+            return Err(invalid(format!(
+                "notification URL {url} is not a loopback http(s) URL"
+            )));
         }
         self.shared.notifier.settings().url = Some(url.to_owned());
         Ok(())
@@ -166,7 +175,11 @@ impl PaytrSimulator {
 
     /// Whether the merchant answered `OK` to a notification of this order.
     pub fn notification_acknowledged(&self, merchant_oid: &str) -> bool {
-        self.shared.store().orders.get(merchant_oid).is_some_and(|o| o.ack == Ack::Acknowledged)
+        self.shared
+            .store()
+            .orders
+            .get(merchant_oid)
+            .is_some_and(|o| o.ack == Ack::Acknowledged)
     }
 
     /// How many cards are stored under `utoken`.
@@ -184,7 +197,10 @@ impl Simulator for PaytrSimulator {
 fn router(shared: Arc<Shared>) -> Router {
     Router::new()
         .route("/odeme", post(payment::handle))
-        .route("/odeme/3d/{id}", get(bank_page::show).post(bank_page::submit))
+        .route(
+            "/odeme/3d/{id}",
+            get(bank_page::show).post(bank_page::submit),
+        )
         .route("/odeme/capi/list", post(cards::list))
         .route("/odeme/capi/delete", post(cards::delete))
         .route("/odeme/iade", post(refund::handle))

@@ -12,6 +12,7 @@ use super::Shared;
 
 /// Where and how persistently notifications are delivered.
 #[derive(Debug, Clone, PartialEq, Eq)]
+#[non_exhaustive]
 pub struct NotificationSettings {
     /// The merchant's notification URL (loopback only); `None` sends nothing.
     pub url: Option<String>,
@@ -23,12 +24,17 @@ pub struct NotificationSettings {
 
 impl Default for NotificationSettings {
     fn default() -> Self {
-        Self { url: None, retry_interval: Duration::from_millis(200), max_attempts: 50 }
+        Self {
+            url: None,
+            retry_interval: Duration::from_millis(200),
+            max_attempts: 50,
+        }
     }
 }
 
 /// One notification the simulator produced, with its delivery state.
 #[derive(Debug, Clone, PartialEq, Eq)]
+#[non_exhaustive]
 pub struct SentNotification {
     /// The order it reports.
     pub merchant_oid: String,
@@ -45,7 +51,10 @@ pub struct SentNotification {
 impl SentNotification {
     /// The value of one field.
     pub fn field(&self, name: &str) -> Option<&str> {
-        self.fields.iter().find(|(k, _)| k == name).map(|(_, v)| v.as_str())
+        self.fields
+            .iter()
+            .find(|(k, _)| k == name)
+            .map(|(_, v)| v.as_str())
     }
 }
 
@@ -64,7 +73,11 @@ impl Notifier {
             .timeout(Duration::from_secs(10))
             .build()
             .unwrap_or_default();
-        Self { settings: Mutex::new(settings), sent: Mutex::new(Vec::new()), client }
+        Self {
+            settings: Mutex::new(settings),
+            sent: Mutex::new(Vec::new()),
+            client,
+        }
     }
 
     pub(crate) fn settings(&self) -> MutexGuard<'_, NotificationSettings> {
@@ -98,7 +111,11 @@ pub(crate) fn loopback_url(url: &str) -> bool {
 pub(crate) fn fields_for(credentials: &PaytrCredentials, order: &Order) -> Vec<(String, String)> {
     let success = order.status == OrderStatus::Succeeded;
     let status = if success { "success" } else { "failed" };
-    let total = if success { to_kurus(order.amount) } else { "0".to_owned() };
+    let total = if success {
+        to_kurus(order.amount)
+    } else {
+        "0".to_owned()
+    };
     let hash = notification_hash(credentials, &order.merchant_oid, status, &total);
     let mut fields = vec![
         ("merchant_oid", order.merchant_oid.clone()),
@@ -111,7 +128,10 @@ pub(crate) fn fields_for(credentials: &PaytrCredentials, order: &Order) -> Vec<(
         fields.push(("failed_reason_msg", decline.msg.to_owned()));
     }
     fields.extend([
-        ("test_mode", if order.test_mode { "1" } else { "0" }.to_owned()),
+        (
+            "test_mode",
+            if order.test_mode { "1" } else { "0" }.to_owned(),
+        ),
         ("payment_type", order.payment_type.clone()),
         ("currency", order.currency.clone()),
         ("payment_amount", to_kurus(order.amount)),
@@ -128,7 +148,11 @@ pub(crate) fn fields_for(credentials: &PaytrCredentials, order: &Order) -> Vec<(
 /// delivering it in the background.
 pub(crate) fn dispatch(shared: &Arc<Shared>, merchant_oid: &str, fields: Vec<(String, String)>) {
     let settings = shared.notifier.settings().clone();
-    let status = fields.iter().find(|(k, _)| k == "status").map(|(_, v)| v.clone()).unwrap_or_default();
+    let status = fields
+        .iter()
+        .find(|(k, _)| k == "status")
+        .map(|(_, v)| v.clone())
+        .unwrap_or_default();
     let index = {
         let mut sent = shared.notifier.sent_lock();
         sent.push(SentNotification {

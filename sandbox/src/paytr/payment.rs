@@ -30,16 +30,30 @@ struct ResolvedCard {
     expired: bool,
 }
 
-pub(crate) async fn handle(State(shared): State<Arc<Shared>>, headers: HeaderMap, body: Bytes) -> Response {
-    let content_type = headers.get(header::CONTENT_TYPE).and_then(|v| v.to_str().ok());
+pub(crate) async fn handle(
+    State(shared): State<Arc<Shared>>,
+    headers: HeaderMap,
+    body: Bytes,
+) -> Response {
+    let content_type = headers
+        .get(header::CONTENT_TYPE)
+        .and_then(|v| v.to_str().ok());
     let form = Form::parse(content_type, &body);
     let credentials = &shared.credentials;
     if form.text("merchant_id") != credentials.merchant_id {
         return odeme_refusal("Gecersiz merchant_id veya magaza aktif degil");
     }
     let signed = [
-        "merchant_id", "user_ip", "merchant_oid", "email", "payment_amount", "payment_type",
-        "installment_count", "currency", "test_mode", "non_3d",
+        "merchant_id",
+        "user_ip",
+        "merchant_oid",
+        "email",
+        "payment_amount",
+        "payment_type",
+        "installment_count",
+        "currency",
+        "test_mode",
+        "non_3d",
     ]
     .map(|name| form.text(name));
     if !verify_request(credentials, &signed, form.get("paytr_token")) {
@@ -72,7 +86,10 @@ pub(crate) async fn handle(State(shared): State<Arc<Shared>>, headers: HeaderMap
         return start_three_d(&shared, &request, &card, attempt);
     }
     let verdict = if request.non3d_test_failed {
-        Verdict::Declined { decline: test_cards::NON3D_TEST_FAILED, soft: false }
+        Verdict::Declined {
+            decline: test_cards::NON3D_TEST_FAILED,
+            soft: false,
+        }
     } else {
         test_cards::verdict(card.summary.behaviour, attempt)
     };
@@ -87,10 +104,16 @@ pub(crate) async fn handle(State(shared): State<Arc<Shared>>, headers: HeaderMap
 }
 
 /// The JSON answer of sync mode and recurring payments.
-fn json_answer(request: &PaymentRequest, verdict: Verdict, tokens: Option<(String, String)>) -> Response {
+fn json_answer(
+    request: &PaymentRequest,
+    verdict: Verdict,
+    tokens: Option<(String, String)>,
+) -> Response {
     let mut body = match verdict {
         Verdict::Approved => json!({ "status": "success", "msg": "Ödeme Başarılı." }),
-        Verdict::Wait => json!({ "status": "wait_callback", "msg": "Ödeme Kontrol Ediliyor, Bildirimi Bekleyin." }),
+        Verdict::Wait => {
+            json!({ "status": "wait_callback", "msg": "Ödeme Kontrol Ediliyor, Bildirimi Bekleyin." })
+        }
         Verdict::Declined { decline, soft } => {
             let mut body = json!({ "status": "failed", "msg": decline.msg });
             if request.recurring {
@@ -118,7 +141,11 @@ fn resolve_card(shared: &Shared, request: &PaymentRequest) -> Result<ResolvedCar
         CardSource::Entered(card) => {
             let summary = CardSummary {
                 bin: card.number.chars().take(6).collect(),
-                last4: card.number.chars().skip(card.number.len().saturating_sub(4)).collect(),
+                last4: card
+                    .number
+                    .chars()
+                    .skip(card.number.len().saturating_sub(4))
+                    .collect(),
                 month: card.month.clone(),
                 year: card.year.clone(),
                 owner: card.owner.clone(),
@@ -130,14 +157,20 @@ fn resolve_card(shared: &Shared, request: &PaymentRequest) -> Result<ResolvedCar
                 cvv: Some(card.cvv.clone()),
             })
         }
-        CardSource::Stored { utoken, ctoken, cvv } => {
+        CardSource::Stored {
+            utoken,
+            ctoken,
+            cvv,
+        } => {
             let stored = store
                 .users
                 .get(utoken)
                 .and_then(|cards| cards.iter().find(|c| &c.ctoken == ctoken))
                 .ok_or("Kayitli kart bulunamadi (utoken veya ctoken gecersiz)")?;
             if stored.require_cvv && cvv.is_none() {
-                return Err("Bu kayitli kart ile odeme icin cvv gonderilmelidir (require_cvv=1)".into());
+                return Err(
+                    "Bu kayitli kart ile odeme icin cvv gonderilmelidir (require_cvv=1)".into(),
+                );
             }
             Ok(ResolvedCard {
                 expired: validate::expired(&stored.card.month, &stored.card.year, now),
@@ -148,7 +181,11 @@ fn resolve_card(shared: &Shared, request: &PaymentRequest) -> Result<ResolvedCar
     }
 }
 
-fn open_order(shared: &Shared, request: &PaymentRequest, card: &ResolvedCard) -> Result<(), String> {
+fn open_order(
+    shared: &Shared,
+    request: &PaymentRequest,
+    card: &ResolvedCard,
+) -> Result<(), String> {
     let mut store = shared.store();
     if store.orders.contains_key(&request.merchant_oid) {
         return Err(format!(
@@ -158,7 +195,9 @@ fn open_order(shared: &Shared, request: &PaymentRequest, card: &ResolvedCard) ->
     }
     // A stored card is not stored again.
     let store_request = match (&request.store_card, &request.card) {
-        (Some(utoken), CardSource::Entered(_)) => Some(StoreRequest { utoken: utoken.clone() }),
+        (Some(utoken), CardSource::Entered(_)) => Some(StoreRequest {
+            utoken: utoken.clone(),
+        }),
         _ => None,
     };
     store.orders.insert(
@@ -186,13 +225,25 @@ fn open_order(shared: &Shared, request: &PaymentRequest, card: &ResolvedCard) ->
     Ok(())
 }
 
-fn start_three_d(shared: &Shared, request: &PaymentRequest, card: &ResolvedCard, attempt: Attempt<'_>) -> Response {
-    let verified = Attempt { three_d: Some(BankChoice::Success), synchronous: false, ..attempt };
+fn start_three_d(
+    shared: &Shared,
+    request: &PaymentRequest,
+    card: &ResolvedCard,
+    attempt: Attempt<'_>,
+) -> Response {
+    let verified = Attempt {
+        three_d: Some(BankChoice::Success),
+        synchronous: false,
+        ..attempt
+    };
     let session = BankSession {
         merchant_oid: request.merchant_oid.clone(),
         verdict_if_verified: test_cards::verdict(card.summary.behaviour, verified),
     };
     let id = random_hex(32);
     shared.store().bank_sessions.insert(id.clone(), session);
-    redirect(&format!("/odeme/3d/{id}"), "3D Secure dogrulama sayfasina yonlendiriliyorsunuz")
+    redirect(
+        &format!("/odeme/3d/{id}"),
+        "3D Secure dogrulama sayfasina yonlendiriliyorsunuz",
+    )
 }

@@ -22,8 +22,17 @@ fn error(err_no: &str, err_msg: &str) -> Response {
     json(json!({ "status": "error", "err_no": err_no, "err_msg": err_msg }))
 }
 
-pub(crate) async fn handle(State(shared): State<Arc<Shared>>, headers: HeaderMap, body: Bytes) -> Response {
-    let form = Form::parse(headers.get(header::CONTENT_TYPE).and_then(|v| v.to_str().ok()), &body);
+pub(crate) async fn handle(
+    State(shared): State<Arc<Shared>>,
+    headers: HeaderMap,
+    body: Bytes,
+) -> Response {
+    let form = Form::parse(
+        headers
+            .get(header::CONTENT_TYPE)
+            .and_then(|v| v.to_str().ok()),
+        &body,
+    );
     let merchant_id = form.text("merchant_id");
     if merchant_id != shared.credentials.merchant_id {
         return error("001", "Gecersiz istek veya magaza aktif degil");
@@ -38,18 +47,32 @@ pub(crate) async fn handle(State(shared): State<Arc<Shared>>, headers: HeaderMap
     };
     let reference_no = form.get("reference_no").filter(|r| !r.is_empty());
     if reference_no.is_some_and(|r| !valid_oid(r)) {
-        return error("001", "Gecersiz istek: reference_no en fazla 64 karakter, alfa numerik olmali");
+        return error(
+            "001",
+            "Gecersiz istek: reference_no en fazla 64 karakter, alfa numerik olmali",
+        );
     }
-    if !verify_request(&shared.credentials, &[merchant_id, merchant_oid, amount_text], form.get("paytr_token")) {
+    if !verify_request(
+        &shared.credentials,
+        &[merchant_id, merchant_oid, amount_text],
+        form.get("paytr_token"),
+    ) {
         return error("004", "paytr_token gonderilmedi veya gecersiz");
     }
     let (test_mode, currency, reference) = {
         let mut store = shared.store();
-        let Some(order) = store.orders.get_mut(merchant_oid).filter(|o| o.status == OrderStatus::Succeeded) else {
+        let Some(order) = store
+            .orders
+            .get_mut(merchant_oid)
+            .filter(|o| o.status == OrderStatus::Succeeded)
+        else {
             return error("005", "merchant_oid ile basarili odeme bulunamadi");
         };
         if matches!(order.ack, Ack::Delivering | Ack::GaveUp) {
-            return error("007", "merchant_oid bulundu ancak odeme henuz siteye bildirilmemis");
+            return error(
+                "007",
+                "merchant_oid bulundu ancak odeme henuz siteye bildirilmemis",
+            );
         }
         if order.refunded() + amount > order.amount {
             return error("009", "Toplam iade tutari odeme tutarindan fazla olamaz");
@@ -59,7 +82,11 @@ pub(crate) async fn handle(State(shared): State<Arc<Shared>>, headers: HeaderMap
             reference_no: reference_no.map(str::to_owned),
             at: OffsetDateTime::now_utc(),
         });
-        (order.test_mode, order.currency.clone(), order.reference.clone())
+        (
+            order.test_mode,
+            order.currency.clone(),
+            order.reference.clone(),
+        )
     };
     shared.controls.ledger.record(LedgerEntry {
         kind: LedgerKind::Refund,

@@ -7,7 +7,11 @@ use serde_json::Value;
 
 /// A JSON answer with status 200, as every PayTR API answer is, errors included.
 pub(crate) fn json(value: Value) -> Response {
-    (StatusCode::OK, [(header::CONTENT_TYPE, "application/json; charset=utf-8")], value.to_string())
+    (
+        StatusCode::OK,
+        [(header::CONTENT_TYPE, "application/json; charset=utf-8")],
+        value.to_string(),
+    )
         .into_response()
 }
 
@@ -25,7 +29,10 @@ pub(crate) fn redirect(location: &str, note: &str) -> Response {
     );
     (
         StatusCode::SEE_OTHER,
-        [(header::LOCATION, location.to_owned()), (header::CONTENT_TYPE, "text/html; charset=utf-8".into())],
+        [
+            (header::LOCATION, location.to_owned()),
+            (header::CONTENT_TYPE, "text/html; charset=utf-8".into()),
+        ],
         page,
     )
         .into_response()
@@ -48,7 +55,12 @@ pub(crate) fn post_to_fail_url(fail_url: &str, message: &str) -> Response {
 
 /// An HTML page.
 pub(crate) fn html(status: StatusCode, page: String) -> Response {
-    (status, [(header::CONTENT_TYPE, "text/html; charset=utf-8")], page).into_response()
+    (
+        status,
+        [(header::CONTENT_TYPE, "text/html; charset=utf-8")],
+        page,
+    )
+        .into_response()
 }
 
 /// Escapes text for HTML content and attribute values.

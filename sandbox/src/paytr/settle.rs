@@ -23,9 +23,7 @@ pub(crate) fn settle(shared: &Arc<Shared>, merchant_oid: &str, verdict: Verdict)
     let (tokens, fields) = {
         let mut store = shared.store();
         let store = &mut *store;
-        let Some(order) = store.orders.get_mut(merchant_oid) else {
-            return None;
-        };
+        let order = store.orders.get_mut(merchant_oid)?;
         if order.status != OrderStatus::Pending {
             return order.stored.clone();
         }
@@ -62,7 +60,10 @@ pub(crate) fn settle(shared: &Arc<Shared>, merchant_oid: &str, verdict: Verdict)
                 ledger.record(entry(LedgerKind::Charge, &order.reference));
                 if let Some(request) = order.store.clone() {
                     let (utoken, ctoken) = order.stored.clone().unwrap_or_else(|| {
-                        (request.utoken.unwrap_or_else(|| random_hex(32)), random_hex(32))
+                        (
+                            request.utoken.unwrap_or_else(|| random_hex(32)),
+                            random_hex(32),
+                        )
                     });
                     let card = StoredCard {
                         ctoken: ctoken.clone(),
@@ -81,7 +82,10 @@ pub(crate) fn settle(shared: &Arc<Shared>, merchant_oid: &str, verdict: Verdict)
                 }
             }
         }
-        (order.stored.clone(), notify::fields_for(&shared.credentials, order))
+        (
+            order.stored.clone(),
+            notify::fields_for(&shared.credentials, order),
+        )
     };
     notify::dispatch(shared, merchant_oid, fields);
     tokens

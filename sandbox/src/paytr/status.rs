@@ -25,8 +25,17 @@ fn error(err_no: &str, err_msg: &str) -> Response {
     json(json!({ "status": "error", "err_no": err_no, "err_msg": err_msg }))
 }
 
-pub(crate) async fn handle(State(shared): State<Arc<Shared>>, headers: HeaderMap, body: Bytes) -> Response {
-    let form = Form::parse(headers.get(header::CONTENT_TYPE).and_then(|v| v.to_str().ok()), &body);
+pub(crate) async fn handle(
+    State(shared): State<Arc<Shared>>,
+    headers: HeaderMap,
+    body: Bytes,
+) -> Response {
+    let form = Form::parse(
+        headers
+            .get(header::CONTENT_TYPE)
+            .and_then(|v| v.to_str().ok()),
+        &body,
+    );
     let merchant_id = form.text("merchant_id");
     if merchant_id != shared.credentials.merchant_id {
         return error("001", "Gecersiz istek veya magaza aktif degil");
@@ -35,11 +44,19 @@ pub(crate) async fn handle(State(shared): State<Arc<Shared>>, headers: HeaderMap
     if !valid_oid(merchant_oid) {
         return error("002", "Gecersiz merchant_oid");
     }
-    if !verify_request(&shared.credentials, &[merchant_id, merchant_oid], form.get("paytr_token")) {
+    if !verify_request(
+        &shared.credentials,
+        &[merchant_id, merchant_oid],
+        form.get("paytr_token"),
+    ) {
         return error("003", "paytr_token gonderilmedi veya gecersiz");
     }
     let store = shared.store();
-    let Some(order) = store.orders.get(merchant_oid).filter(|o| o.status == OrderStatus::Succeeded) else {
+    let Some(order) = store
+        .orders
+        .get(merchant_oid)
+        .filter(|o| o.status == OrderStatus::Succeeded)
+    else {
         return error("004", "merchant_oid ile basarili odeme bulunamadi");
     };
     let day = format_description!("[year]-[month]-[day]");
@@ -57,7 +74,11 @@ pub(crate) async fn handle(State(shared): State<Arc<Shared>>, headers: HeaderMap
         .collect();
     let commission = (order.amount * COMMISSION_PERCENT / Decimal::ONE_HUNDRED).round_dp(2);
     let (_, brand, _) = order.card.bank_data();
-    let brand = if brand.is_empty() { order.card.schema().to_owned() } else { brand.to_uppercase() };
+    let brand = if brand.is_empty() {
+        order.card.schema().to_owned()
+    } else {
+        brand.to_uppercase()
+    };
     json(json!({
         "status": "success",
         "payment_amount": status_format(order.amount),

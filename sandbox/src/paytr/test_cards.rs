@@ -13,15 +13,25 @@ pub struct Decline {
 }
 
 /// Code 0, insufficient funds or limit.
-pub const INSUFFICIENT_FUNDS: Decline =
-    Decline { code: "0", msg: "Kart limiti / bakiyesi yetersiz (yetersiz bakiye)" };
+pub const INSUFFICIENT_FUNDS: Decline = Decline {
+    code: "0",
+    msg: "Kart limiti / bakiyesi yetersiz (yetersiz bakiye)",
+};
 /// Code 0, expired card.
-pub const EXPIRED_CARD: Decline =
-    Decline { code: "0", msg: "Kartin son kullanma tarihi gecmis (suresi dolmus kart)" };
+pub const EXPIRED_CARD: Decline = Decline {
+    code: "0",
+    msg: "Kartin son kullanma tarihi gecmis (suresi dolmus kart)",
+};
 /// Code 0, wrong CVV.
-pub const INVALID_CVV: Decline = Decline { code: "0", msg: "CVV hatali (guvenlik kodu gecersiz)" };
+pub const INVALID_CVV: Decline = Decline {
+    code: "0",
+    msg: "CVV hatali (guvenlik kodu gecersiz)",
+};
 /// Code 0, the issuer refuses without saying why (do not honour).
-pub const DO_NOT_HONOUR: Decline = Decline { code: "0", msg: "Islem onaylanmadi (do not honour)" };
+pub const DO_NOT_HONOUR: Decline = Decline {
+    code: "0",
+    msg: "Islem onaylanmadi (do not honour)",
+};
 /// Code 0, lost or stolen card closed by the bank (the recurring doc's own wording).
 pub const LOST_OR_STOLEN: Decline = Decline {
     code: "0",
@@ -33,28 +43,49 @@ pub const TRY_AGAIN: Decline = Decline {
     msg: "Henüz devam eden bir işleminiz bulunmaktadır, sonuçlandıktan sonra tekrar deneyebilirsiniz.",
 };
 /// Code 0, the number fails the Luhn check.
-pub const INVALID_NUMBER: Decline = Decline { code: "0", msg: "Kart numarasi gecersiz" };
+pub const INVALID_NUMBER: Decline = Decline {
+    code: "0",
+    msg: "Kart numarasi gecersiz",
+};
 /// Code 2, 3-D Secure verification failed.
-pub const THREE_D_FAILED: Decline = Decline { code: "2", msg: "Kimlik Doğrulama başarısız" };
+pub const THREE_D_FAILED: Decline = Decline {
+    code: "2",
+    msg: "Kimlik Doğrulama başarısız",
+};
 /// Code 6, the customer left the bank page.
-pub const ABANDONED: Decline =
-    Decline { code: "6", msg: "Müşteri ödeme yapmaktan vazgeçti veya zaman aşımı" };
+pub const ABANDONED: Decline = Decline {
+    code: "6",
+    msg: "Müşteri ödeme yapmaktan vazgeçti veya zaman aşımı",
+};
 /// Code 8, no installments on this card.
-pub const NO_INSTALLMENTS: Decline = Decline { code: "8", msg: "Bu karta taksit yapılamamaktadır" };
+pub const NO_INSTALLMENTS: Decline = Decline {
+    code: "8",
+    msg: "Bu karta taksit yapılamamaktadır",
+};
 /// Code 9, the store may not take this card.
-pub const NOT_PERMITTED: Decline =
-    Decline { code: "9", msg: "Bu kart ile işlem yetkisi bulunmamaktadır" };
+pub const NOT_PERMITTED: Decline = Decline {
+    code: "9",
+    msg: "Bu kart ile işlem yetkisi bulunmamaktadır",
+};
 /// Code 10, the card needs 3-D Secure.
-pub const NEEDS_THREE_D: Decline =
-    Decline { code: "10", msg: "Bu işlemde 3D Secure kullanılmalıdır" };
+pub const NEEDS_THREE_D: Decline = Decline {
+    code: "10",
+    msg: "Bu işlemde 3D Secure kullanılmalıdır",
+};
 /// Code 11, fraud suspected.
-pub const FRAUD: Decline = Decline { code: "11", msg: "Güvenlik uyarısı (şüpheli işlem)" };
+pub const FRAUD: Decline = Decline {
+    code: "11",
+    msg: "Güvenlik uyarısı (şüpheli işlem)",
+};
 /// Code 0, the `non3d_test_failed=1` switch.
-pub const NON3D_TEST_FAILED: Decline =
-    Decline { code: "0", msg: "Test islemi basarisiz (non3d_test_failed)" };
+pub const NON3D_TEST_FAILED: Decline = Decline {
+    code: "0",
+    msg: "Test islemi basarisiz (non3d_test_failed)",
+};
 
 /// How a card behaves at the simulated bank.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[non_exhaustive]
 pub enum Behaviour {
     /// An official test card: approves, but only with CVV `000`.
     Official,
@@ -153,7 +184,10 @@ pub(crate) enum Verdict {
 }
 
 fn declined(decline: Decline) -> Verdict {
-    Verdict::Declined { decline, soft: false }
+    Verdict::Declined {
+        decline,
+        soft: false,
+    }
 }
 
 /// The bank's verdict for a card behaving as `behaviour` in `attempt`.
@@ -168,7 +202,9 @@ pub(crate) fn verdict(behaviour: Behaviour, attempt: Attempt<'_>) -> Verdict {
     }
     match behaviour {
         Behaviour::Official if attempt.cvv.is_some_and(|c| c != "000") => declined(INVALID_CVV),
-        Behaviour::Official | Behaviour::Approve | Behaviour::ApproveRequireCvv => Verdict::Approved,
+        Behaviour::Official | Behaviour::Approve | Behaviour::ApproveRequireCvv => {
+            Verdict::Approved
+        }
         Behaviour::SlowApprove if attempt.synchronous => Verdict::Wait,
         Behaviour::SlowApprove => Verdict::Approved,
         Behaviour::Decline(decline) => declined(decline),
@@ -176,9 +212,10 @@ pub(crate) fn verdict(behaviour: Behaviour, attempt: Attempt<'_>) -> Verdict {
         Behaviour::ThreeDFails => declined(NEEDS_THREE_D),
         Behaviour::NoInstallments if attempt.installments >= 2 => declined(NO_INSTALLMENTS),
         Behaviour::NoInstallments => Verdict::Approved,
-        Behaviour::TryAgainWhenStored if attempt.stored => {
-            Verdict::Declined { decline: TRY_AGAIN, soft: true }
-        }
+        Behaviour::TryAgainWhenStored if attempt.stored => Verdict::Declined {
+            decline: TRY_AGAIN,
+            soft: true,
+        },
         Behaviour::ClosedWhenStored if attempt.stored => declined(LOST_OR_STOLEN),
         Behaviour::TryAgainWhenStored | Behaviour::ClosedWhenStored => Verdict::Approved,
     }
@@ -216,40 +253,110 @@ mod tests {
 
     #[test]
     fn official_cards_need_cvv_000() {
-        assert_eq!(verdict(behaviour("4355084355084358"), attempt()), Verdict::Approved);
-        let wrong = Attempt { cvv: Some("123"), ..attempt() };
-        assert_eq!(verdict(behaviour("5406675406675403"), wrong), declined(INVALID_CVV));
+        assert_eq!(
+            verdict(behaviour("4355084355084358"), attempt()),
+            Verdict::Approved
+        );
+        let wrong = Attempt {
+            cvv: Some("123"),
+            ..attempt()
+        };
+        assert_eq!(
+            verdict(behaviour("5406675406675403"), wrong),
+            declined(INVALID_CVV)
+        );
     }
 
     #[test]
     fn decline_families() {
-        assert_eq!(verdict(behaviour("4355080000000013"), attempt()), declined(INSUFFICIENT_FUNDS));
-        assert_eq!(verdict(behaviour("4355080000000062"), attempt()).clone(), declined(FRAUD));
-        assert_eq!(verdict(behaviour("4355080000000070"), attempt()), declined(NEEDS_THREE_D));
-        let three_d = Attempt { three_d: Some(BankChoice::Success), ..attempt() };
-        assert_eq!(verdict(behaviour("4355080000000070"), three_d), declined(THREE_D_FAILED));
-        let installments = Attempt { installments: 3, ..attempt() };
-        assert_eq!(verdict(behaviour("4355080000000088"), installments), declined(NO_INSTALLMENTS));
-        assert_eq!(verdict(behaviour("4355080000000088"), attempt()), Verdict::Approved);
-        assert_eq!(verdict(behaviour("4355080000000096"), attempt()), Verdict::Approved);
-        let stored = Attempt { stored: true, cvv: None, ..attempt() };
+        assert_eq!(
+            verdict(behaviour("4355080000000013"), attempt()),
+            declined(INSUFFICIENT_FUNDS)
+        );
+        assert_eq!(
+            verdict(behaviour("4355080000000062"), attempt()).clone(),
+            declined(FRAUD)
+        );
+        assert_eq!(
+            verdict(behaviour("4355080000000070"), attempt()),
+            declined(NEEDS_THREE_D)
+        );
+        let three_d = Attempt {
+            three_d: Some(BankChoice::Success),
+            ..attempt()
+        };
+        assert_eq!(
+            verdict(behaviour("4355080000000070"), three_d),
+            declined(THREE_D_FAILED)
+        );
+        let installments = Attempt {
+            installments: 3,
+            ..attempt()
+        };
+        assert_eq!(
+            verdict(behaviour("4355080000000088"), installments),
+            declined(NO_INSTALLMENTS)
+        );
+        assert_eq!(
+            verdict(behaviour("4355080000000088"), attempt()),
+            Verdict::Approved
+        );
+        assert_eq!(
+            verdict(behaviour("4355080000000096"), attempt()),
+            Verdict::Approved
+        );
+        let stored = Attempt {
+            stored: true,
+            cvv: None,
+            ..attempt()
+        };
         assert_eq!(
             verdict(behaviour("4355080000000096"), stored),
-            Verdict::Declined { decline: TRY_AGAIN, soft: true }
+            Verdict::Declined {
+                decline: TRY_AGAIN,
+                soft: true
+            }
         );
-        assert_eq!(verdict(behaviour("4355080000000138"), attempt()), Verdict::Approved);
-        assert_eq!(verdict(behaviour("4355080000000138"), stored), declined(LOST_OR_STOLEN));
-        assert_eq!(verdict(behaviour("4355080000000104"), attempt()), Verdict::Wait);
-        assert_eq!(verdict(behaviour("4355080000000014"), attempt()), declined(INVALID_NUMBER));
+        assert_eq!(
+            verdict(behaviour("4355080000000138"), attempt()),
+            Verdict::Approved
+        );
+        assert_eq!(
+            verdict(behaviour("4355080000000138"), stored),
+            declined(LOST_OR_STOLEN)
+        );
+        assert_eq!(
+            verdict(behaviour("4355080000000104"), attempt()),
+            Verdict::Wait
+        );
+        assert_eq!(
+            verdict(behaviour("4355080000000014"), attempt()),
+            declined(INVALID_NUMBER)
+        );
     }
 
     #[test]
     fn bank_page_choice_and_expiry_come_first() {
-        let failed = Attempt { three_d: Some(BankChoice::Failure), ..attempt() };
-        assert_eq!(verdict(Behaviour::Official, failed), declined(THREE_D_FAILED));
-        let gone = Attempt { three_d: Some(BankChoice::Abandon), ..attempt() };
+        let failed = Attempt {
+            three_d: Some(BankChoice::Failure),
+            ..attempt()
+        };
+        assert_eq!(
+            verdict(Behaviour::Official, failed),
+            declined(THREE_D_FAILED)
+        );
+        let gone = Attempt {
+            three_d: Some(BankChoice::Abandon),
+            ..attempt()
+        };
         assert_eq!(verdict(Behaviour::Official, gone), declined(ABANDONED));
-        let expired = Attempt { expired: true, ..attempt() };
-        assert_eq!(verdict(Behaviour::Official, expired), declined(EXPIRED_CARD));
+        let expired = Attempt {
+            expired: true,
+            ..attempt()
+        };
+        assert_eq!(
+            verdict(Behaviour::Official, expired),
+            declined(EXPIRED_CARD)
+        );
     }
 }

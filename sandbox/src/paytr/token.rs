@@ -28,7 +28,11 @@ pub(crate) fn request_token(credentials: &PaytrCredentials, fields: &[&str]) -> 
 }
 
 /// Whether `given` is the token for `fields`; a missing token never matches.
-pub(crate) fn verify_request(credentials: &PaytrCredentials, fields: &[&str], given: Option<&str>) -> bool {
+pub(crate) fn verify_request(
+    credentials: &PaytrCredentials,
+    fields: &[&str],
+    given: Option<&str>,
+) -> bool {
     match given {
         Some(given) if !given.is_empty() => {
             constant_time_eq(&request_token(credentials, fields), given)
@@ -44,7 +48,10 @@ pub(crate) fn notification_hash(
     status: &str,
     total_amount: &str,
 ) -> String {
-    let message = format!("{merchant_oid}{}{status}{total_amount}", credentials.merchant_salt);
+    let message = format!(
+        "{merchant_oid}{}{status}{total_amount}",
+        credentials.merchant_salt
+    );
     sign(&credentials.merchant_key, &message)
 }
 
@@ -73,14 +80,25 @@ mod tests {
     fn salt_goes_last_in_requests() {
         let creds = creds();
         assert_eq!(request_token(&creds, &["a", "b"]), sign("key", "absalt"));
-        assert!(verify_request(&creds, &["a", "b"], Some(&sign("key", "absalt"))));
-        assert!(!verify_request(&creds, &["b", "a"], Some(&sign("key", "absalt"))));
+        assert!(verify_request(
+            &creds,
+            &["a", "b"],
+            Some(&sign("key", "absalt"))
+        ));
+        assert!(!verify_request(
+            &creds,
+            &["b", "a"],
+            Some(&sign("key", "absalt"))
+        ));
         assert!(!verify_request(&creds, &["a", "b"], None));
         assert!(!verify_request(&creds, &["a", "b"], Some("")));
     }
 
     #[test]
     fn salt_goes_in_the_middle_of_notifications() {
-        assert_eq!(notification_hash(&creds(), "OID1", "success", "10099"), sign("key", "OID1saltsuccess10099"));
+        assert_eq!(
+            notification_hash(&creds(), "OID1", "success", "10099"),
+            sign("key", "OID1saltsuccess10099")
+        );
     }
 }

@@ -20,17 +20,45 @@ pub(crate) struct CardInput {
 
 impl std::fmt::Debug for CardInput {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.debug_struct("CardInput").field("last4", &self.number.get(self.number.len().saturating_sub(4)..)).finish()
+        f.debug_struct("CardInput")
+            .field(
+                "last4",
+                &self.number.get(self.number.len().saturating_sub(4)..),
+            )
+            .finish()
     }
 }
 
 /// How the card is given.
-#[derive(Debug, Clone)]
+#[derive(Clone)]
 pub(crate) enum CardSource {
     /// Card fields in the form.
     Entered(CardInput),
     /// A stored card, with the CVV when one was sent.
-    Stored { utoken: String, ctoken: String, cvv: Option<String> },
+    Stored {
+        utoken: String,
+        ctoken: String,
+        cvv: Option<String>,
+    },
+}
+
+impl std::fmt::Debug for CardSource {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            Self::Entered(card) => f.debug_tuple("Entered").field(card).finish(),
+            // The CVV never shows; the tokens are references, not card data.
+            Self::Stored {
+                utoken,
+                ctoken,
+                cvv,
+            } => f
+                .debug_struct("Stored")
+                .field("utoken", utoken)
+                .field("ctoken", ctoken)
+                .field("cvv_sent", &cvv.is_some())
+                .finish(),
+        }
+    }
 }
 
 /// A `/odeme` request that passed the field rules.
@@ -54,8 +82,17 @@ pub(crate) struct PaymentRequest {
     pub fail_url: String,
 }
 
-const CARD_TYPES: [&str; 9] =
-    ["advantage", "axess", "combo", "bonus", "cardfinans", "maximum", "paraf", "world", "saglamkart"];
+const CARD_TYPES: [&str; 9] = [
+    "advantage",
+    "axess",
+    "combo",
+    "bonus",
+    "cardfinans",
+    "maximum",
+    "paraf",
+    "world",
+    "saglamkart",
+];
 
 /// PayTR's text for a missing or invalid field (seen in its get-token answers).
 pub(crate) fn field_error(field: &str) -> String {
@@ -108,7 +145,9 @@ fn valid_basket(value: &str) -> bool {
     match serde_json::from_str::<serde_json::Value>(&unescaped) {
         Ok(serde_json::Value::Array(items)) => {
             !items.is_empty()
-                && items.iter().all(|item| item.as_array().is_some_and(|line| line.len() == 3))
+                && items
+                    .iter()
+                    .all(|item| item.as_array().is_some_and(|line| line.len() == 3))
         }
         _ => false,
     }
@@ -145,7 +184,9 @@ fn card_input(form: &Form) -> Result<CardInput, String> {
 /// Whether a two-digit month and year lie before the current month.
 pub(crate) fn expired(month: &str, year: &str, now: OffsetDateTime) -> bool {
     match (month.parse::<i32>(), year.parse::<i32>()) {
-        (Ok(month), Ok(year)) => (2000 + year, month) < (now.year(), i32::from(u8::from(now.month()))),
+        (Ok(month), Ok(year)) => {
+            (2000 + year, month) < (now.year(), i32::from(u8::from(now.month())))
+        }
         _ => true,
     }
 }
@@ -164,24 +205,42 @@ pub(crate) fn payment_request(form: &Form) -> Result<PaymentRequest, String> {
     if ip.len() > 39 || ip.parse::<IpAddr>().is_err() {
         return Err(field_error("user_ip"));
     }
-    let amount = parse_major(form.text("payment_amount")).ok_or_else(|| field_error("payment_amount"))?;
+    let amount =
+        parse_major(form.text("payment_amount")).ok_or_else(|| field_error("payment_amount"))?;
     let payment_type = one_of(form, "payment_type", &["card", "card_points"])?.to_owned();
     let installments_text = one_of(
         form,
         "installment_count",
-        &["0", "2", "3", "4", "5", "6", "7", "8", "9", "10", "11", "12"],
+        &[
+            "0", "2", "3", "4", "5", "6", "7", "8", "9", "10", "11", "12",
+        ],
     )?;
-    let installments = installments_text.parse::<u8>().map_err(|_| field_error("installment_count"))?;
+    let installments = installments_text
+        .parse::<u8>()
+        .map_err(|_| field_error("installment_count"))?;
     let card_type = one_of(form, "card_type", &[&[""][..], &CARD_TYPES[..]].concat())?;
     if installments >= 2 && card_type.is_empty() {
         return Err(field_error("card_type"));
     }
-    let currency = match one_of(form, "currency", &["", "TL", "TRY", "USD", "EUR", "GBP", "RUB"])? {
+    let currency = match one_of(
+        form,
+        "currency",
+        &["", "TL", "TRY", "USD", "EUR", "GBP", "RUB"],
+    )? {
         "" | "TRY" => "TL".to_owned(),
         other => other.to_owned(),
     };
     let flags = ["", "0", "1"];
-    for field in ["test_mode", "non_3d", "sync_mode", "recurring_payment", "recurring", "non3d_test_failed", "store_card", "debug_on"] {
+    for field in [
+        "test_mode",
+        "non_3d",
+        "sync_mode",
+        "recurring_payment",
+        "recurring",
+        "non3d_test_failed",
+        "store_card",
+        "debug_on",
+    ] {
         one_of(form, field, &flags)?;
     }
     one_of(form, "client_lang", &["", "tr", "en"])?;
@@ -203,14 +262,21 @@ pub(crate) fn payment_request(form: &Form) -> Result<PaymentRequest, String> {
     if !valid_basket(form.text("user_basket")) {
         return Err(field_error("user_basket"));
     }
-    let utoken = form.get("utoken").filter(|t| !t.is_empty()).map(str::to_owned);
+    let utoken = form
+        .get("utoken")
+        .filter(|t| !t.is_empty())
+        .map(str::to_owned);
     let card = match (utoken.clone(), form.get("ctoken").filter(|t| !t.is_empty())) {
         (Some(utoken), Some(ctoken)) => {
             let cvv = form.get("cvv").filter(|c| !c.is_empty());
             if cvv.is_some_and(|c| !digits(c, 3..=3)) {
                 return Err(field_error("cvv"));
             }
-            CardSource::Stored { utoken, ctoken: ctoken.to_owned(), cvv: cvv.map(str::to_owned) }
+            CardSource::Stored {
+                utoken,
+                ctoken: ctoken.to_owned(),
+                cvv: cvv.map(str::to_owned),
+            }
         }
         (None, Some(_)) => return Err(field_error("utoken")),
         _ => CardSource::Entered(card_input(form)?),
@@ -219,7 +285,8 @@ pub(crate) fn payment_request(form: &Form) -> Result<PaymentRequest, String> {
     let non_3d = form.flag("non_3d");
     if recurring && (!non_3d || !matches!(card, CardSource::Stored { .. })) {
         return Err(
-            "Tekrarlayan odeme (recurring_payment) icin non_3d=1, utoken ve ctoken gonderilmelidir".into()
+            "Tekrarlayan odeme (recurring_payment) icin non_3d=1, utoken ve ctoken gonderilmelidir"
+                .into(),
         );
     }
     let sync_mode = form.flag("sync_mode");
@@ -285,6 +352,16 @@ mod tests {
     }
 
     #[test]
+    fn debug_never_shows_card_data() {
+        let request = with(&[]).unwrap();
+        let text = format!("{request:?}");
+        assert!(!text.contains("4355084355084358"));
+        assert!(text.contains("4358"));
+        let stored = with(&[("utoken", "u"), ("ctoken", "c"), ("cvv", "987")]).unwrap();
+        assert!(!format!("{stored:?}").contains("987"));
+    }
+
+    #[test]
     fn a_complete_request_passes() {
         let request = with(&[]).unwrap();
         assert_eq!(request.merchant_oid, "ORDER1");
@@ -324,8 +401,15 @@ mod tests {
 
     #[test]
     fn installments_need_a_card_type() {
-        assert!(with(&[("installment_count", "3")]).unwrap_err().ends_with("card_type"));
-        assert_eq!(with(&[("installment_count", "3"), ("card_type", "bonus")]).unwrap().installments, 3);
+        assert!(with(&[("installment_count", "3")])
+            .unwrap_err()
+            .ends_with("card_type"));
+        assert_eq!(
+            with(&[("installment_count", "3"), ("card_type", "bonus")])
+                .unwrap()
+                .installments,
+            3
+        );
     }
 
     #[test]

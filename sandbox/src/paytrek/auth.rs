@@ -19,8 +19,15 @@ pub(crate) async fn require_basic_auth(
     request: Request,
     next: Next,
 ) -> Response {
-    let header = request.headers().get(header::AUTHORIZATION).map(|v| v.as_bytes().to_vec());
-    match check(header.as_deref(), &shared.credentials.api_key, &shared.credentials.secret) {
+    let header = request
+        .headers()
+        .get(header::AUTHORIZATION)
+        .map(|v| v.as_bytes().to_vec());
+    match check(
+        header.as_deref(),
+        &shared.credentials.api_key,
+        &shared.credentials.secret,
+    ) {
         Ok(()) => next.run(request).await,
         Err(message) => ApiError::Unauthorized(message).into_response(),
     }
@@ -29,11 +36,17 @@ pub(crate) async fn require_basic_auth(
 /// Checks an `Authorization` header value against the expected user and password.
 pub(crate) fn check(header: Option<&[u8]>, user: &str, password: &str) -> Result<(), &'static str> {
     const MISSING: &str = "Authentication credentials were not provided.";
-    let Some(header) = header else { return Err(MISSING) };
-    let text = std::str::from_utf8(header).map_err(|_| "Invalid basic header. Credentials not correctly base64 encoded.")?;
+    let Some(header) = header else {
+        return Err(MISSING);
+    };
+    let text = std::str::from_utf8(header)
+        .map_err(|_| "Invalid basic header. Credentials not correctly base64 encoded.")?;
     let mut parts = text.split_whitespace();
     // Another scheme (e.g. Bearer) is not Basic's business: no credentials were given.
-    if !parts.next().is_some_and(|scheme| scheme.eq_ignore_ascii_case("basic")) {
+    if !parts
+        .next()
+        .is_some_and(|scheme| scheme.eq_ignore_ascii_case("basic"))
+    {
         return Err(MISSING);
     }
     let Some(encoded) = parts.next() else {
@@ -65,21 +78,40 @@ mod tests {
     use super::*;
 
     fn basic(credentials: &str) -> Vec<u8> {
-        format!("Basic {}", base64::engine::general_purpose::STANDARD.encode(credentials)).into_bytes()
+        format!(
+            "Basic {}",
+            base64::engine::general_purpose::STANDARD.encode(credentials)
+        )
+        .into_bytes()
     }
 
     #[test]
     fn accepts_only_the_right_pair() {
         assert_eq!(check(Some(&basic("key:secret")), "key", "secret"), Ok(()));
-        assert_eq!(check(Some(&basic("key:wrong")), "key", "secret"), Err("Invalid username/password."));
-        assert_eq!(check(Some(&basic("other:secret")), "key", "secret"), Err("Invalid username/password."));
+        assert_eq!(
+            check(Some(&basic("key:wrong")), "key", "secret"),
+            Err("Invalid username/password.")
+        );
+        assert_eq!(
+            check(Some(&basic("other:secret")), "key", "secret"),
+            Err("Invalid username/password.")
+        );
     }
 
     #[test]
     fn malformed_headers_are_named() {
-        assert_eq!(check(None, "k", "s"), Err("Authentication credentials were not provided."));
-        assert_eq!(check(Some(b"Bearer abc"), "k", "s"), Err("Authentication credentials were not provided."));
-        assert_eq!(check(Some(b"Basic"), "k", "s"), Err("Invalid basic header. No credentials provided."));
+        assert_eq!(
+            check(None, "k", "s"),
+            Err("Authentication credentials were not provided.")
+        );
+        assert_eq!(
+            check(Some(b"Bearer abc"), "k", "s"),
+            Err("Authentication credentials were not provided.")
+        );
+        assert_eq!(
+            check(Some(b"Basic"), "k", "s"),
+            Err("Invalid basic header. No credentials provided.")
+        );
         assert_eq!(
             check(Some(b"Basic a b"), "k", "s"),
             Err("Invalid basic header. Credentials string should not contain spaces.")

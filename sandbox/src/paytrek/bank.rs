@@ -9,6 +9,8 @@ use super::test_cards::{behaviour_of, is_documented, CardBehaviour, DOCUMENTED_C
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub(crate) enum Authorization {
     Approved,
+    /// Approved, but the fraud check wants a review: the sale is only pre-authorized.
+    Review,
     /// Declined with a code from the document's table.
     Declined(&'static str),
 }
@@ -26,6 +28,9 @@ pub(crate) fn authorize(card: &CardData, installment: u32, now: OffsetDateTime) 
     }
     if card.bank().commission_percent(installment).is_none() {
         return Authorization::Declined("30037");
+    }
+    if behaviour_of(&card.number) == Some(CardBehaviour::FraudReview) {
+        return Authorization::Review;
     }
     Authorization::Approved
 }
@@ -80,6 +85,9 @@ mod tests {
                     assert_eq!(authorize(&c, 1, NOW), Authorization::Approved);
                     assert!(!enrolled_in_3ds(&c));
                 }
+                CardBehaviour::FraudReview => {
+                    assert_eq!(authorize(&c, 1, NOW), Authorization::Review);
+                }
             }
         }
     }
@@ -90,8 +98,14 @@ mod tests {
             authorize(&card("4508034508034509", Some("000"), 2020), 1, NOW),
             Authorization::Declined("10023")
         );
-        assert_eq!(authorize(&card(DEBIT_CARD, Some("1"), 2030), 3, NOW), Authorization::Declined("30037"));
-        assert_eq!(authorize(&card(DEBIT_CARD, Some("1"), 2030), 1, NOW), Authorization::Approved);
+        assert_eq!(
+            authorize(&card(DEBIT_CARD, Some("1"), 2030), 3, NOW),
+            Authorization::Declined("30037")
+        );
+        assert_eq!(
+            authorize(&card(DEBIT_CARD, Some("1"), 2030), 1, NOW),
+            Authorization::Approved
+        );
         assert_eq!(
             authorize(&card("4508034508034509", Some("000"), 2030), 5, NOW),
             Authorization::Declined("30037")

@@ -11,14 +11,15 @@ use std::sync::Arc;
 
 use axum::body::Bytes;
 use axum::extract::{Path, RawQuery, State};
-use axum::http::{header, StatusCode};
-use axum::response::{Html, IntoResponse, Response};
+use axum::http::StatusCode;
+use axum::response::Response;
 use time::OffsetDateTime;
 
 use super::errors::THREE_D_FAILURE_CODES;
+use super::html::{escape, page, return_to_merchant};
 use super::pagination::{param, query_pairs};
 use super::payments::{decline_3ds, finish};
-use super::render::{money, return_url_with_token};
+use super::render::money;
 use super::Shared;
 
 /// The customer's answer at the bank page.
@@ -52,22 +53,6 @@ fn choice(pairs: &[(String, String)]) -> Result<Option<Choice>, String> {
     }
 }
 
-fn escape(text: &str) -> String {
-    text.replace('&', "&amp;")
-        .replace('<', "&lt;")
-        .replace('>', "&gt;")
-        .replace('"', "&quot;")
-        .replace('\'', "&#39;")
-}
-
-fn page(status: StatusCode, title: &str, body: &str) -> Response {
-    let html = format!(
-        "<!doctype html><html><head><meta charset=\"utf-8\"><title>{title}</title></head>\
-         <body><h1>{title}</h1>{body}</body></html>"
-    );
-    (status, Html(html)).into_response()
-}
-
 /// `GET /bank/3ds/<session>`.
 pub(crate) async fn show(
     State(shared): State<Arc<Shared>>,
@@ -76,7 +61,11 @@ pub(crate) async fn show(
 ) -> Response {
     let pairs = query_pairs(query.as_deref());
     match choice(&pairs) {
-        Err(message) => page(StatusCode::BAD_REQUEST, "Invalid request", &escape(&message)),
+        Err(message) => page(
+            StatusCode::BAD_REQUEST,
+            "Invalid request",
+            &escape(&message),
+        ),
         Ok(Some(choice)) => complete(&shared, &session, choice),
         Ok(None) => form(&shared, &session),
     }
@@ -90,9 +79,17 @@ pub(crate) async fn submit(
 ) -> Response {
     let pairs: Vec<(String, String)> = url::form_urlencoded::parse(&body).into_owned().collect();
     match choice(&pairs) {
-        Err(message) => page(StatusCode::BAD_REQUEST, "Invalid request", &escape(&message)),
+        Err(message) => page(
+            StatusCode::BAD_REQUEST,
+            "Invalid request",
+            &escape(&message),
+        ),
         Ok(Some(choice)) => complete(&shared, &session, choice),
-        Ok(None) => page(StatusCode::BAD_REQUEST, "Invalid request", "Send result or password."),
+        Ok(None) => page(
+            StatusCode::BAD_REQUEST,
+            "Invalid request",
+            "Send result or password.",
+        ),
     }
 }
 
@@ -106,8 +103,12 @@ fn unknown_session() -> Response {
 
 fn form(shared: &Shared, session: &str) -> Response {
     let store = shared.store();
-    let Some(pending) = store.pending.get(session) else { return unknown_session() };
-    let Some(sale) = store.sale(&pending.sale_token) else { return unknown_session() };
+    let Some(pending) = store.pending.get(session) else {
+        return unknown_session();
+    };
+    let Some(sale) = store.sale(&pending.sale_token) else {
+        return unknown_session();
+    };
     let body = format!(
         "<p>Simulated issuer authentication for order {order}: {amount} {currency}, card {card}.</p>\
          <form method=\"post\">\
@@ -128,36 +129,43 @@ fn form(shared: &Shared, session: &str) -> Response {
 fn complete(shared: &Shared, session: &str, choice: Choice) -> Response {
     let now = OffsetDateTime::now_utc();
     let mut store = shared.store();
-    let Some(pending) = store.pending.remove(session) else { return unknown_session() };
+    let Some(pending) = store.pending.remove(session) else {
+        return unknown_session();
+    };
     let token = pending.sale_token.clone();
     match choice {
         Choice::Success => {
             // The mdstatus of a full authentication is 1.
-            if finish(shared, &mut store, &token, pending.card, pending.save, Some("1"), now).is_err() {
+            if finish(
+                shared,
+                &mut store,
+                &token,
+                pending.card,
+                pending.save,
+                Some("1"),
+                now,
+            )
+            .is_err()
+            {
                 return unknown_session();
             }
         }
         Choice::Failure(code) => {
-            decline_3ds(shared, &mut store, &token, &pending.card, code, Some("0"), now);
+            decline_3ds(
+                shared,
+                &mut store,
+                &token,
+                &pending.card,
+                code,
+                Some("0"),
+                now,
+            );
         }
     }
-    let Some(sale) = store.sale(&token) else { return unknown_session() };
-    match sale.input.return_url.as_deref() {
-        Some(return_url) => {
-            let location = return_url_with_token(Some(return_url), &token);
-            (StatusCode::FOUND, [(header::LOCATION, location)]).into_response()
-        }
-        // The real service would use the merchant account's URL; the simulator has none.
-        None => page(
-            StatusCode::OK,
-            "Payment finished",
-            &format!(
-                "<p>Sale {} is now {}.</p>",
-                escape(&token),
-                escape(sale.status.as_str())
-            ),
-        ),
-    }
+    let Some(sale) = store.sale(&token) else {
+        return unknown_session();
+    };
+    return_to_merchant(sale)
 }
 
 #[cfg(test)]
@@ -171,17 +179,21 @@ mod tests {
     #[test]
     fn choices() {
         assert_eq!(choice(&pairs("result=success")), Ok(Some(Choice::Success)));
-        assert_eq!(choice(&pairs("result=failure")), Ok(Some(Choice::Failure("40006"))));
-        assert_eq!(choice(&pairs("result=failure&code=40000")), Ok(Some(Choice::Failure("40000"))));
+        assert_eq!(
+            choice(&pairs("result=failure")),
+            Ok(Some(Choice::Failure("40006")))
+        );
+        assert_eq!(
+            choice(&pairs("result=failure&code=40000")),
+            Ok(Some(Choice::Failure("40000")))
+        );
         assert!(choice(&pairs("result=failure&code=10020")).is_err());
         assert!(choice(&pairs("result=maybe")).is_err());
         assert_eq!(choice(&pairs("password=a")), Ok(Some(Choice::Success)));
-        assert_eq!(choice(&pairs("password=b")), Ok(Some(Choice::Failure("40006"))));
+        assert_eq!(
+            choice(&pairs("password=b")),
+            Ok(Some(Choice::Failure("40006")))
+        );
         assert_eq!(choice(&pairs("")), Ok(None));
-    }
-
-    #[test]
-    fn escapes_html() {
-        assert_eq!(escape("<a href=\"x\">&'"), "&lt;a href=&quot;x&quot;&gt;&amp;&#39;");
     }
 }

@@ -32,8 +32,14 @@ impl BankInfo {
     }
 }
 
-const STANDARD_PLAN: &[(u32, i64)] =
-    &[(1, 0), (2, 2500), (3, 3500), (6, 6000), (9, 8500), (12, 11000)];
+const STANDARD_PLAN: &[(u32, i64)] = &[
+    (1, 0),
+    (2, 2500),
+    (3, 3500),
+    (6, 6000),
+    (9, 8500),
+    (12, 11000),
+];
 const SINGLE_PAYMENT: &[(u32, i64)] = &[(1, 0)];
 
 const fn bank(
@@ -44,16 +50,53 @@ const fn bank(
     loyalty: Option<&'static str>,
     plan: &'static [(u32, i64)],
 ) -> BankInfo {
-    BankInfo { bin, brand, card_type, issuer, country: "TR", loyalty, is_commercial: false, plan }
+    BankInfo {
+        bin,
+        brand,
+        card_type,
+        issuer,
+        country: "TR",
+        loyalty,
+        is_commercial: false,
+        plan,
+    }
 }
 
 /// Known issuer ranges: the document's test cards, the installments example's BIN and the
 /// simulator's own test ranges.
 pub(crate) static BANKS: &[BankInfo] = &[
-    bank("450803", "visa", "credit", "isbank", Some("maximum"), STANDARD_PLAN),
-    bank("450634", "visa", "credit", "ykb", Some("world"), STANDARD_PLAN),
-    bank("435508", "visa", "credit", "akbank", Some("axess"), STANDARD_PLAN),
-    bank("545616", "mastercard", "credit", "finansbank", Some("cardfinans"), STANDARD_PLAN),
+    bank(
+        "450803",
+        "visa",
+        "credit",
+        "isbank",
+        Some("maximum"),
+        STANDARD_PLAN,
+    ),
+    bank(
+        "450634",
+        "visa",
+        "credit",
+        "ykb",
+        Some("world"),
+        STANDARD_PLAN,
+    ),
+    bank(
+        "435508",
+        "visa",
+        "credit",
+        "akbank",
+        Some("axess"),
+        STANDARD_PLAN,
+    ),
+    bank(
+        "545616",
+        "mastercard",
+        "credit",
+        "finansbank",
+        Some("cardfinans"),
+        STANDARD_PLAN,
+    ),
     // Rates chosen so that 123.00 reproduces the document's installments example exactly.
     bank(
         "510118",
@@ -61,11 +104,39 @@ pub(crate) static BANKS: &[BankInfo] = &[
         "credit",
         "denizbank",
         Some("bonus"),
-        &[(1, 8065), (2, 8065), (3, 8065), (4, 4440), (5, 4440), (6, 4440)],
+        &[
+            (1, 8065),
+            (2, 8065),
+            (3, 8065),
+            (4, 4440),
+            (5, 4440),
+            (6, 4440),
+        ],
     ),
-    bank("400000", "visa", "credit", "paytrek-test-bank", None, STANDARD_PLAN),
-    bank("410000", "visa", "credit", "paytrek-test-bank", None, STANDARD_PLAN),
-    bank("400056", "visa", "debit", "paytrek-test-bank", None, SINGLE_PAYMENT),
+    bank(
+        "400000",
+        "visa",
+        "credit",
+        "paytrek-test-bank",
+        None,
+        STANDARD_PLAN,
+    ),
+    bank(
+        "410000",
+        "visa",
+        "credit",
+        "paytrek-test-bank",
+        None,
+        STANDARD_PLAN,
+    ),
+    bank(
+        "400056",
+        "visa",
+        "debit",
+        "paytrek-test-bank",
+        None,
+        SINGLE_PAYMENT,
+    ),
 ];
 
 static UNKNOWN_VISA: BankInfo = bank("", "visa", "credit", "unknown", None, SINGLE_PAYMENT);
@@ -118,7 +189,9 @@ impl CardData {
 
     /// The last four digits.
     pub(crate) fn last4(&self) -> &str {
-        self.number.get(self.number.len().saturating_sub(4)..).unwrap_or("")
+        self.number
+            .get(self.number.len().saturating_sub(4)..)
+            .unwrap_or("")
     }
 
     /// `450803******4509`, as the document's charge answers print it.
@@ -177,7 +250,11 @@ pub(crate) fn parse_expiration(text: &str) -> Option<(u8, u16)> {
     if month.len() != 2 || !(year.len() == 2 || year.len() == 4) {
         return None;
     }
-    if !month.bytes().chain(year.bytes()).all(|b| b.is_ascii_digit()) {
+    if !month
+        .bytes()
+        .chain(year.bytes())
+        .all(|b| b.is_ascii_digit())
+    {
         return None;
     }
     let month: u8 = month.parse().ok()?;
@@ -209,7 +286,10 @@ pub(crate) fn read_card(fields: &mut Fields<'_>, holder_required: bool) -> Optio
     let expiration = fields.required_str("expiration").and_then(|e| {
         let parsed = parse_expiration(&e);
         if parsed.is_none() {
-            fields.error("expiration", "Invalid expiration date. Use the MM/YYYY format.");
+            fields.error(
+                "expiration",
+                "Invalid expiration date. Use the MM/YYYY format.",
+            );
             fields.code("10032");
         }
         parsed
@@ -227,7 +307,13 @@ pub(crate) fn read_card(fields: &mut Fields<'_>, holder_required: bool) -> Optio
         fields.optional_str("card_holder_name")
     };
     let (exp_month, exp_year) = expiration?;
-    Some(CardData { number: number?, exp_month, exp_year, cvc: Some(cvc?), holder })
+    Some(CardData {
+        number: number?,
+        exp_month,
+        exp_year,
+        cvc: Some(cvc?),
+        holder,
+    })
 }
 
 #[cfg(test)]
@@ -257,13 +343,22 @@ mod tests {
         assert_eq!(card.masked_number(), "450803******4509");
         assert_eq!(card.summary().holder_masked, "J********");
         let debug = format!("{card:?}");
-        assert!(!debug.contains("4508034508034509") && !debug.contains("000\""), "{debug}");
+        assert!(
+            !debug.contains("4508034508034509") && !debug.contains("000\""),
+            "{debug}"
+        );
     }
 
     #[test]
     fn expiry_is_end_of_month() {
         let now = time::macros::datetime!(2026-11-24 06:00 UTC);
-        let card = |m, y| CardData { number: String::new(), exp_month: m, exp_year: y, cvc: None, holder: None };
+        let card = |m, y| CardData {
+            number: String::new(),
+            exp_month: m,
+            exp_year: y,
+            cvc: None,
+            holder: None,
+        };
         assert!(!card(11, 2026).is_expired(now));
         assert!(card(10, 2026).is_expired(now));
         assert!(card(12, 2020).is_expired(now));

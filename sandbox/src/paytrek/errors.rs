@@ -20,7 +20,11 @@ pub(crate) struct ErrorCode {
 }
 
 const fn row(code: &'static str, message: &'static str, customer: &'static str) -> ErrorCode {
-    ErrorCode { code, message, customer_message: customer }
+    ErrorCode {
+        code,
+        message,
+        customer_message: customer,
+    }
 }
 
 const SELLER: &str = "An unexpected error has occurred, please contact the seller.";
@@ -28,7 +32,8 @@ const BANK: &str = "Transaction has been denied, please contact your bank.";
 const CHECK_CARD: &str = "Transaction has been denied, please check your card information.";
 const NO_3D: &str =
     "We cannot proceed with your transaction, unable to perform 3D Secure Authentication.";
-const LATER: &str = "We cannot complete your transaction at the moment, please contact the the seller.";
+const LATER: &str =
+    "We cannot complete your transaction at the moment, please contact the the seller.";
 
 /// The table as the document prints it (customer messages "-" kept verbatim).
 static TABLE: &[ErrorCode] = &[
@@ -45,9 +50,17 @@ static TABLE: &[ErrorCode] = &[
         "Invalid Account / Card Number",
         "Your transaction has been terminated, please check your card information.",
     ),
-    row("10020", "Insufficient Limit", "Transaction has been denied, please check your card limit."),
+    row(
+        "10020",
+        "Insufficient Limit",
+        "Transaction has been denied, please check your card limit.",
+    ),
     row("10023", "Card has Expired", CHECK_CARD),
-    row("10026", "The transaction has not been cleared to the cardholder", BANK),
+    row(
+        "10026",
+        "The transaction has not been cleared to the cardholder",
+        BANK,
+    ),
     row("10029", "Security Breach", BANK),
     row("30009", "Incompatible data received", SELLER),
     row("30011", "Encryption Error", SELLER),
@@ -59,16 +72,28 @@ static TABLE: &[ErrorCode] = &[
         "The transaction has been denied, please proceed with another card.",
     ),
     row("30015", "Double Transaction Transfer", "-"),
-    row("30016", "Daily Count Error/ Cancellation has been rejected", "-"),
+    row(
+        "30016",
+        "Daily Count Error/ Cancellation has been rejected",
+        "-",
+    ),
     row("20015", "System Error", SELLER),
     row("20017", "Connection Error", SELLER),
     row("30033", "Incorrect Extra Point Parameter", SELLER),
     row("30037", "Invalid Installment", SELLER),
     row("30041", "Invalid Pos", SELLER),
-    row("30050", "End of the Day Transactions must be Completed", SELLER),
+    row(
+        "30050",
+        "End of the Day Transactions must be Completed",
+        SELLER,
+    ),
     row("30053", "Invalid Currency", SELLER),
     row("30090", "Invalid Repeating Payment Duration", "-"),
-    row("10046", "The Request can be Fraud, Ip of cardholder did not clear the check", BANK),
+    row(
+        "10046",
+        "The Request can be Fraud, Ip of cardholder did not clear the check",
+        BANK,
+    ),
     row("30119", "Invalid Order Number.", LATER),
     row("30120", "Order Number is in Use", LATER),
     row(
@@ -95,13 +120,29 @@ static TABLE: &[ErrorCode] = &[
         "Unidentified Issuer Bank",
         "Your transaction has been terminated, please check your card information.",
     ),
-    row("30005", "Cancellation could not be completed / The original could not be found", "-"),
+    row(
+        "30005",
+        "Cancellation could not be completed / The original could not be found",
+        "-",
+    ),
     row("10016", "Too Many Pin Entry Attempts, Block the Card", BANK),
     row("10032", "Invalid Date", CHECK_CARD),
-    row("30118", "The Request is not included in the Group's Allowed Day/Hour Setting", LATER),
+    row(
+        "30118",
+        "The Request is not included in the Group's Allowed Day/Hour Setting",
+        LATER,
+    ),
     row("30128", "Vpos Lock Control Failure", LATER),
-    row("UNKNOWN_ERROR", "Unknown Error", "An unexpected error has occurred, please try again later"),
-    row("9000", "Preauth Transaction Cannot Void", "Preauth Transaction Cannot Void"),
+    row(
+        "UNKNOWN_ERROR",
+        "Unknown Error",
+        "An unexpected error has occurred, please try again later",
+    ),
+    row(
+        "9000",
+        "Preauth Transaction Cannot Void",
+        "Preauth Transaction Cannot Void",
+    ),
     row("9001", "3D Fields Do Not Match", "3D Fields Do Not Match"),
     row(
         "40002",
@@ -119,8 +160,11 @@ pub(crate) fn error_code(code: &str) -> &'static ErrorCode {
         .unwrap_or(&UNKNOWN)
 }
 
-static UNKNOWN: ErrorCode =
-    row("UNKNOWN_ERROR", "Unknown Error", "An unexpected error has occurred, please try again later");
+static UNKNOWN: ErrorCode = row(
+    "UNKNOWN_ERROR",
+    "Unknown Error",
+    "An unexpected error has occurred, please try again later",
+);
 
 /// The 3-D Secure failure codes a bank page failure may choose from.
 pub(crate) const THREE_D_FAILURE_CODES: [&str; 6] =
@@ -142,23 +186,30 @@ pub(crate) enum ApiError {
     /// 400 `{"detail": "JSON parse error - ..."}`.
     Parse(String),
     /// 400 with per-field messages and, where the table has one, the document's code.
-    Invalid { fields: Map<String, Value>, code: Option<&'static ErrorCode> },
+    Invalid {
+        fields: Map<String, Value>,
+        code: Option<&'static ErrorCode>,
+    },
 }
 
 impl ApiError {
     /// A 400 naming one field.
     pub(crate) fn field(name: &str, message: impl Into<String>) -> Self {
         let mut fields = Map::new();
-        fields.insert(name.to_owned(), Value::from(vec![Value::from(message.into())]));
+        fields.insert(
+            name.to_owned(),
+            Value::from(vec![Value::from(message.into())]),
+        );
         ApiError::Invalid { fields, code: None }
     }
 
     /// The same refusal carrying the document's error code.
     pub(crate) fn with_code(self, code: &str) -> Self {
         match self {
-            ApiError::Invalid { fields, .. } => {
-                ApiError::Invalid { fields, code: Some(error_code(code)) }
-            }
+            ApiError::Invalid { fields, .. } => ApiError::Invalid {
+                fields,
+                code: Some(error_code(code)),
+            },
             other => other,
         }
     }
@@ -174,9 +225,10 @@ impl IntoResponse for ApiError {
         match self {
             ApiError::Unauthorized(message) => {
                 let mut response = detail(StatusCode::UNAUTHORIZED, message);
-                response
-                    .headers_mut()
-                    .insert(header::WWW_AUTHENTICATE, header::HeaderValue::from_static("Basic realm=\"api\""));
+                response.headers_mut().insert(
+                    header::WWW_AUTHENTICATE,
+                    header::HeaderValue::from_static("Basic realm=\"api\""),
+                );
                 response
             }
             ApiError::NotFound => detail(StatusCode::NOT_FOUND, "Not found."),
@@ -189,9 +241,10 @@ impl IntoResponse for ApiError {
                 StatusCode::UNSUPPORTED_MEDIA_TYPE,
                 &format!("Unsupported media type \"{media}\" in request."),
             ),
-            ApiError::Parse(message) => {
-                detail(StatusCode::BAD_REQUEST, &format!("JSON parse error - {message}"))
-            }
+            ApiError::Parse(message) => detail(
+                StatusCode::BAD_REQUEST,
+                &format!("JSON parse error - {message}"),
+            ),
             ApiError::Invalid { mut fields, code } => {
                 if let Some(code) = code {
                     fields.insert("error_code".into(), Value::from(code.code));
@@ -216,7 +269,11 @@ mod tests {
         .iter()
         .chain(THREE_D_FAILURE_CODES.iter())
         {
-            assert_eq!(error_code(code).code, *code, "{code} missing from the table");
+            assert_eq!(
+                error_code(code).code,
+                *code,
+                "{code} missing from the table"
+            );
         }
     }
 
@@ -228,7 +285,11 @@ mod tests {
     #[test]
     fn table_codes_are_unique() {
         for (i, a) in TABLE.iter().enumerate() {
-            assert!(TABLE.iter().skip(i + 1).all(|b| b.code != a.code), "{} twice", a.code);
+            assert!(
+                TABLE.iter().skip(i + 1).all(|b| b.code != a.code),
+                "{} twice",
+                a.code
+            );
         }
     }
 }

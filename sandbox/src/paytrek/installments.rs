@@ -37,8 +37,11 @@ pub(crate) fn option(bank: &BankInfo, number: u32, amount: Decimal) -> Option<Va
 }
 
 fn bank_entry(bank: &BankInfo, amount: Decimal) -> Value {
-    let installments: Vec<Value> =
-        bank.plan.iter().filter_map(|(n, _)| option(bank, *n, amount)).collect();
+    let installments: Vec<Value> = bank
+        .plan
+        .iter()
+        .filter_map(|(n, _)| option(bank, *n, amount))
+        .collect();
     json!({
         "card_brand": bank.brand,
         "card_type": bank.card_type,
@@ -64,16 +67,23 @@ pub(crate) async fn list(
             fields.error("amount", "This field is required.");
             None
         }
-        Some(text) => parse_amount(&Value::from(text)).map_err(|m| fields.error("amount", m)).ok(),
+        Some(text) => parse_amount(&Value::from(text))
+            .map_err(|m| fields.error("amount", m))
+            .ok(),
     };
     let bin = param(&pairs, "bin_number").filter(|b| !b.is_empty());
     if let Some(bin) = bin {
         if !(6..=8).contains(&bin.len()) || !bin.bytes().all(|b| b.is_ascii_digit()) {
-            fields.error("bin_number", "Enter the first 6 (to 8) digits of the card number.");
+            fields.error(
+                "bin_number",
+                "Enter the first 6 (to 8) digits of the card number.",
+            );
         }
     }
     fields.finish()?;
-    let Some(amount) = amount else { return Err(ApiError::field("amount", "This field is required.")) };
+    let Some(amount) = amount else {
+        return Err(ApiError::field("amount", "This field is required."));
+    };
     let banks: Vec<Value> = BANKS
         .iter()
         .filter(|b| bin.is_none_or(|bin| bin.starts_with(b.bin)))

@@ -1,7 +1,8 @@
 //! The Paytrek v2 simulator (HTTP Basic Auth, JSON bodies).
 //!
 //! It serves every endpoint of the Paytrek v2 document under `/api/v2/` (with the trailing
-//! slash the document prints) plus a simulated 3-D Secure bank page under `/bank/3ds/`.
+//! slash the document prints), the hosted payment page at `/?token=<sale_token>` and a
+//! simulated 3-D Secure bank page under `/bank/3ds/`.
 //! `sandbox/docs/paytrek.md` lists the endpoints, the test cards and every deliberate
 //! deviation from the real service.
 
@@ -10,6 +11,8 @@ mod bank;
 mod bank_page;
 mod cards;
 mod errors;
+mod hosted_page;
+mod html;
 mod installments;
 mod pagination;
 mod payments;
@@ -55,7 +58,10 @@ impl std::fmt::Debug for PaytrekCredentials {
 
 impl Default for PaytrekCredentials {
     fn default() -> Self {
-        Self { api_key: "sandbox-paytrek-api-key".into(), secret: "sandbox-paytrek-secret".into() }
+        Self {
+            api_key: "sandbox-paytrek-api-key".into(),
+            secret: "sandbox-paytrek-secret".into(),
+        }
     }
 }
 
@@ -76,7 +82,9 @@ impl Shared {
     }
 
     pub(crate) fn base_url(&self) -> &str {
-        self.base_url.get().map_or("http://127.0.0.1", String::as_str)
+        self.base_url
+            .get()
+            .map_or("http://127.0.0.1", String::as_str)
     }
 }
 
@@ -125,7 +133,10 @@ impl PaytrekSimulator {
 
     /// The `status` of the sale with `sale_token`, as `GET /api/v2/sale/<token>/` shows it.
     pub fn sale_status(&self, sale_token: &str) -> Option<String> {
-        self.shared.store().sale(sale_token).map(|s| s.status.as_str().to_owned())
+        self.shared
+            .store()
+            .sale(sale_token)
+            .map(|s| s.status.as_str().to_owned())
     }
 
     /// How many sales the simulator holds.
@@ -159,9 +170,15 @@ fn router(shared: Arc<Shared>) -> Router {
         .route("/api/v2/sale/{sale_token}/", get(sales::retrieve))
         .route("/api/v2/charge/", post(payments::charge))
         .route("/api/v2/direct_charge/", post(payments::direct_charge))
-        .route("/api/v2/charge_with_token/", post(payments::charge_with_token))
+        .route(
+            "/api/v2/charge_with_token/",
+            post(payments::charge_with_token),
+        )
         .route("/api/v2/vault/", post(vault::create).get(vault::list))
-        .route("/api/v2/vault/{card_token}/", get(vault::retrieve).delete(vault::delete))
+        .route(
+            "/api/v2/vault/{card_token}/",
+            get(vault::retrieve).delete(vault::delete),
+        )
         .route("/api/v2/capture/", post(settlement::capture))
         .route("/api/v2/cancel/", post(settlement::cancel))
         .route("/api/v2/refund/", post(settlement::refund))
@@ -176,10 +193,17 @@ fn router(shared: Arc<Shared>) -> Router {
             get(subscriptions::retrieve_by_path).put(subscriptions::update_by_path),
         )
         .route("/api/v2/installments/", get(installments::list))
-        .route_layer(middleware::from_fn_with_state(shared.clone(), auth::require_basic_auth));
-    let bank = Router::new()
-        .route("/bank/3ds/{session}", get(bank_page::show).post(bank_page::submit));
-    api.merge(bank)
+        .route_layer(middleware::from_fn_with_state(
+            shared.clone(),
+            auth::require_basic_auth,
+        ));
+    let browser = Router::new()
+        .route(
+            "/bank/3ds/{session}",
+            get(bank_page::show).post(bank_page::submit),
+        )
+        .route("/", get(hosted_page::show).post(hosted_page::submit));
+    api.merge(browser)
         .method_not_allowed_fallback(method_not_allowed)
         .fallback(not_found)
         .with_state(shared)

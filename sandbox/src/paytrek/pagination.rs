@@ -11,12 +11,20 @@ const MAX_PAGE_SIZE: usize = 100;
 
 /// The query parameters of a request, in order.
 pub(crate) fn query_pairs(raw: Option<&str>) -> Vec<(String, String)> {
-    raw.map(|q| url::form_urlencoded::parse(q.as_bytes()).into_owned().collect()).unwrap_or_default()
+    raw.map(|q| {
+        url::form_urlencoded::parse(q.as_bytes())
+            .into_owned()
+            .collect()
+    })
+    .unwrap_or_default()
 }
 
 /// The first value of `name`.
 pub(crate) fn param<'a>(pairs: &'a [(String, String)], name: &str) -> Option<&'a str> {
-    pairs.iter().find(|(k, _)| k == name).map(|(_, v)| v.as_str())
+    pairs
+        .iter()
+        .find(|(k, _)| k == name)
+        .map(|(_, v)| v.as_str())
 }
 
 /// Which slice of the results one page holds, and the links to its neighbours.
@@ -96,8 +104,14 @@ mod tests {
     fn pages_and_links() {
         let w = window(45, &pairs("order_id=x&page=2"), "http://h/api/v2/sale/").unwrap();
         assert_eq!((w.start, w.end), (20, 40));
-        assert_eq!(w.next.as_deref(), Some("http://h/api/v2/sale/?order_id=x&page=3"));
-        assert_eq!(w.previous.as_deref(), Some("http://h/api/v2/sale/?order_id=x"));
+        assert_eq!(
+            w.next.as_deref(),
+            Some("http://h/api/v2/sale/?order_id=x&page=3")
+        );
+        assert_eq!(
+            w.previous.as_deref(),
+            Some("http://h/api/v2/sale/?order_id=x")
+        );
         let last = window(45, &pairs("page=last"), "u").unwrap();
         assert_eq!((last.start, last.end, last.next), (40, 45, None));
     }

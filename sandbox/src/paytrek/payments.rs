@@ -57,20 +57,42 @@ pub(crate) fn begin(
         if sale.input.half_secure == Some(true) {
             return finish(shared, store, token, card, save, Some("2"), now);
         }
-        return Ok(decline_3ds(shared, store, token, &card, "40002", Some("0"), now));
+        return Ok(decline_3ds(
+            shared,
+            store,
+            token,
+            &card,
+            "40002",
+            Some("0"),
+            now,
+        ));
     }
     let session = random_hex(32);
-    store.pending.insert(session.clone(), Pending3ds { sale_token: token.to_owned(), card, save });
+    store.pending.insert(
+        session.clone(),
+        Pending3ds {
+            sale_token: token.to_owned(),
+            card,
+            save,
+        },
+    );
     Ok(Outcome::NeedsAuthentication {
         forward_url: format!("{}/bank/3ds/{session}", shared.base_url()),
     })
 }
 
-fn fraud_check(store: &mut Store, rejected: bool, now: OffsetDateTime) -> FraudCheck {
+fn fraud_check(store: &mut Store, decision: &Authorization, now: OffsetDateTime) -> FraudCheck {
+    let (decision, risk) = match decision {
+        Authorization::Declined(code) if is_fraud(code) => ("REJECT", 95),
+        Authorization::Review => ("REVIEW", 60),
+        _ => ("ACCEPT", 16),
+    };
     FraudCheck {
         id: store.next_id(),
-        decision: if rejected { "REJECT" } else { "ACCEPT" },
-        risk_score: if rejected { Decimal::new(95, 0) } else { Decimal::new(16, 0) },
+        decision,
+        risk_score: Decimal::new(risk, 0),
+        reviewer_decision: None,
+        reviewer_comments: None,
         created_at: now,
     }
 }
@@ -86,17 +108,24 @@ pub(crate) fn finish(
     secure_status: Option<&'static str>,
     now: OffsetDateTime,
 ) -> Result<Outcome, ApiError> {
-    let installment = store.sale(token).ok_or(ApiError::NotFound)?.input.installment;
+    let installment = store
+        .sale(token)
+        .ok_or(ApiError::NotFound)?
+        .input
+        .installment;
     let decision = authorize(&card, installment, now);
-    let fraud = fraud_check(store, matches!(decision, Authorization::Declined(c) if is_fraud(c)), now);
+    let fraud = fraud_check(store, &decision, now);
     let saved = match (&decision, save) {
-        (Authorization::Approved, Some(save)) => Some(vault_card(shared, store, card.clone(), save, now)),
+        (Authorization::Approved | Authorization::Review, Some(save)) => {
+            Some(vault_card(shared, store, card.clone(), save, now))
+        }
         _ => None,
     };
     let sale = store.sale_mut(token).ok_or(ApiError::NotFound)?;
-    let pre_auth = sale.input.pre_auth;
+    // A sale the fraud check sends to review is only pre-authorized, whatever was asked.
+    let pre_auth = sale.input.pre_auth || decision == Authorization::Review;
     let (outcome, error, kind) = match decision {
-        Authorization::Approved => {
+        Authorization::Approved | Authorization::Review => {
             if pre_auth {
                 sale.status = SaleStatus::PreAuthorized;
                 sale.financial_status = None;
@@ -104,7 +133,11 @@ pub(crate) fn finish(
                 sale.status = SaleStatus::Paid;
                 sale.financial_status = Some("Ready to Send");
             }
-            let kind = if pre_auth { LedgerKind::PreAuthorization } else { LedgerKind::Charge };
+            let kind = if pre_auth {
+                LedgerKind::PreAuthorization
+            } else {
+                LedgerKind::Charge
+            };
             (Outcome::Approved, None, kind)
         }
         Authorization::Declined(code) => {
@@ -152,11 +185,17 @@ pub(crate) fn decline_3ds(
     now: OffsetDateTime,
 ) -> Outcome {
     let code = error_code(code);
-    let Some(sale) = store.sale_mut(token) else { return Outcome::Declined(code) };
+    let Some(sale) = store.sale_mut(token) else {
+        return Outcome::Declined(code);
+    };
     sale.status = SaleStatus::Declined;
     sale.card = Some(card.summary());
     sale.transactions.push(Transaction {
-        kind: if sale.input.pre_auth { "PreAuth" } else { "Sale" },
+        kind: if sale.input.pre_auth {
+            "PreAuth"
+        } else {
+            "Sale"
+        },
         succeeded: false,
         amount: sale.input.amount,
         currency: sale.input.currency.clone(),
@@ -212,12 +251,22 @@ fn charge_answer(
     }
     map.insert("sale_token".into(), Value::from(token));
     // The document's charge example has "" here, its charge_with_token example null.
-    let success_message = if with_token_fields { Value::Null } else { Value::from("") };
+    let success_message = if with_token_fields {
+        Value::Null
+    } else {
+        Value::from("")
+    };
     outcome_fields(&mut map, outcome, success_message);
-    map.insert("secure_charge".into(), Value::from(sale.input.secure_option));
+    map.insert(
+        "secure_charge".into(),
+        Value::from(sale.input.secure_option),
+    );
     map.insert(
         "return_url".into(),
-        Value::from(return_url_with_token(sale.input.return_url.as_deref(), token)),
+        Value::from(return_url_with_token(
+            sale.input.return_url.as_deref(),
+            token,
+        )),
     );
     if with_token_fields {
         map.insert("payment_product".into(), Value::Null);
@@ -251,10 +300,16 @@ pub(crate) fn direct_answer(
     }
     if let Some(outcome) = outcome {
         outcome_fields(&mut map, outcome, Value::from(""));
-        map.insert("secure_charge".into(), Value::from(sale.input.secure_option));
+        map.insert(
+            "secure_charge".into(),
+            Value::from(sale.input.secure_option),
+        );
         map.insert(
             "return_url".into(),
-            Value::from(return_url_with_token(sale.input.return_url.as_deref(), token)),
+            Value::from(return_url_with_token(
+                sale.input.return_url.as_deref(),
+                token,
+            )),
         );
     }
     saved_card_fields(&mut map, store, token);
@@ -262,15 +317,20 @@ pub(crate) fn direct_answer(
 }
 
 /// Refuses to pay a sale that is not waiting for a payment.
-fn check_payable(store: &Store, token: &str, now: OffsetDateTime) -> Result<(), ApiError> {
+pub(crate) fn check_payable(
+    store: &Store,
+    token: &str,
+    now: OffsetDateTime,
+) -> Result<(), ApiError> {
     let sale = store.sale(token).ok_or(ApiError::NotFound)?;
     match sale.status {
         SaleStatus::Created | SaleStatus::Declined if sale.expires_at < now => {
             Err(ApiError::field("sale_token", "This sale has expired."))
         }
         SaleStatus::Created | SaleStatus::Declined => Ok(()),
-        _ => Err(ApiError::field("sale_token", "This sale has already been charged.")
-            .with_code("30015")),
+        _ => Err(
+            ApiError::field("sale_token", "This sale has already been charged.").with_code("30015"),
+        ),
     }
 }
 
@@ -346,7 +406,10 @@ pub(crate) async fn direct_charge(
     let card = read_card(&mut fields, false);
     let save = read_save(&mut fields);
     if input.as_ref().is_some_and(|i| i.secure_option) && fields.raw("return_url").is_none() {
-        fields.error("return_url", "This field is required for a 3-D Secure payment.");
+        fields.error(
+            "return_url",
+            "This field is required for a 3-D Secure payment.",
+        );
     }
     fields.finish()?;
     let (Some(input), Some(card)) = (input, card) else {
@@ -359,5 +422,10 @@ pub(crate) async fn direct_charge(
     }
     let token = open_sale(&mut store, input, now);
     let outcome = begin(&shared, &mut store, &token, card, save, now)?;
-    Ok(ok(Value::Object(direct_answer(&store, &token, Some(&outcome), now)?)))
+    Ok(ok(Value::Object(direct_answer(
+        &store,
+        &token,
+        Some(&outcome),
+        now,
+    )?)))
 }

@@ -11,15 +11,16 @@ use time::{Date, OffsetDateTime, Time, UtcOffset};
 use super::cards::CardSummary;
 use super::state::{Plan, Sale, StoredCard, Transaction};
 
-const TIMESTAMP: &[FormatItem<'static>] = format_description!(
-    "[year]-[month]-[day]T[hour]:[minute]:[second].[subsecond digits:6]Z"
-);
+const TIMESTAMP: &[FormatItem<'static>] =
+    format_description!("[year]-[month]-[day]T[hour]:[minute]:[second].[subsecond digits:6]Z");
 const SECONDS: &[FormatItem<'static>] =
     format_description!("[year]-[month]-[day]T[hour]:[minute]:[second]Z");
 
 /// `2018-03-14T07:58:39.519707Z`.
 pub(crate) fn timestamp(at: OffsetDateTime) -> String {
-    at.to_offset(UtcOffset::UTC).format(TIMESTAMP).unwrap_or_default()
+    at.to_offset(UtcOffset::UTC)
+        .format(TIMESTAMP)
+        .unwrap_or_default()
 }
 
 /// A plan's payment date: midnight in Istanbul (UTC+3), printed in UTC as the document
@@ -57,7 +58,11 @@ pub(crate) enum Piece {
 /// A 200 JSON answer assembled field by field, for the answers whose amounts are JSON
 /// numbers (serde_json would need a float for those).
 pub(crate) fn numbered_object(fields: &[(&str, Piece)]) -> Response {
-    (StatusCode::OK, [(header::CONTENT_TYPE, "application/json")], numbered_json(fields))
+    (
+        StatusCode::OK,
+        [(header::CONTENT_TYPE, "application/json")],
+        numbered_json(fields),
+    )
         .into_response()
 }
 
@@ -103,8 +108,11 @@ pub(crate) fn sale_object(sale: &Sale, now: OffsetDateTime) -> Map<String, Value
             })
         })
         .collect();
-    let transactions: Vec<Value> =
-        sale.transactions.iter().map(|t| transaction_object(t, sale)).collect();
+    let transactions: Vec<Value> = sale
+        .transactions
+        .iter()
+        .map(|t| transaction_object(t, sale))
+        .collect();
     let mut map = Map::new();
     let mut put = |key: &str, value: Value| {
         map.insert(key.to_owned(), value);
@@ -120,15 +128,30 @@ pub(crate) fn sale_object(sale: &Sale, now: OffsetDateTime) -> Map<String, Value
     put("sale_token", Value::from(sale.token.as_str()));
     put("expires_at", Value::from(timestamp(sale.expires_at)));
     put("secure_option", Value::from(input.secure_option));
-    put("half_secure", input.half_secure.map_or(Value::Null, Value::from));
+    put(
+        "half_secure",
+        input.half_secure.map_or(Value::Null, Value::from),
+    );
     put("pre_auth", Value::from(input.pre_auth));
     put("return_url", opt(input.return_url.as_deref()));
-    put("customer_first_name", Value::from(input.customer_first_name.as_str()));
-    put("customer_last_name", Value::from(input.customer_last_name.as_str()));
+    put(
+        "customer_first_name",
+        Value::from(input.customer_first_name.as_str()),
+    );
+    put(
+        "customer_last_name",
+        Value::from(input.customer_last_name.as_str()),
+    );
     put("customer_email", Value::from(input.customer_email.as_str()));
-    put("customer_ip_address", Value::from(input.customer_ip_address.as_str()));
+    put(
+        "customer_ip_address",
+        Value::from(input.customer_ip_address.as_str()),
+    );
     put("billing_city", Value::from(input.billing_city.as_str()));
-    put("billing_country", Value::from(input.billing_country.as_str()));
+    put(
+        "billing_country",
+        Value::from(input.billing_country.as_str()),
+    );
     put("billing_zipcode", opt(input.billing_zipcode.as_deref()));
     put("billing_state", opt(input.billing_state.as_deref()));
     put("billing_phone", opt(input.billing_phone.as_deref()));
@@ -142,7 +165,10 @@ pub(crate) fn sale_object(sale: &Sale, now: OffsetDateTime) -> Map<String, Value
     put("description", opt(input.description.as_deref()));
     put("is_locked", Value::from(false));
     put("hosted_payment", Value::from(input.hosted_payment));
-    put("billing_address", Value::from(input.billing_address.as_str()));
+    put(
+        "billing_address",
+        Value::from(input.billing_address.as_str()),
+    );
     put("billing_company", opt(input.billing_company.as_deref()));
     map
 }
@@ -158,8 +184,8 @@ fn transaction_object(t: &Transaction, sale: &Sale) -> Value {
             "succeeded": true,
             "risk_score": money(f.risk_score),
             "decision": f.decision,
-            "reviewer_decision": null,
-            "reviewer_comments": null,
+            "reviewer_decision": f.reviewer_decision,
+            "reviewer_comments": f.reviewer_comments,
             "bin_country": t.card.as_ref().map(|c| c.bank.country),
             "bin_name": t.card.as_ref().map(|c| c.bank.brand),
             "ip_region": null,
@@ -172,9 +198,10 @@ fn transaction_object(t: &Transaction, sale: &Sale) -> Value {
             "transaction": null,
         })
     });
-    let error = t.error.map_or(Value::Null, |e| {
-        json!({ "code": e.code, "message": e.message, "customer_message": e.customer_message })
-    });
+    let error = t.error.map_or(
+        Value::Null,
+        |e| json!({ "code": e.code, "message": e.message, "customer_message": e.customer_message }),
+    );
     json!({
         "type": t.kind,
         "succeeded": t.succeeded,
@@ -201,9 +228,15 @@ fn transaction_object(t: &Transaction, sale: &Sale) -> Value {
 /// The card fields a charge answer echoes (`number` masked, `cvc` as `***`).
 pub(crate) fn card_echo(map: &mut Map<String, Value>, card: &CardSummary) {
     map.insert("number".into(), Value::from(card.masked_number.as_str()));
-    map.insert("exp_month".into(), Value::from(format!("{:02}", card.exp_month)));
+    map.insert(
+        "exp_month".into(),
+        Value::from(format!("{:02}", card.exp_month)),
+    );
     map.insert("exp_year".into(), Value::from(card.exp_year.to_string()));
-    map.insert("card_holder_name".into(), Value::from(card.holder_masked.as_str()));
+    map.insert(
+        "card_holder_name".into(),
+        Value::from(card.holder_masked.as_str()),
+    );
     map.insert("cvc".into(), Value::from("***"));
     map.insert("issuer_bank_id".into(), Value::from(card.bank.issuer));
 }
@@ -304,14 +337,23 @@ mod tests {
     fn timestamps_match_the_document() {
         let at = time::macros::datetime!(2018-03-14 07:58:39.519707 UTC);
         assert_eq!(timestamp(at), "2018-03-14T07:58:39.519707Z");
-        assert_eq!(payment_date(time::macros::date!(2018 - 10 - 19)), "2018-10-18T21:00:00Z");
+        assert_eq!(
+            payment_date(time::macros::date!(2018 - 10 - 19)),
+            "2018-10-18T21:00:00Z"
+        );
     }
 
     #[test]
     fn return_url_gets_the_token() {
         assert_eq!(return_url_with_token(None, "abc"), "?token=abc");
-        assert_eq!(return_url_with_token(Some("https://m.example/r"), "abc"), "https://m.example/r?token=abc");
-        assert_eq!(return_url_with_token(Some("https://m.example/r?x=1"), "abc"), "https://m.example/r?x=1&token=abc");
+        assert_eq!(
+            return_url_with_token(Some("https://m.example/r"), "abc"),
+            "https://m.example/r?token=abc"
+        );
+        assert_eq!(
+            return_url_with_token(Some("https://m.example/r?x=1"), "abc"),
+            "https://m.example/r?x=1&token=abc"
+        );
     }
 
     #[test]
@@ -322,7 +364,10 @@ mod tests {
             ("sale_id", Piece::Int(7)),
             ("succeeded", Piece::Bool(true)),
         ]);
-        assert_eq!(text, r#"{"amount": 9.7, "sale_token": "a\"b", "sale_id": 7, "succeeded": true}"#);
+        assert_eq!(
+            text,
+            r#"{"amount": 9.7, "sale_token": "a\"b", "sale_id": 7, "succeeded": true}"#
+        );
         let parsed: Value = serde_json::from_str(&text).unwrap();
         assert_eq!(parsed["sale_token"], "a\"b");
     }

@@ -10,7 +10,10 @@ use super::errors::{error_code, ApiError, ErrorCode};
 
 /// The body of a POST or PUT as a JSON object. The document requires
 /// `Content-Type: application/json`; an empty body reads as `{}`, as DRF does.
-pub(crate) fn json_object(headers: &HeaderMap, body: &[u8]) -> Result<Map<String, Value>, ApiError> {
+pub(crate) fn json_object(
+    headers: &HeaderMap,
+    body: &[u8],
+) -> Result<Map<String, Value>, ApiError> {
     let media = headers
         .get(header::CONTENT_TYPE)
         .and_then(|v| v.to_str().ok())
@@ -64,12 +67,19 @@ pub(crate) struct Fields<'a> {
 impl<'a> Fields<'a> {
     /// A reader over `map`.
     pub(crate) fn new(map: &'a Map<String, Value>) -> Self {
-        Self { map, errors: Map::new(), code: None }
+        Self {
+            map,
+            errors: Map::new(),
+            code: None,
+        }
     }
 
     /// Records a message for `name`.
     pub(crate) fn error(&mut self, name: &str, message: impl Into<String>) {
-        let entry = self.errors.entry(name.to_owned()).or_insert_with(|| Value::Array(Vec::new()));
+        let entry = self
+            .errors
+            .entry(name.to_owned())
+            .or_insert_with(|| Value::Array(Vec::new()));
         if let Value::Array(list) = entry {
             list.push(Value::from(message.into()));
         }
@@ -104,7 +114,10 @@ impl<'a> Fields<'a> {
         if self.errors.is_empty() {
             Ok(())
         } else {
-            Err(ApiError::Invalid { fields: self.errors, code: self.code })
+            Err(ApiError::Invalid {
+                fields: self.errors,
+                code: self.code,
+            })
         }
     }
 
@@ -197,14 +210,6 @@ impl<'a> Fields<'a> {
         self.int_value(name, value, min)
     }
 
-    /// An optional integer of at least `min`.
-    pub(crate) fn optional_int(&mut self, name: &str, min: i64) -> Option<i64> {
-        match self.map.get(name) {
-            None | Some(Value::Null) => None,
-            Some(value) => self.int_value(name, value, min),
-        }
-    }
-
     fn int_value(&mut self, name: &str, value: &Value, min: i64) -> Option<i64> {
         let parsed = match value {
             Value::Number(n) => n.as_i64(),
@@ -217,7 +222,10 @@ impl<'a> Fields<'a> {
                 None
             }
             Some(n) if n < min => {
-                self.error(name, format!("Ensure this value is greater than or equal to {min}."));
+                self.error(
+                    name,
+                    format!("Ensure this value is greater than or equal to {min}."),
+                );
                 None
             }
             Some(n) => Some(n),
@@ -302,13 +310,18 @@ mod tests {
             json_object(&headers("application/json"), b"{nope"),
             Err(ApiError::Parse(_))
         ));
-        assert!(json_object(&headers("application/json"), b"").unwrap().is_empty());
+        assert!(json_object(&headers("application/json"), b"")
+            .unwrap()
+            .is_empty());
     }
 
     #[test]
     fn amounts_are_exact_and_bounded() {
         assert_eq!(parse_amount(&json!(24.0)).unwrap(), Decimal::new(24, 0));
-        assert_eq!(parse_amount(&json!("100.00")).unwrap(), Decimal::new(10000, 2));
+        assert_eq!(
+            parse_amount(&json!("100.00")).unwrap(),
+            Decimal::new(10000, 2)
+        );
         assert_eq!(parse_amount(&json!(9.7)).unwrap(), Decimal::new(97, 1));
         assert!(parse_amount(&json!(1.005)).is_err());
         assert!(parse_amount(&json!(0)).is_err());
@@ -319,14 +332,19 @@ mod tests {
 
     #[test]
     fn fields_collect_every_problem() {
-        let map = json!({"a": "", "b": "x", "c": "false", "d": 1.5}).as_object().unwrap().clone();
+        let map = json!({"a": "", "b": "x", "c": "false", "d": 1.5})
+            .as_object()
+            .unwrap()
+            .clone();
         let mut f = Fields::new(&map);
         assert_eq!(f.required_str("a"), None);
         assert_eq!(f.required_str("b").as_deref(), Some("x"));
         assert_eq!(f.required_str("missing"), None);
         assert_eq!(f.optional_bool("c"), Some(false));
         assert_eq!(f.required_int("d", 1), None);
-        let Err(ApiError::Invalid { fields, .. }) = f.finish() else { panic!("expected refusal") };
+        let Err(ApiError::Invalid { fields, .. }) = f.finish() else {
+            panic!("expected refusal")
+        };
         assert_eq!(fields["a"], json!(["This field may not be blank."]));
         assert_eq!(fields["missing"], json!([REQUIRED]));
         assert_eq!(fields["d"], json!(["A valid integer is required."]));

@@ -42,7 +42,10 @@ pub(crate) fn read_sale_input(fields: &mut Fields<'_>, hosted_payment: bool) -> 
     let installment = fields.required_int("installment", 1).and_then(|n| {
         let n = u32::try_from(n).ok();
         if n.is_none() {
-            fields.error("installment", "Ensure this value is less than or equal to 4294967295.");
+            fields.error(
+                "installment",
+                "Ensure this value is less than or equal to 4294967295.",
+            );
         }
         n
     });
@@ -50,13 +53,15 @@ pub(crate) fn read_sale_input(fields: &mut Fields<'_>, hosted_payment: bool) -> 
     let half_secure = fields.optional_bool("half_secure");
     let pre_auth = fields.optional_bool("pre_auth").unwrap_or(false);
     let return_url = fields.optional_str("return_url");
-    let hosted_payment = fields.optional_bool("hosted_payment").unwrap_or(hosted_payment);
+    let hosted_payment = fields
+        .optional_bool("hosted_payment")
+        .unwrap_or(hosted_payment);
     let first = fields.required_str("customer_first_name");
     let last = fields.required_str("customer_last_name");
     let email = fields.required_str("customer_email").and_then(|e| {
-        let valid = e
-            .split_once('@')
-            .is_some_and(|(user, domain)| !user.is_empty() && domain.contains('.') && !domain.ends_with('.'));
+        let valid = e.split_once('@').is_some_and(|(user, domain)| {
+            !user.is_empty() && domain.contains('.') && !domain.ends_with('.')
+        });
         if !valid {
             fields.error("customer_email", "Enter a valid email address.");
         }
@@ -91,7 +96,9 @@ pub(crate) fn read_sale_input(fields: &mut Fields<'_>, hosted_payment: bool) -> 
             Value::Null
         }
     };
-    let language_code = fields.optional_str("language_code").unwrap_or_else(|| "en-us".into());
+    let language_code = fields
+        .optional_str("language_code")
+        .unwrap_or_else(|| "en-us".into());
     let description = fields.optional_str("description");
     Some(SaleInput {
         order_id: order_id?,
@@ -137,7 +144,9 @@ fn read_items(fields: &mut Fields<'_>) -> Option<Vec<Item>> {
     let mut errors = Vec::new();
     for value in list {
         let Value::Object(map) = value else {
-            errors.push(serde_json::json!({"non_field_errors": ["Invalid data. Expected a dictionary."]}));
+            errors.push(
+                serde_json::json!({"non_field_errors": ["Invalid data. Expected a dictionary."]}),
+            );
             continue;
         };
         let mut item = Fields::new(map);
@@ -149,7 +158,9 @@ fn read_items(fields: &mut Fields<'_>) -> Option<Vec<Item>> {
                 item.error("unit_price", REQUIRED);
                 None
             }
-            Some(v) => parse_amount(v).map_err(|m| item.error("unit_price", m)).ok(),
+            Some(v) => parse_amount(v)
+                .map_err(|m| item.error("unit_price", m))
+                .ok(),
         };
         if item.has_errors() {
             errors.push(Value::Object(item.into_errors()));
@@ -158,10 +169,18 @@ fn read_items(fields: &mut Fields<'_>) -> Option<Vec<Item>> {
         errors.push(Value::Object(Map::new()));
         if let (Some(name), Some(quantity), Some(unit_price)) = (name, quantity, unit_price) {
             let quantity = u64::try_from(quantity).unwrap_or(1);
-            items.push(Item { name, photo, quantity, unit_price });
+            items.push(Item {
+                name,
+                photo,
+                quantity,
+                unit_price,
+            });
         }
     }
-    if errors.iter().any(|e| e.as_object().is_some_and(|m| !m.is_empty())) {
+    if errors
+        .iter()
+        .any(|e| e.as_object().is_some_and(|m| !m.is_empty()))
+    {
         // A list serializer's errors are a list, one entry per item, as DRF prints them.
         fields.nested_value("items", Value::from(errors));
         return None;
@@ -207,7 +226,9 @@ pub(crate) async fn create(
     let mut fields = Fields::new(&map);
     let input = read_sale_input(&mut fields, true);
     fields.finish()?;
-    let Some(input) = input else { return Err(ApiError::field("non_field_errors", "Invalid data.")) };
+    let Some(input) = input else {
+        return Err(ApiError::field("non_field_errors", "Invalid data."));
+    };
     let now = OffsetDateTime::now_utc();
     let mut store = shared.store();
     if store.order_in_use(&input.order_id) {
@@ -215,7 +236,11 @@ pub(crate) async fn create(
     }
     let token = open_sale(&mut store, input, now);
     let sale = store.sale(&token).ok_or(ApiError::NotFound)?;
-    Ok((StatusCode::CREATED, axum::Json(Value::Object(sale_object(sale, now)))).into_response())
+    Ok((
+        StatusCode::CREATED,
+        axum::Json(Value::Object(sale_object(sale, now))),
+    )
+        .into_response())
 }
 
 /// `GET /api/v2/sale/<sale_token>/`.
@@ -225,7 +250,10 @@ pub(crate) async fn retrieve(
 ) -> Result<Response, ApiError> {
     let store = shared.store();
     let sale = store.sale(&token).ok_or(ApiError::NotFound)?;
-    Ok(ok(Value::Object(sale_object(sale, OffsetDateTime::now_utc()))))
+    Ok(ok(Value::Object(sale_object(
+        sale,
+        OffsetDateTime::now_utc(),
+    ))))
 }
 
 /// `GET /api/v2/sale/`: every sale, oldest first, filtered by `order_id` and `status`.

@@ -22,22 +22,53 @@ use crate::util::random_hex;
 struct Target {
     token: String,
     amount: Option<Decimal>,
+    comments: Option<String>,
 }
 
 fn read_target(headers: &HeaderMap, body: &[u8], with_amount: bool) -> Result<Target, ApiError> {
     let map = json_object(headers, body)?;
     let mut fields = Fields::new(&map);
     let token = fields.required_str("sale_token");
-    let _comments = fields.optional_str("comments");
-    let amount = if with_amount { fields.optional_amount("amount") } else { None };
+    let comments = fields.optional_str("comments");
+    let amount = if with_amount {
+        fields.optional_amount("amount")
+    } else {
+        None
+    };
     fields.finish()?;
     let Some(token) = token else {
         return Err(ApiError::field("sale_token", "This field is required."));
     };
-    Ok(Target { token, amount })
+    Ok(Target {
+        token,
+        amount,
+        comments,
+    })
 }
 
-fn record(shared: &Shared, sale: &mut Sale, kind: LedgerKind, tx_kind: &'static str, amount: Decimal, now: OffsetDateTime) {
+/// Settles a fraud review, as the document says capture (accept) and cancel or refund
+/// (reject) do.
+fn review(sale: &mut Sale, accept: bool, comments: Option<String>) {
+    let reviewed = sale
+        .transactions
+        .iter_mut()
+        .filter_map(|t| t.fraud.as_mut())
+        .filter(|f| f.decision == "REVIEW");
+    for fraud in reviewed {
+        fraud.decision = if accept { "ACCEPT" } else { "REJECT" };
+        fraud.reviewer_decision = Some(if accept { "ACCEPTED" } else { "REJECTED" });
+        fraud.reviewer_comments = comments.clone();
+    }
+}
+
+fn record(
+    shared: &Shared,
+    sale: &mut Sale,
+    kind: LedgerKind,
+    tx_kind: &'static str,
+    amount: Decimal,
+    now: OffsetDateTime,
+) {
     sale.transactions.push(Transaction {
         kind: tx_kind,
         succeeded: true,
@@ -71,11 +102,14 @@ pub(crate) async fn capture(
     let mut store = shared.store();
     let sale = store.sale_mut(&target.token).ok_or(ApiError::NotFound)?;
     if sale.status != SaleStatus::PreAuthorized {
-        return Err(ApiError::field("sale_token", "Only a pre-authorized sale can be captured.")
-            .with_code("30002"));
+        return Err(
+            ApiError::field("sale_token", "Only a pre-authorized sale can be captured.")
+                .with_code("30002"),
+        );
     }
     sale.status = SaleStatus::Paid;
     sale.financial_status = Some("Ready to Send");
+    review(sale, true, target.comments);
     let amount = sale.input.amount;
     record(&shared, sale, LedgerKind::Capture, "Capture", amount, now);
     Ok(ok(json!({
@@ -99,6 +133,12 @@ pub(crate) async fn cancel(
     let mut store = shared.store();
     let sale = store.sale_mut(&target.token).ok_or(ApiError::NotFound)?;
     let amount = sale.remaining();
+    if matches!(
+        sale.status,
+        SaleStatus::PreAuthorized | SaleStatus::Paid | SaleStatus::PartiallyRefunded
+    ) {
+        review(sale, false, target.comments);
+    }
     match sale.status {
         SaleStatus::PreAuthorized => {
             sale.status = SaleStatus::Cancelled;
@@ -117,8 +157,9 @@ pub(crate) async fn cancel(
             record(&shared, sale, LedgerKind::Refund, "Refund", amount, now);
         }
         _ => {
-            return Err(ApiError::field("sale_token", "This sale cannot be cancelled.")
-                .with_code("30005"))
+            return Err(
+                ApiError::field("sale_token", "This sale cannot be cancelled.").with_code("30005"),
+            )
         }
     }
     Ok(numbered_object(&[
@@ -140,19 +181,27 @@ pub(crate) async fn refund(
     let now = OffsetDateTime::now_utc();
     let mut store = shared.store();
     let sale = store.sale_mut(&target.token).ok_or(ApiError::NotFound)?;
-    if !matches!(sale.status, SaleStatus::Paid | SaleStatus::PartiallyRefunded) {
-        return Err(ApiError::field("sale_token", "This sale cannot be refunded.")
-            .with_code("30002"));
+    if !matches!(
+        sale.status,
+        SaleStatus::Paid | SaleStatus::PartiallyRefunded
+    ) {
+        return Err(
+            ApiError::field("sale_token", "This sale cannot be refunded.").with_code("30002"),
+        );
     }
     let remaining = sale.remaining();
     let amount = target.amount.unwrap_or(remaining);
     if amount > remaining {
         return Err(ApiError::field(
             "amount",
-            format!("Ensure the refund amount is not greater than the refundable amount {}.", money(remaining)),
+            format!(
+                "Ensure the refund amount is not greater than the refundable amount {}.",
+                money(remaining)
+            ),
         )
         .with_code("30003"));
     }
+    review(sale, false, target.comments);
     sale.refunded += amount;
     sale.status = if sale.refunded == sale.input.amount {
         SaleStatus::Refunded

@@ -83,6 +83,9 @@ pub(crate) struct FraudCheck {
     pub id: u64,
     pub decision: &'static str,
     pub risk_score: Decimal,
+    /// Set when the merchant captured (accepted) or cancelled/refunded (rejected) a review.
+    pub reviewer_decision: Option<&'static str>,
+    pub reviewer_comments: Option<String>,
     pub created_at: OffsetDateTime,
 }
 

@@ -56,16 +56,18 @@ impl Period {
 
 /// `start` plus `months`, the day clamped to the target month's length (31 Jan + 1 = 28/29 Feb).
 fn add_months(start: Date, months: u32) -> Option<Date> {
-    let index = i64::from(start.year()) * 12 + i64::from(u8::from(start.month())) - 1 + i64::from(months);
+    let index =
+        i64::from(start.year()) * 12 + i64::from(u8::from(start.month())) - 1 + i64::from(months);
     let year = i32::try_from(index.div_euclid(12)).ok()?;
     let month = Month::try_from(u8::try_from(index.rem_euclid(12) + 1).ok()?).ok()?;
-    let day = start.day().min(time::util::days_in_year_month(year, month));
+    let day = start.day().min(month.length(year));
     Date::from_calendar_date(year, month, day).ok()
 }
 
 /// Today in Istanbul, where the plan's dates are kept.
 fn today(now: OffsetDateTime) -> Date {
-    now.to_offset(UtcOffset::from_hms(3, 0, 0).unwrap_or(UtcOffset::UTC)).date()
+    now.to_offset(UtcOffset::from_hms(3, 0, 0).unwrap_or(UtcOffset::UTC))
+        .date()
 }
 
 const MAX_FREQUENCY: i64 = 1000;
@@ -94,13 +96,19 @@ fn read_recurring(fields: &mut Fields<'_>, now: OffsetDateTime) -> Option<Recurr
     let period = inner.required_str("recurring_period").and_then(|p| {
         let parsed = Period::parse(&p);
         if parsed.is_none() {
-            inner.error("recurring_period", format!("\"{p}\" is not a valid choice."));
+            inner.error(
+                "recurring_period",
+                format!("\"{p}\" is not a valid choice."),
+            );
         }
         parsed
     });
     let frequency = inner.required_int("recurring_frequency", 1).and_then(|f| {
         if f > MAX_FREQUENCY {
-            inner.error("recurring_frequency", format!("Ensure this value is less than or equal to {MAX_FREQUENCY}."));
+            inner.error(
+                "recurring_frequency",
+                format!("Ensure this value is less than or equal to {MAX_FREQUENCY}."),
+            );
             return None;
         }
         u32::try_from(f).ok()
@@ -114,7 +122,10 @@ fn read_recurring(fields: &mut Fields<'_>, now: OffsetDateTime) -> Option<Recurr
             }
             Ok(date) => Some(date),
             Err(_) => {
-                inner.error("start_date", "Date has wrong format. Use one of these formats instead: YYYY-MM-DD.");
+                inner.error(
+                    "start_date",
+                    "Date has wrong format. Use one of these formats instead: YYYY-MM-DD.",
+                );
                 None
             }
         }
@@ -125,7 +136,12 @@ fn read_recurring(fields: &mut Fields<'_>, now: OffsetDateTime) -> Option<Recurr
         fields.code("30090");
         return None;
     }
-    Some(Recurring { name: name?, period: period?, start, frequency: frequency? })
+    Some(Recurring {
+        name: name?,
+        period: period?,
+        start,
+        frequency: frequency?,
+    })
 }
 
 /// `POST /api/v2/subscription_plan/`: vaults the card, creates the plan and its
@@ -141,7 +157,10 @@ pub(crate) async fn create(
     let input = read_sale_input(&mut fields, true);
     let card = read_card(&mut fields, false);
     if fields.optional_bool("save_card") != Some(true) {
-        fields.error("save_card", "save_card must be true for a subscription plan.");
+        fields.error(
+            "save_card",
+            "save_card must be true for a subscription plan.",
+        );
     }
     let user_id = fields.optional_str("card_user_id");
     let label = fields.optional_str("card_label");
@@ -160,8 +179,13 @@ pub(crate) async fn create(
     }
     let description = input.description.clone();
     let token = open_sale(&mut store, input, now);
-    let (card_token, _) =
-        vault_card(&shared, &mut store, card.clone(), SaveCard { user_id, label }, now);
+    let (card_token, _) = vault_card(
+        &shared,
+        &mut store,
+        card.clone(),
+        SaveCard { user_id, label },
+        now,
+    );
     let start = recurring.start.unwrap_or_else(|| today(now));
     let subscriptions = (0..recurring.frequency)
         .filter_map(|k| recurring.period.nth(start, k))
@@ -200,7 +224,11 @@ pub(crate) async fn create(
 }
 
 /// Adds the plan's card fields and the nested `subscription_plan`.
-fn plan_fields(store: &Store, plan_token: &str, map: &mut Map<String, Value>) -> Result<(), ApiError> {
+fn plan_fields(
+    store: &Store,
+    plan_token: &str,
+    map: &mut Map<String, Value>,
+) -> Result<(), ApiError> {
     let plan = store.plans.get(plan_token).ok_or(ApiError::NotFound)?;
     let card = store.card(&plan.card_token);
     if let Some(card) = card {
@@ -281,7 +309,9 @@ fn read_changes(fields: &mut Fields<'_>, plan: &Plan) -> Vec<Change> {
     let mut errors = Vec::new();
     for value in list {
         let Value::Object(map) = value else {
-            errors.push(serde_json::json!({"non_field_errors": ["Invalid data. Expected a dictionary."]}));
+            errors.push(
+                serde_json::json!({"non_field_errors": ["Invalid data. Expected a dictionary."]}),
+            );
             continue;
         };
         let mut item = Fields::new(map);
@@ -289,7 +319,10 @@ fn read_changes(fields: &mut Fields<'_>, plan: &Plan) -> Vec<Change> {
             let existing = plan.subscriptions.iter().find(|s| s.token == t);
             match existing {
                 None => {
-                    item.error("subscription_token", format!("Object with subscription_token={t} does not exist."));
+                    item.error(
+                        "subscription_token",
+                        format!("Object with subscription_token={t} does not exist."),
+                    );
                     None
                 }
                 Some(_) => Some((t, existing.map(|s| s.status))),
@@ -311,16 +344,27 @@ fn read_changes(fields: &mut Fields<'_>, plan: &Plan) -> Vec<Change> {
         }
         errors.push(Value::Object(Map::new()));
         if let (Some((token, _)), Some(status)) = (token, status) {
-            changes.push(Change { token, cancel: status == "Cancelled" });
+            changes.push(Change {
+                token,
+                cancel: status == "Cancelled",
+            });
         }
     }
-    if errors.iter().any(|e| e.as_object().is_some_and(|m| !m.is_empty())) {
+    if errors
+        .iter()
+        .any(|e| e.as_object().is_some_and(|m| !m.is_empty()))
+    {
         fields.nested_value("subscriptions", Value::from(errors));
     }
     changes
 }
 
-fn update(shared: &Shared, plan_token: &str, headers: &HeaderMap, body: &[u8]) -> Result<Response, ApiError> {
+fn update(
+    shared: &Shared,
+    plan_token: &str,
+    headers: &HeaderMap,
+    body: &[u8],
+) -> Result<Response, ApiError> {
     let map = json_object(headers, body)?;
     let now = OffsetDateTime::now_utc();
     let mut store = shared.store();
@@ -339,12 +383,18 @@ fn update(shared: &Shared, plan_token: &str, headers: &HeaderMap, body: &[u8]) -
         plan.name = name;
     }
     for change in changes.iter().filter(|c| c.cancel) {
-        if let Some(sub) = plan.subscriptions.iter_mut().find(|s| s.token == change.token) {
+        if let Some(sub) = plan
+            .subscriptions
+            .iter_mut()
+            .find(|s| s.token == change.token)
+        {
             sub.status = "Cancelled";
         }
     }
     if deactivate {
-        plan.subscriptions.iter_mut().for_each(|s| s.status = "Cancelled");
+        plan.subscriptions
+            .iter_mut()
+            .for_each(|s| s.status = "Cancelled");
     }
     if plan.is_active && plan.subscriptions.iter().all(|s| s.status == "Cancelled") {
         plan.is_active = false;
@@ -361,11 +411,26 @@ mod tests {
 
     #[test]
     fn periods_step_by_calendar() {
-        assert_eq!(Period::Monthly.nth(date!(2026 - 01 - 31), 1), Some(date!(2026 - 02 - 28)));
-        assert_eq!(Period::Monthly.nth(date!(2026 - 11 - 30), 3), Some(date!(2027 - 02 - 28)));
-        assert_eq!(Period::Yearly.nth(date!(2028 - 02 - 29), 1), Some(date!(2029 - 02 - 28)));
-        assert_eq!(Period::Weekly.nth(date!(2026 - 11 - 24), 2), Some(date!(2026 - 12 - 08)));
-        assert_eq!(Period::Daily.nth(date!(2026 - 12 - 31), 1), Some(date!(2027 - 01 - 01)));
+        assert_eq!(
+            Period::Monthly.nth(date!(2026 - 01 - 31), 1),
+            Some(date!(2026 - 02 - 28))
+        );
+        assert_eq!(
+            Period::Monthly.nth(date!(2026 - 11 - 30), 3),
+            Some(date!(2027 - 02 - 28))
+        );
+        assert_eq!(
+            Period::Yearly.nth(date!(2028 - 02 - 29), 1),
+            Some(date!(2029 - 02 - 28))
+        );
+        assert_eq!(
+            Period::Weekly.nth(date!(2026 - 11 - 24), 2),
+            Some(date!(2026 - 12 - 08))
+        );
+        assert_eq!(
+            Period::Daily.nth(date!(2026 - 12 - 31), 1),
+            Some(date!(2027 - 01 - 01))
+        );
         assert_eq!(Period::parse("Biweekly"), None);
     }
 }

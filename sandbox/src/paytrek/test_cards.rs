@@ -2,8 +2,12 @@
 
 /// The document's test cards (İşbank/ING, YKB, Akbank, Finansbank). With CVC `000` they
 /// are approved; any other CVC is declined with 10033.
-pub const DOCUMENTED_CARDS: [&str; 4] =
-    ["4508034508034509", "4506347043358536", "4355084355084358", "5456165456165454"];
+pub const DOCUMENTED_CARDS: [&str; 4] = [
+    "4508034508034509",
+    "4506347043358536",
+    "4355084355084358",
+    "5456165456165454",
+];
 
 /// The CVC the document gives for its test cards.
 pub const DOCUMENTED_CVC: &str = "000";
@@ -17,6 +21,9 @@ pub enum CardBehaviour {
     /// The card is not enrolled in 3-D Secure: a `secure_option` payment is declined with
     /// 40002, unless `half_secure` is true, in which case it is charged without the page.
     NotEnrolledIn3ds,
+    /// Approved, but the fraud check decides `REVIEW`: the sale is left `PreAuthorized`
+    /// for the merchant to capture (accept) or cancel (reject).
+    FraudReview,
 }
 
 /// One designated card.
@@ -29,7 +36,10 @@ pub struct TestCard {
 }
 
 const fn decline(number: &'static str, code: &'static str) -> TestCard {
-    TestCard { number, behaviour: CardBehaviour::Decline(code) }
+    TestCard {
+        number,
+        behaviour: CardBehaviour::Decline(code),
+    }
 }
 
 /// The simulator's designated cards. Any expiry in the future and any CVC are accepted;
@@ -42,7 +52,14 @@ pub const DESIGNATED_CARDS: &[TestCard] = &[
     decline("4000000000000002", "10004"), // do not honour / general rejection
     decline("4000000000009987", "10003"), // lost or stolen: block the card
     decline("4000000000000010", "99999"), // card declined
-    TestCard { number: "4000000000003030", behaviour: CardBehaviour::NotEnrolledIn3ds },
+    TestCard {
+        number: "4000000000003030",
+        behaviour: CardBehaviour::NotEnrolledIn3ds,
+    },
+    TestCard {
+        number: "4000000000000259",
+        behaviour: CardBehaviour::FraudReview,
+    },
 ];
 
 /// A debit card (BIN 400056): the bank offers single payments only, so any `installment`
@@ -51,7 +68,10 @@ pub const DEBIT_CARD: &str = "4000566555665555";
 
 /// The behaviour of `number`, if it is a designated card.
 pub fn behaviour_of(number: &str) -> Option<CardBehaviour> {
-    DESIGNATED_CARDS.iter().find(|c| c.number == number).map(|c| c.behaviour)
+    DESIGNATED_CARDS
+        .iter()
+        .find(|c| c.number == number)
+        .map(|c| c.behaviour)
 }
 
 /// Whether `number` is one of the document's test cards.

@@ -15,7 +15,7 @@ use super::errors::ApiError;
 use super::pagination::{envelope, param, query_pairs, window};
 use super::render::{ok, vault_object};
 use super::request::{json_object, Fields};
-use super::state::{SaveCard, StoredCard, Store};
+use super::state::{SaveCard, Store, StoredCard};
 use super::Shared;
 use crate::ledger::{LedgerEntry, LedgerKind};
 use crate::util::random_hex;
@@ -85,7 +85,11 @@ pub(crate) async fn retrieve(
 ) -> Result<Response, ApiError> {
     let store = shared.store();
     let stored = store.card(&token).ok_or(ApiError::NotFound)?;
-    Ok(ok(vault_object(stored, OffsetDateTime::now_utc(), VAULT_LANGUAGE)))
+    Ok(ok(vault_object(
+        stored,
+        OffsetDateTime::now_utc(),
+        VAULT_LANGUAGE,
+    )))
 }
 
 /// `GET /api/v2/vault/?card_user_id=&card_label=`.
@@ -103,7 +107,11 @@ pub(crate) async fn list(
         .filter(|c| user_id.is_none_or(|u| c.user_id == u))
         .filter(|c| label.is_none_or(|l| c.label == l))
         .collect();
-    let page = window(matching.len(), &pairs, &format!("{}/api/v2/vault/", shared.base_url()))?;
+    let page = window(
+        matching.len(),
+        &pairs,
+        &format!("{}/api/v2/vault/", shared.base_url()),
+    )?;
     let now = OffsetDateTime::now_utc();
     let results: Vec<Value> = matching
         .get(page.start..page.end)
@@ -120,7 +128,11 @@ pub(crate) async fn delete(
     Path(token): Path<String>,
 ) -> Result<Response, ApiError> {
     let mut store = shared.store();
-    let index = store.cards.iter().position(|c| c.token == token).ok_or(ApiError::NotFound)?;
+    let index = store
+        .cards
+        .iter()
+        .position(|c| c.token == token)
+        .ok_or(ApiError::NotFound)?;
     store.cards.remove(index);
     shared.controls.ledger.record(LedgerEntry {
         kind: LedgerKind::CardDeleted,

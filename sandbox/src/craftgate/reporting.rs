@@ -1,0 +1,77 @@
+//! Payment search (`GET /payment-reporting/v1/payments`): how a merchant finds a payment by
+//! its `conversationId` or `externalId` when an answer was lost, and retrieve by id.
+
+use std::sync::Arc;
+
+use axum::extract::{Path, RawQuery, State};
+
+use super::errors::{codes, data, ApiError, ApiResult};
+use super::payments::path_id;
+use super::state::Payment;
+use super::views::{page, reporting_payment_view};
+use super::wire;
+use super::Shared;
+
+fn matches(payment: &Payment, name: &str, value: &str) -> bool {
+    let text = |v: &Option<String>| v.as_deref() == Some(value);
+    match name {
+        "paymentId" => payment.id.to_string() == value,
+        "conversationId" => text(&payment.conversation_id),
+        "externalId" => text(&payment.external_id),
+        "orderId" => payment.order_id == value,
+        "paymentStatus" => payment.status.wire() == value,
+        "currency" => payment.currency == value,
+        "binNumber" => payment.card.pan.bin() == value,
+        "lastFourDigits" => payment.card.pan.last_four() == value,
+        "installment" => payment.installment.to_string() == value,
+        "isThreeDS" => payment.is_three_ds.to_string() == value,
+        "paymentTransactionId" => payment
+            .transactions
+            .iter()
+            .any(|t| t.id.to_string() == value),
+        "buyerMemberId" => payment.buyer_member_id.map(|b| b.to_string()).as_deref() == Some(value),
+        "paymentType" => value == "CARD_PAYMENT",
+        "paymentSource" => value == "API",
+        "paymentProvider" => value == "BANK",
+        // Date and amount ranges are accepted and not applied.
+        _ => true,
+    }
+}
+
+/// `GET /payment-reporting/v1/payments?conversationId=&externalId=&...&page=&size=`,
+/// newest first.
+pub(crate) async fn search(
+    State(shared): State<Arc<Shared>>,
+    RawQuery(query): RawQuery,
+) -> ApiResult {
+    let pairs = wire::query_pairs(query.as_deref());
+    let (page_no, size) = wire::paging(&pairs)?;
+    let store = shared.store();
+    let found: Vec<_> = store
+        .payments
+        .values()
+        .rev()
+        .filter(|p| {
+            pairs
+                .iter()
+                .filter(|(k, _)| k != "page" && k != "size")
+                .all(|(k, v)| matches(p, k, v))
+        })
+        .map(reporting_payment_view)
+        .collect();
+    Ok(data(page(found, page_no, size)))
+}
+
+/// `GET /payment-reporting/v1/payments/{id}`.
+pub(crate) async fn retrieve(
+    State(shared): State<Arc<Shared>>,
+    Path(id): Path<String>,
+) -> ApiResult {
+    let id = path_id(&id)?;
+    let store = shared.store();
+    let payment = store
+        .payments
+        .get(&id)
+        .ok_or_else(|| ApiError::not_found(codes::PAYMENT_NOT_FOUND, "Ödeme bulunamadı"))?;
+    Ok(data(reporting_payment_view(payment)))
+}
