@@ -45,8 +45,9 @@ pub enum RequestKind {
 }
 
 /// An HTTP request, fully built: adapters build these with pure functions so tests can
-/// snapshot exactly what goes on the wire.
-#[derive(Debug, Clone, PartialEq, Eq)]
+/// snapshot exactly what goes on the wire. Its `Debug` shows header names and the body's
+/// length only: bodies carry card numbers and headers carry credentials.
+#[derive(Clone, PartialEq, Eq)]
 pub struct HttpRequest {
     /// `GET`, `POST`, `PUT` or `DELETE`.
     pub method: String,
@@ -62,6 +63,27 @@ pub struct HttpRequest {
     pub kind: RequestKind,
     /// The order id or payment reference an unknown outcome is reconciled with.
     pub reference: Option<String>,
+}
+
+impl std::fmt::Debug for HttpRequest {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("HttpRequest")
+            .field("method", &self.method)
+            .field("url", &self.url)
+            .field(
+                "headers",
+                &self
+                    .headers
+                    .iter()
+                    .map(|(n, _)| n.as_str())
+                    .collect::<Vec<_>>(),
+            )
+            .field("body_len", &self.body.as_ref().map(Vec::len))
+            .field("operation", &self.operation)
+            .field("kind", &self.kind)
+            .field("reference", &self.reference)
+            .finish()
+    }
 }
 
 impl HttpRequest {
@@ -105,8 +127,9 @@ impl HttpRequest {
     }
 }
 
-/// An HTTP answer, with what is needed to classify a failure to read it.
-#[derive(Debug, Clone, PartialEq, Eq)]
+/// An HTTP answer, with what is needed to classify a failure to read it. Its `Debug`
+/// shows the body redacted and truncated.
+#[derive(Clone, PartialEq, Eq)]
 pub struct HttpResponse {
     /// The provider.
     pub provider: ProviderId,
@@ -120,6 +143,17 @@ pub struct HttpResponse {
     pub status: u16,
     /// The body.
     pub body: Vec<u8>,
+}
+
+impl std::fmt::Debug for HttpResponse {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("HttpResponse")
+            .field("provider", &self.provider)
+            .field("operation", &self.operation)
+            .field("status", &self.status)
+            .field("body", &redact_body(&self.text()))
+            .finish_non_exhaustive()
+    }
 }
 
 impl HttpResponse {

@@ -157,6 +157,28 @@ fn every_error_variant_is_redacted() {
 }
 
 #[test]
+fn http_request_and_response_debug_hide_bodies_and_credentials() {
+    let request = HttpRequest::new(
+        "POST",
+        "https://www.paytr.com/odeme".into(),
+        "charge",
+        RequestKind::Write,
+    )
+    .header("Authorization", format!("Basic {SECRET}"))
+    .body(format!("cc_number={PAN}&cvv={CVC}").into_bytes());
+    assert_clean("HttpRequest Debug", &format!("{request:?}"));
+    let response = HttpResponse {
+        provider: ProviderId::Paytrek,
+        operation: "charge",
+        kind: RequestKind::Write,
+        reference: None,
+        status: 200,
+        body: format!("{{\"number\":\"{PAN}\"}}").into_bytes(),
+    };
+    assert_clean("HttpResponse Debug", &format!("{response:?}"));
+}
+
+#[test]
 fn money_and_items_validation_names_fields() {
     let try_ = |v| Money::new(v, Currency::TRY).unwrap();
     let amount = try_(dec!(30));

@@ -1,1 +1,210 @@
-//! The craftgate adapter.
+//! The Craftgate adapter of odeme: card payments through Craftgate's signed JSON API.
+//!
+//! ```no_run
+//! # async fn demo() -> odeme_core::Result<()> {
+//! use odeme_craftgate::{CraftgateConfig, CraftgateGateway, Environment};
+//! let config = CraftgateConfig::new("api-key", "secret-key")
+//!     .with_environment(Environment::Sandbox)
+//!     .with_three_ds_callback_key("callback-key")
+//!     .with_webhook_key("webhook-key");
+//! let gateway = CraftgateGateway::new(config)?;
+//! # let _ = gateway; Ok(()) }
+//! ```
+//!
+//! What it does, and how it maps Craftgate onto the neutral API:
+//!
+//! - Every request carries `x-api-key`, a fresh `x-rnd-key`, `x-auth-version: v1` and
+//!   `x-signature` = Base64(SHA-256(decoded URL with query + API key + secret key + random
+//!   key + the exact body bytes)). Every write carries an `x-idempotency-key` derived from
+//!   the caller's stable key (the order id, the refund reference, the payment id), so a
+//!   retried request is the same request. A charge key derived from the order id (no
+//!   [`odeme_core::ChargeRequest::idempotency_key`]) also carries a keyed digest of the body,
+//!   so that an order declined on one card can be paid with another; a key the caller gives
+//!   is used as it is.
+//! - A charge sends the order id as `conversationId` and `externalId`, and the line items
+//!   (with sub-merchant splits) as `items`, one item for the whole amount when there are
+//!   none. The answer's `paymentTransactions` with their payouts are
+//!   [`odeme_core::Payment::transactions`].
+//! - 3-D Secure starts with `3ds-init` and answers [`odeme_core::PaymentStatus::RequiresAction`]
+//!   with the bank's HTML (or a redirect URL); [`odeme_core::ThreeDsCompletion`] verifies the
+//!   browser's callback `hash` and calls `3ds-complete`.
+//! - [`odeme_core::Notifications`] verifies both webhooks (HMAC-SHA256 with the webhook key,
+//!   in the header [`CraftgateConfig::with_webhook_signature_header`] names) and 3-D
+//!   callbacks; [`CraftgateGateway::verify_three_ds_callback`] verifies a callback alone.
+//! - A partial refund of an amount becomes item refunds by one rule: the items in the order
+//!   they were sent, each up to what is left of it. Craftgate reports only a payment's
+//!   refunded total, so each item's refunded amount
+//!   ([`odeme_core::PaymentTransaction::refunded`]) is derived from the total by the same
+//!   rule; after refunding items directly, keep refunding by item.
+//! - Craftgate has no provider-side recurring plans: [`odeme_core::Recurring::recurring_charge`]
+//!   charges a stored card, and the plan methods are [`odeme_core::Error::Unsupported`].
+//! - A payment is found by order id through the reporting search by `conversationId`.
+
+#![forbid(unsafe_code)]
+#![warn(missing_docs)]
+
+mod cards;
+mod charge;
+mod client;
+mod convert;
+mod errors;
+mod installments;
+mod map;
+mod notification;
+mod number;
+mod recurring;
+mod refund;
+mod sign;
+mod status;
+mod three_ds;
+mod wire;
+
+#[cfg(test)]
+mod snapshots;
+
+use std::fmt;
+
+use odeme_core::{
+    Capabilities, Capability, CardSummary, Charge, ChargeStoredCard, Gateway, InboundRequest,
+    Installments, Notification, Notifications, PaymentStatusQuery, ProviderId, Recurring, Refund,
+    Result, StoreCard, ThreeDsCompletion,
+};
+
+pub use client::{CraftgateConfig, Environment, DEFAULT_WEBHOOK_SIGNATURE_HEADER};
+pub use sign::ThreeDsCallbackFields;
+pub use three_ds::ThreeDsCallback;
+
+use client::Client;
+
+/// What the Craftgate adapter does; everything else is [`odeme_core::Error::Unsupported`].
+const CAPABILITIES: &[Capability] = &[
+    Capability::Charge,
+    Capability::PreAuthorize,
+    Capability::Capture,
+    Capability::Cancel,
+    Capability::Refund,
+    Capability::PartialRefund,
+    Capability::ItemRefund,
+    Capability::ThreeDSecure,
+    Capability::StoreCardOnCharge,
+    Capability::StoreCard,
+    Capability::ListCards,
+    Capability::DeleteCard,
+    Capability::ChargeStoredCard,
+    Capability::RecurringCharge,
+    Capability::StatusByOrderId,
+    Capability::StatusByPaymentId,
+    Capability::Installments,
+    Capability::Notifications,
+    Capability::SubMerchantSplits,
+    Capability::InstallmentPayments,
+];
+
+/// A Craftgate gateway. Cheap to clone: clones share one configuration and connection pool.
+#[derive(Clone)]
+pub struct CraftgateGateway {
+    client: Client,
+}
+
+impl fmt::Debug for CraftgateGateway {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("CraftgateGateway")
+            .field("config", &self.client.config)
+            .finish()
+    }
+}
+
+impl CraftgateGateway {
+    /// A gateway for `config`; fails on a configuration that cannot work (empty keys, an
+    /// invalid base URL).
+    pub fn new(config: CraftgateConfig) -> Result<Self> {
+        Ok(Self {
+            client: Client::new(config)?,
+        })
+    }
+
+    /// The configuration.
+    pub fn config(&self) -> &CraftgateConfig {
+        &self.client.config
+    }
+
+    /// What Craftgate knows about a card's first 6 to 8 digits: scheme, type, program brand
+    /// and bank (`GET /installment/v1/bins/{bin}`).
+    pub async fn bin_lookup(&self, bin: &str) -> Result<CardSummary> {
+        installments::bin_lookup(&self.client, bin).await
+    }
+
+    /// Verifies a 3-D Secure browser callback (form POST or query) with the 3-D callback
+    /// key, in constant time. [`Notifications::verify_notification`] accepts callbacks too;
+    /// this method returns the signed fields themselves.
+    pub fn verify_three_ds_callback(&self, request: &InboundRequest) -> Result<ThreeDsCallback> {
+        three_ds::verify_callback(self.client.config.three_ds_callback_key(), request)
+    }
+
+    /// Verifies a webhook (JSON body, signature header) with the webhook key.
+    pub fn verify_webhook(&self, request: &InboundRequest) -> Result<Notification> {
+        notification::verify_webhook(self, request)
+    }
+}
+
+impl Gateway for CraftgateGateway {
+    fn provider(&self) -> ProviderId {
+        ProviderId::Craftgate
+    }
+
+    fn capabilities(&self) -> Capabilities {
+        Capabilities::new(CAPABILITIES)
+    }
+
+    fn charges(&self) -> Option<&dyn Charge> {
+        Some(self)
+    }
+
+    fn cards(&self) -> Option<&dyn StoreCard> {
+        Some(self)
+    }
+
+    fn stored_card_charges(&self) -> Option<&dyn ChargeStoredCard> {
+        Some(self)
+    }
+
+    fn refunds(&self) -> Option<&dyn Refund> {
+        Some(self)
+    }
+
+    fn recurring(&self) -> Option<&dyn Recurring> {
+        Some(self)
+    }
+
+    fn status_query(&self) -> Option<&dyn PaymentStatusQuery> {
+        Some(self)
+    }
+
+    fn three_ds(&self) -> Option<&dyn ThreeDsCompletion> {
+        Some(self)
+    }
+
+    fn installments(&self) -> Option<&dyn Installments> {
+        Some(self)
+    }
+
+    fn notifications(&self) -> Option<&dyn Notifications> {
+        Some(self)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn declares_everything_but_provider_plans() {
+        let gateway = CraftgateGateway::new(CraftgateConfig::new("k", "s")).unwrap();
+        let caps = gateway.capabilities();
+        for c in Capability::ALL {
+            assert_eq!(caps.supports(*c), *c != Capability::RecurringPlans, "{c}");
+        }
+        fn assert_traits<T: Clone + Send + Sync + 'static>() {}
+        assert_traits::<CraftgateGateway>();
+    }
+}

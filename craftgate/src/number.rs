@@ -23,11 +23,17 @@ impl Serialize for Amount {
 /// Parses the text of a JSON number or a quoted number.
 pub(crate) fn parse_decimal(text: &str) -> Option<Decimal> {
     let text = text.trim();
-    let unquoted = text.strip_prefix('"').and_then(|t| t.strip_suffix('"')).unwrap_or(text).trim();
+    let unquoted = text
+        .strip_prefix('"')
+        .and_then(|t| t.strip_suffix('"'))
+        .unwrap_or(text)
+        .trim();
     if unquoted.is_empty() {
         return None;
     }
-    Decimal::from_str(unquoted).or_else(|_| Decimal::from_scientific(unquoted)).ok()
+    Decimal::from_str(unquoted)
+        .or_else(|_| Decimal::from_scientific(unquoted))
+        .ok()
 }
 
 /// Deserializes an optional amount from a JSON number or string, exactly.
@@ -36,7 +42,9 @@ pub(crate) fn decimal_opt<'de, D: Deserializer<'de>>(d: D) -> Result<Option<Deci
     match raw {
         None => Ok(None),
         Some(raw) if raw.get() == "null" => Ok(None),
-        Some(raw) => parse_decimal(raw.get()).map(Some).ok_or_else(|| D::Error::custom("expected a decimal number")),
+        Some(raw) => parse_decimal(raw.get())
+            .map(Some)
+            .ok_or_else(|| D::Error::custom("expected a decimal number")),
     }
 }
 
@@ -74,9 +82,17 @@ mod tests {
     #[test]
     fn reads_numbers_exactly() {
         let cases = [
-            (r#"{"amount":100.00000000,"id":1}"#, Some("100.00000000"), Some("1")),
+            (
+                r#"{"amount":100.00000000,"id":1}"#,
+                Some("100.00000000"),
+                Some("1"),
+            ),
             (r#"{"amount":0.1,"id":"a-1"}"#, Some("0.1"), Some("a-1")),
-            (r#"{"amount":"33.33","id":9007199254740993}"#, Some("33.33"), Some("9007199254740993")),
+            (
+                r#"{"amount":"33.33","id":9007199254740993}"#,
+                Some("33.33"),
+                Some("9007199254740993"),
+            ),
             (r#"{"amount":1e2}"#, Some("100"), None),
             (r#"{"amount":null,"id":null}"#, None, None),
             (r#"{}"#, None, None),
@@ -92,7 +108,9 @@ mod tests {
 
     #[test]
     fn writes_the_decimal_text() {
-        let json = serde_json::to_string(&[Amount(Decimal::new(10099, 2)), Amount(Decimal::new(24, 0))]).unwrap();
+        let json =
+            serde_json::to_string(&[Amount(Decimal::new(10099, 2)), Amount(Decimal::new(24, 0))])
+                .unwrap();
         assert_eq!(json, "[100.99,24]");
     }
 }

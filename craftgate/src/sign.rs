@@ -12,7 +12,13 @@ use sha2::{Digest, Sha256};
 /// `url` is the full URL as sent (scheme, host, path and query); it is percent-decoded
 /// before hashing because that is what every official client signs. The body is the exact
 /// bytes sent and is left out entirely when there is none.
-pub(crate) fn request_signature(url: &str, api_key: &str, secret_key: &str, random_key: &str, body: Option<&[u8]>) -> String {
+pub(crate) fn request_signature(
+    url: &str,
+    api_key: &str,
+    secret_key: &str,
+    random_key: &str,
+    body: Option<&[u8]>,
+) -> String {
     let decoded = percent_decode(url);
     let mut hasher = Sha256::new();
     hasher.update(&decoded);
@@ -36,7 +42,9 @@ fn percent_decode(text: &str) -> Vec<u8> {
     while i < bytes.len() {
         let byte = bytes[i];
         if byte == b'%' {
-            let hex = bytes.get(i + 1..i + 3).and_then(|h| std::str::from_utf8(h).ok());
+            let hex = bytes
+                .get(i + 1..i + 3)
+                .and_then(|h| std::str::from_utf8(h).ok());
             if let Some(value) = hex.and_then(|h| u8::from_str_radix(h, 16).ok()) {
                 out.push(value);
                 i += 3;
@@ -85,13 +93,23 @@ pub(crate) fn three_ds_callback_hash(callback_key: &str, fields: &ThreeDsCallbac
 
 /// Whether `presented` is the callback's hash, compared in constant time. Upper-case hex is
 /// not accepted: Craftgate sends lower case, and a different spelling is a different value.
-pub(crate) fn verify_three_ds_callback(callback_key: &str, fields: &ThreeDsCallbackFields, presented: &str) -> bool {
+pub(crate) fn verify_three_ds_callback(
+    callback_key: &str,
+    fields: &ThreeDsCallbackFields,
+    presented: &str,
+) -> bool {
     let expected = three_ds_callback_hash(callback_key, fields);
     constant_time_eq(expected.as_bytes(), presented.as_bytes())
 }
 
 /// `Base64(HMAC-SHA256(webhookKey, eventType + eventTimestamp + status + payloadId))`.
-pub(crate) fn webhook_signature(webhook_key: &str, event_type: &str, event_timestamp: &str, status: &str, payload_id: &str) -> String {
+pub(crate) fn webhook_signature(
+    webhook_key: &str,
+    event_type: &str,
+    event_timestamp: &str,
+    status: &str,
+    payload_id: &str,
+) -> String {
     type HmacSha256 = Hmac<Sha256>;
     // HMAC takes keys of any length, so `new_from_slice` cannot fail; the fallback keeps the
     // code free of panics and can never match a real signature.
@@ -103,6 +121,16 @@ pub(crate) fn webhook_signature(webhook_key: &str, event_type: &str, event_times
     mac.update(status.as_bytes());
     mac.update(payload_id.as_bytes());
     STANDARD.encode(mac.finalize().into_bytes())
+}
+
+/// Lowercase hex HMAC-SHA256 of `body` under `key`: a digest that says nothing about the
+/// body to anyone without the key.
+pub(crate) fn body_digest(key: &str, body: &[u8]) -> String {
+    let Ok(mut mac) = Hmac::<Sha256>::new_from_slice(key.as_bytes()) else {
+        return String::new();
+    };
+    mac.update(body);
+    hex::encode(mac.finalize().into_bytes())
 }
 
 /// Whether `presented` signs the webhook, compared in constant time.
@@ -124,10 +152,20 @@ mod tests {
 
     const MEMBER_BODY: &str = r#"{"memberExternalId":"ext-1511","name":"Haluk Demir","email":"haluk.demir@example.com","phoneNumber":"905551111111"}"#;
 
+    /// URL, API key, secret key, random key, body, expected signature.
+    type Vector = (
+        &'static str,
+        &'static str,
+        &'static str,
+        &'static str,
+        Option<&'static str>,
+        &'static str,
+    );
+
     /// The official clients' vectors, numbered as in the provider notes (§1).
     #[test]
     fn official_request_signature_vectors() {
-        let cases: &[(&str, &str, &str, &str, Option<&str>, &str)] = &[
+        let cases: &[Vector] = &[
             ("http://api.craftgate.io/onboarding/v1/members", "api-key", "secret-key", "rand-2010", Some(MEMBER_BODY), "Tj0mkbp+WLBwLhS65CjX708PGCl9hD9rlT6n6Zgcyi8="),
             ("http://api.craftgate.io/onboarding/v1/members", "api-key", "secret-key", "rand-2010", None, "lecLrGZXo5u+Oq3V33vIqtbLU2fopbiH78kq6wjWNDQ="),
             ("https://api.craftgate.io/onboarding/v1/members", "api-key", "secret-key", "rand-2010", Some(MEMBER_BODY), "9guTlRNDTRRyUsfSyJ8N/gAdNgQgUsL1guzqgG+FzN4="),
@@ -153,16 +191,52 @@ mod tests {
         let sign = |url: &str, key: &str, secret: &str, rnd: &str, body: Option<&str>| {
             request_signature(url, key, secret, rnd, body.map(str::as_bytes))
         };
-        assert_eq!(sign(url, "api-key", "secret-key", "rand-2010", Some(MEMBER_BODY)), good);
-        assert_ne!(sign("http://api.craftgate.io/onboarding/v1/member", "api-key", "secret-key", "rand-2010", Some(MEMBER_BODY)), good);
-        assert_ne!(sign(url, "api-kez", "secret-key", "rand-2010", Some(MEMBER_BODY)), good);
-        assert_ne!(sign(url, "api-key", "secret-kez", "rand-2010", Some(MEMBER_BODY)), good);
-        assert_ne!(sign(url, "api-key", "secret-key", "rand-2011", Some(MEMBER_BODY)), good);
+        assert_eq!(
+            sign(url, "api-key", "secret-key", "rand-2010", Some(MEMBER_BODY)),
+            good
+        );
+        assert_ne!(
+            sign(
+                "http://api.craftgate.io/onboarding/v1/member",
+                "api-key",
+                "secret-key",
+                "rand-2010",
+                Some(MEMBER_BODY)
+            ),
+            good
+        );
+        assert_ne!(
+            sign(url, "api-kez", "secret-key", "rand-2010", Some(MEMBER_BODY)),
+            good
+        );
+        assert_ne!(
+            sign(url, "api-key", "secret-kez", "rand-2010", Some(MEMBER_BODY)),
+            good
+        );
+        assert_ne!(
+            sign(url, "api-key", "secret-key", "rand-2011", Some(MEMBER_BODY)),
+            good
+        );
         let reformatted = MEMBER_BODY.replace("\",\"", "\", \"");
-        assert_ne!(sign(url, "api-key", "secret-key", "rand-2010", Some(&reformatted)), good);
+        assert_ne!(
+            sign(
+                url,
+                "api-key",
+                "secret-key",
+                "rand-2010",
+                Some(&reformatted)
+            ),
+            good
+        );
         // An empty body adds nothing, but `{}` is a body and must be signed.
-        assert_eq!(sign(url, "api-key", "secret-key", "rand-2010", Some("")), sign(url, "api-key", "secret-key", "rand-2010", None));
-        assert_ne!(sign(url, "api-key", "secret-key", "rand-2010", Some("{}")), sign(url, "api-key", "secret-key", "rand-2010", None));
+        assert_eq!(
+            sign(url, "api-key", "secret-key", "rand-2010", Some("")),
+            sign(url, "api-key", "secret-key", "rand-2010", None)
+        );
+        assert_ne!(
+            sign(url, "api-key", "secret-key", "rand-2010", Some("{}")),
+            sign(url, "api-key", "secret-key", "rand-2010", None)
+        );
     }
 
     #[test]
@@ -172,7 +246,14 @@ mod tests {
         assert_eq!(percent_decode("%C4%9F"), "ğ".as_bytes().to_vec());
     }
 
-    fn callback(status: &str, complete: &str, payment: &str, data: &str, conversation: &str, callback: &str) -> ThreeDsCallbackFields {
+    fn callback(
+        status: &str,
+        complete: &str,
+        payment: &str,
+        data: &str,
+        conversation: &str,
+        callback: &str,
+    ) -> ThreeDsCallbackFields {
         ThreeDsCallbackFields {
             status: status.into(),
             complete_status: complete.into(),
@@ -189,10 +270,33 @@ mod tests {
         let node_key = "6UkASNuafM2TdannfMacixxjMaN5ycTJ";
         let conv = "d1811bb0-25a2-40c7-ba71-c8b605259611";
         let cases = [
-            (sandbox_key, callback("SUCCESS", "WAITING", "5", "conversation-data", "conversation-id", ""), "1d3fa1e51fe7c350185c5a7f8c3ff513a991367b08c16a56f4ab9abeb738a1e1"),
-            (sandbox_key, callback("SUCCESS", "WAITING", "5", "", "conversation-id", ""), "a097f0231031a88f2d687b510afca2505ccd2977d6421be4c3784666703f6f25"),
-            (node_key, callback("SUCCESS", "WAITING", "415449", "", conv, ""), "768d4e056a9720e7355294b359fe597929dbb363315b543325f1c52612d55edc"),
-            (node_key, callback("FAILURE", "", "417145", "", conv, "ALREADY_RETURNED"), "8f97746284f91a4295f99ae1e50dd70ccd3c932fd58437855e91a3a2fe86b293"),
+            (
+                sandbox_key,
+                callback(
+                    "SUCCESS",
+                    "WAITING",
+                    "5",
+                    "conversation-data",
+                    "conversation-id",
+                    "",
+                ),
+                "1d3fa1e51fe7c350185c5a7f8c3ff513a991367b08c16a56f4ab9abeb738a1e1",
+            ),
+            (
+                sandbox_key,
+                callback("SUCCESS", "WAITING", "5", "", "conversation-id", ""),
+                "a097f0231031a88f2d687b510afca2505ccd2977d6421be4c3784666703f6f25",
+            ),
+            (
+                node_key,
+                callback("SUCCESS", "WAITING", "415449", "", conv, ""),
+                "768d4e056a9720e7355294b359fe597929dbb363315b543325f1c52612d55edc",
+            ),
+            (
+                node_key,
+                callback("FAILURE", "", "417145", "", conv, "ALREADY_RETURNED"),
+                "8f97746284f91a4295f99ae1e50dd70ccd3c932fd58437855e91a3a2fe86b293",
+            ),
         ];
         for (key, fields, expected) in &cases {
             assert_eq!(three_ds_callback_hash(key, fields), *expected, "{fields:?}");
@@ -203,10 +307,25 @@ mod tests {
     #[test]
     fn altered_three_ds_callbacks_are_rejected() {
         let key = "merchantThreeDsCallbackKeySndbox";
-        let fields = callback("SUCCESS", "WAITING", "5", "conversation-data", "conversation-id", "");
+        let fields = callback(
+            "SUCCESS",
+            "WAITING",
+            "5",
+            "conversation-data",
+            "conversation-id",
+            "",
+        );
         let good = "1d3fa1e51fe7c350185c5a7f8c3ff513a991367b08c16a56f4ab9abeb738a1e1";
-        assert!(!verify_three_ds_callback(key, &fields, "39427942bcaasjaduqabzhdancaASasdhbcxjancakjscace82"));
-        assert!(!verify_three_ds_callback(key, &fields, &good.to_uppercase()));
+        assert!(!verify_three_ds_callback(
+            key,
+            &fields,
+            "39427942bcaasjaduqabzhdancaASasdhbcxjancakjscace82"
+        ));
+        assert!(!verify_three_ds_callback(
+            key,
+            &fields,
+            &good.to_uppercase()
+        ));
         assert!(!verify_three_ds_callback("otherKey", &fields, good));
         let mut f = fields.clone();
         f.payment_id = "6".into();
@@ -223,13 +342,65 @@ mod tests {
     fn official_webhook_vector_and_altered_inputs() {
         let key = "Aoh7tReTybO6wOjBmOJFFsOR53SBojEp";
         let good = "0wRB5XqWJxwwPbn5Z9TcbHh8EGYFufSYTsRMB74N094=";
-        assert_eq!(webhook_signature(key, "API_VERIFY_AND_AUTH", "1661521221", "SUCCESS", "584"), good);
-        assert!(verify_webhook(key, "API_VERIFY_AND_AUTH", "1661521221", "SUCCESS", "584", good));
-        assert!(!verify_webhook(key, "API_VERIFY_AND_AUTH", "1661521221", "SUCCESS", "584", "Bsa498wcnaasd4bhx8anxıxcsdnxanalkdjcahxhd"));
-        assert!(!verify_webhook("other", "API_VERIFY_AND_AUTH", "1661521221", "SUCCESS", "584", good));
-        assert!(!verify_webhook(key, "API_AUTH", "1661521221", "SUCCESS", "584", good));
-        assert!(!verify_webhook(key, "API_VERIFY_AND_AUTH", "1661521222", "SUCCESS", "584", good));
-        assert!(!verify_webhook(key, "API_VERIFY_AND_AUTH", "1661521221", "FAILURE", "584", good));
-        assert!(!verify_webhook(key, "API_VERIFY_AND_AUTH", "1661521221", "SUCCESS", "585", good));
+        assert_eq!(
+            webhook_signature(key, "API_VERIFY_AND_AUTH", "1661521221", "SUCCESS", "584"),
+            good
+        );
+        assert!(verify_webhook(
+            key,
+            "API_VERIFY_AND_AUTH",
+            "1661521221",
+            "SUCCESS",
+            "584",
+            good
+        ));
+        assert!(!verify_webhook(
+            key,
+            "API_VERIFY_AND_AUTH",
+            "1661521221",
+            "SUCCESS",
+            "584",
+            "Bsa498wcnaasd4bhx8anxıxcsdnxanalkdjcahxhd"
+        ));
+        assert!(!verify_webhook(
+            "other",
+            "API_VERIFY_AND_AUTH",
+            "1661521221",
+            "SUCCESS",
+            "584",
+            good
+        ));
+        assert!(!verify_webhook(
+            key,
+            "API_AUTH",
+            "1661521221",
+            "SUCCESS",
+            "584",
+            good
+        ));
+        assert!(!verify_webhook(
+            key,
+            "API_VERIFY_AND_AUTH",
+            "1661521222",
+            "SUCCESS",
+            "584",
+            good
+        ));
+        assert!(!verify_webhook(
+            key,
+            "API_VERIFY_AND_AUTH",
+            "1661521221",
+            "FAILURE",
+            "584",
+            good
+        ));
+        assert!(!verify_webhook(
+            key,
+            "API_VERIFY_AND_AUTH",
+            "1661521221",
+            "SUCCESS",
+            "585",
+            good
+        ));
     }
 }

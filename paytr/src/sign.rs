@@ -89,7 +89,12 @@ impl Signer {
 
     /// Refund: `merchant_id + merchant_oid + return_amount + salt`; `reference_no` is not
     /// hashed.
-    pub(crate) fn refund(&self, merchant_id: &str, merchant_oid: &str, return_amount: &str) -> String {
+    pub(crate) fn refund(
+        &self,
+        merchant_id: &str,
+        merchant_oid: &str,
+        return_amount: &str,
+    ) -> String {
         self.mac(&[merchant_id, merchant_oid, return_amount, self.salt.expose()])
     }
 
@@ -99,7 +104,12 @@ impl Signer {
     }
 
     /// The notification hash: `merchant_oid + salt + status + total_amount`.
-    pub(crate) fn notification(&self, merchant_oid: &str, status: &str, total_amount: &str) -> String {
+    pub(crate) fn notification(
+        &self,
+        merchant_oid: &str,
+        status: &str,
+        total_amount: &str,
+    ) -> String {
         self.mac(&[merchant_oid, self.salt.expose(), status, total_amount])
     }
 
@@ -123,7 +133,10 @@ mod tests {
     use super::*;
 
     fn signer() -> Signer {
-        Signer::new(Secret::new("TestMerchantKey1"), Secret::new("TestMerchantSalt"))
+        Signer::new(
+            Secret::new("TestMerchantKey1"),
+            Secret::new("TestMerchantSalt"),
+        )
     }
 
     fn direct(installment_count: &'static str) -> DirectHashFields<'static> {
@@ -143,7 +156,10 @@ mod tests {
 
     #[test]
     fn direct_payment_known_answer() {
-        assert_eq!(signer().direct_payment(&direct("0")), "XklntnrDE9HZjOX2ayVvtpHv5my5pPqXAwaYcrwUwt4=");
+        assert_eq!(
+            signer().direct_payment(&direct("0")),
+            "XklntnrDE9HZjOX2ayVvtpHv5my5pPqXAwaYcrwUwt4="
+        );
     }
 
     #[test]
@@ -163,18 +179,36 @@ mod tests {
             non_3d: "0",
             ..direct("0")
         };
-        assert_eq!(signer().direct_payment(&f), "ulR43PFwZnztdKyoTj5jIUwM7Xs8I2Qk4MIewjPoTSw=");
+        assert_eq!(
+            signer().direct_payment(&f),
+            "ulR43PFwZnztdKyoTj5jIUwM7Xs8I2Qk4MIewjPoTSw="
+        );
     }
 
     #[test]
     fn altered_direct_fields_change_the_token() {
         let good = signer().direct_payment(&direct("0"));
         let altered = [
-            DirectHashFields { payment_amount: "100.98", ..direct("0") },
-            DirectHashFields { payment_amount: "100,99", ..direct("0") },
-            DirectHashFields { currency: "TRY", ..direct("0") },
-            DirectHashFields { merchant_oid: "ORDER2", ..direct("0") },
-            DirectHashFields { non_3d: "0", ..direct("0") },
+            DirectHashFields {
+                payment_amount: "100.98",
+                ..direct("0")
+            },
+            DirectHashFields {
+                payment_amount: "100,99",
+                ..direct("0")
+            },
+            DirectHashFields {
+                currency: "TRY",
+                ..direct("0")
+            },
+            DirectHashFields {
+                merchant_oid: "ORDER2",
+                ..direct("0")
+            },
+            DirectHashFields {
+                non_3d: "0",
+                ..direct("0")
+            },
         ];
         for f in altered {
             assert_ne!(signer().direct_payment(&f), good, "{f:?}");
@@ -186,30 +220,66 @@ mod tests {
     #[test]
     fn capi_known_answers_and_delete_order() {
         let s = signer();
-        assert_eq!(s.capi_list("UTOKEN123"), "pvhADjxzoBadHJT1U90OqsqYCtC0TUV8BHj5nFe0940=");
-        assert_eq!(s.capi_delete("CTOKEN456", "UTOKEN123"), "FDKQkbfnI0ZT6w77lcGTm3sy4tRT9AmWFJ045R9gQ50=");
+        assert_eq!(
+            s.capi_list("UTOKEN123"),
+            "pvhADjxzoBadHJT1U90OqsqYCtC0TUV8BHj5nFe0940="
+        );
+        assert_eq!(
+            s.capi_delete("CTOKEN456", "UTOKEN123"),
+            "FDKQkbfnI0ZT6w77lcGTm3sy4tRT9AmWFJ045R9gQ50="
+        );
         // utoken first (a known community bug) gives another token.
-        assert_eq!(s.capi_delete("UTOKEN123", "CTOKEN456"), "3Euh2Ezq9C1cjPZmien5VRo2/tUMVWqFKJGUzZWny8k=");
+        assert_eq!(
+            s.capi_delete("UTOKEN123", "CTOKEN456"),
+            "3Euh2Ezq9C1cjPZmien5VRo2/tUMVWqFKJGUzZWny8k="
+        );
     }
 
     #[test]
     fn refund_and_status_known_answers() {
         let s = signer();
-        assert_eq!(s.refund("100001", "ORDER1", "11.97"), "z3BwgWWzwodDf+rj9n+sZMRxBO/tf9tHYUddBGEvpDo=");
-        assert_ne!(s.refund("100001", "ORDER1", "11.98"), s.refund("100001", "ORDER1", "11.97"));
-        assert_eq!(s.status("100001", "ORDER1"), "I1T5Pn5jWJCrlhhO8WJdkFT8tqL43FpX/2sdGR2CRgQ=");
+        assert_eq!(
+            s.refund("100001", "ORDER1", "11.97"),
+            "z3BwgWWzwodDf+rj9n+sZMRxBO/tf9tHYUddBGEvpDo="
+        );
+        assert_ne!(
+            s.refund("100001", "ORDER1", "11.98"),
+            s.refund("100001", "ORDER1", "11.97")
+        );
+        assert_eq!(
+            s.status("100001", "ORDER1"),
+            "I1T5Pn5jWJCrlhhO8WJdkFT8tqL43FpX/2sdGR2CRgQ="
+        );
     }
 
     #[test]
     fn notification_hash_salt_in_the_middle() {
         let s = signer();
-        assert_eq!(s.notification("ORDER1", "success", "10099"), "F/c1Ks7G65XGiBM5HdYpp+8LxyAL7MzBsqg7CWrPneQ=");
-        assert_eq!(s.notification("ORDER1", "failed", "0"), "B6E+nwuKUmnKqe1Fh3h4M6b3AWmya9HJzSrOt8r1/Cs=");
-        assert!(s.verify_notification("ORDER1", "success", "10099", "F/c1Ks7G65XGiBM5HdYpp+8LxyAL7MzBsqg7CWrPneQ="));
-        for (oid, status, total) in
-            [("ORDER2", "success", "10099"), ("ORDER1", "failed", "10099"), ("ORDER1", "success", "10098")]
-        {
-            assert!(!s.verify_notification(oid, status, total, "F/c1Ks7G65XGiBM5HdYpp+8LxyAL7MzBsqg7CWrPneQ="));
+        assert_eq!(
+            s.notification("ORDER1", "success", "10099"),
+            "F/c1Ks7G65XGiBM5HdYpp+8LxyAL7MzBsqg7CWrPneQ="
+        );
+        assert_eq!(
+            s.notification("ORDER1", "failed", "0"),
+            "B6E+nwuKUmnKqe1Fh3h4M6b3AWmya9HJzSrOt8r1/Cs="
+        );
+        assert!(s.verify_notification(
+            "ORDER1",
+            "success",
+            "10099",
+            "F/c1Ks7G65XGiBM5HdYpp+8LxyAL7MzBsqg7CWrPneQ="
+        ));
+        for (oid, status, total) in [
+            ("ORDER2", "success", "10099"),
+            ("ORDER1", "failed", "10099"),
+            ("ORDER1", "success", "10098"),
+        ] {
+            assert!(!s.verify_notification(
+                oid,
+                status,
+                total,
+                "F/c1Ks7G65XGiBM5HdYpp+8LxyAL7MzBsqg7CWrPneQ="
+            ));
         }
         assert!(!s.verify_notification("ORDER1", "success", "10099", ""));
     }

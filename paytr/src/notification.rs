@@ -1,0 +1,286 @@
+//! The payment-result notification PayTR POSTs to the merchant's "Bildirim URL".
+//!
+//! Only `merchant_oid`, `status` and `total_amount` are covered by PayTR's hash; the other
+//! fields (currency, test flag, failure reason, `utoken`) are read as sent. PayTR repeats a
+//! notification until it gets exactly `OK`, so the same event arrives more than once:
+//! [`Notification::event_key`] is the same every time.
+
+use std::str::FromStr;
+
+use odeme_core::{
+    Acknowledgement, Currency, Error, InboundRequest, Money, Notification, NotificationKind,
+    Notifications, PaymentStatus, ProviderId, RejectionKind, Result, StoredCardRef,
+};
+
+use crate::client::{Client, TestNotifications};
+use crate::{map, PaytrGateway};
+
+/// The form fields, the last value winning when a field is repeated (as PHP reads them).
+struct Fields(Vec<(String, String)>);
+
+impl Fields {
+    fn get(&self, name: &str) -> Option<&str> {
+        self.0
+            .iter()
+            .rev()
+            .find(|(k, _)| k == name)
+            .map(|(_, v)| v.as_str())
+    }
+
+    fn required(&self, name: &str) -> Result<&str> {
+        self.get(name).ok_or_else(|| {
+            Error::SignatureMismatch(format!("the PayTR notification has no `{name}`"))
+        })
+    }
+}
+
+/// Verifies and reads a notification.
+pub(crate) fn verify(client: &Client, request: &InboundRequest) -> Result<Notification> {
+    let fields = Fields(request.form_pairs());
+    let hash = fields.required("hash")?;
+    let oid = fields.required("merchant_oid")?;
+    let status = fields.required("status")?;
+    let total = fields.required("total_amount")?;
+    if !client.signer.verify_notification(oid, status, total, hash) {
+        return Err(Error::SignatureMismatch(
+            "the PayTR notification hash does not match".into(),
+        ));
+    }
+    let test_mode = fields.get("test_mode").is_some_and(|t| t.trim() == "1");
+    if test_mode && client.config.test_notifications == TestNotifications::Reject {
+        return Err(Error::Provider {
+            provider: ProviderId::Paytr,
+            kind: RejectionKind::NotPermitted,
+            code: None,
+            message: format!("test-mode notification for order {oid} refused by configuration"),
+            http_status: None,
+        });
+    }
+    let currency = match fields
+        .get("currency")
+        .map(str::trim)
+        .filter(|c| !c.is_empty())
+    {
+        None => Currency::TRY,
+        Some(code) => Currency::from_str(code)?,
+    };
+    if total.is_empty() || !total.bytes().all(|b| b.is_ascii_digit()) {
+        return Err(Error::invalid(
+            "total_amount",
+            "is not a whole number of minor units (kuruş)",
+        ));
+    }
+    let minor = total
+        .parse::<i64>()
+        .map_err(|_| Error::invalid("total_amount", "is too large"))?;
+    let amount = Money::from_minor(minor, currency)?;
+    let normalized = map::payment_status(status);
+    let decline = (normalized == PaymentStatus::Failed).then(|| {
+        let code = fields
+            .get("failed_reason_code")
+            .map(str::trim)
+            .filter(|c| !c.is_empty());
+        let message = fields.get("failed_reason_msg").filter(|m| !m.is_empty());
+        let reason = map::reason_from_code(code.unwrap_or(""), message);
+        map::decline(reason, code, message, oid)
+    });
+    let stored_card = fields
+        .get("utoken")
+        .filter(|u| !u.is_empty() && normalized == PaymentStatus::Succeeded)
+        // The notification names the card user only; the card token comes from capi/list.
+        .map(|utoken| StoredCardRef::new(utoken, ""));
+    Ok(Notification {
+        provider: ProviderId::Paytr,
+        kind: NotificationKind::PaymentResult,
+        event_key: format!("paytr:{oid}:{status}"),
+        event_type: None,
+        order_id: Some(oid.to_owned()),
+        payment_id: Some(oid.to_owned()),
+        status: normalized,
+        amount: Some(amount),
+        decline,
+        stored_card,
+        test_mode,
+        acknowledgement: Some(Acknowledgement::text("OK")),
+    })
+}
+
+impl Notifications for PaytrGateway {
+    fn verify_notification(&self, request: &InboundRequest) -> Result<Notification> {
+        verify(&self.client, request)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::client::PaytrConfig;
+    use odeme_core::DeclineReason;
+    use rust_decimal_macros::dec;
+
+    fn client(handling: TestNotifications) -> Client {
+        Client::new(
+            PaytrConfig::new("100001", "TestMerchantKey1", "TestMerchantSalt")
+                .with_test_notifications(handling),
+        )
+        .unwrap()
+    }
+
+    fn body(pairs: &[(&str, &str)]) -> InboundRequest {
+        let mut s = url::form_urlencoded::Serializer::new(String::new());
+        for (k, v) in pairs {
+            s.append_pair(k, v);
+        }
+        InboundRequest::post(s.finish())
+    }
+
+    // The hash of ORDER1/success/10099 from sign.rs's known answers.
+    const SUCCESS_HASH: &str = "F/c1Ks7G65XGiBM5HdYpp+8LxyAL7MzBsqg7CWrPneQ=";
+    const FAILED_HASH: &str = "B6E+nwuKUmnKqe1Fh3h4M6b3AWmya9HJzSrOt8r1/Cs=";
+
+    fn success(extra: &[(&'static str, &'static str)]) -> InboundRequest {
+        let mut pairs = vec![
+            ("merchant_oid", "ORDER1"),
+            ("status", "success"),
+            ("total_amount", "10099"),
+            ("hash", SUCCESS_HASH),
+            ("test_mode", "0"),
+            ("payment_type", "card"),
+            ("currency", "TL"),
+            ("payment_amount", "10099"),
+            ("installment_count", "0"),
+        ];
+        pairs.extend_from_slice(extra);
+        body(&pairs)
+    }
+
+    #[test]
+    fn success_with_kurus_amount_and_utoken() {
+        let n = verify(
+            &client(TestNotifications::Flag),
+            &success(&[("utoken", "U1")]),
+        )
+        .unwrap();
+        assert_eq!(n.status, PaymentStatus::Succeeded);
+        assert_eq!(
+            n.amount,
+            Some(Money::new(dec!(100.99), Currency::TRY).unwrap())
+        );
+        assert_eq!(n.order_id.as_deref(), Some("ORDER1"));
+        assert_eq!(n.event_key, "paytr:ORDER1:success");
+        assert_eq!(
+            n.stored_card.map(|s| s.customer_token),
+            Some("U1".to_owned())
+        );
+        assert!(!n.test_mode);
+        assert_eq!(n.acknowledgement.unwrap().body, "OK");
+    }
+
+    #[test]
+    fn repeated_notifications_share_the_event_key() {
+        let c = client(TestNotifications::Flag);
+        let a = verify(&c, &success(&[])).unwrap();
+        let b = verify(&c, &success(&[])).unwrap();
+        assert_eq!(a.event_key, b.event_key);
+    }
+
+    #[test]
+    fn failure_maps_reason_code_and_message() {
+        let req = body(&[
+            ("merchant_oid", "ORDER1"),
+            ("status", "failed"),
+            ("total_amount", "0"),
+            ("hash", FAILED_HASH),
+            ("failed_reason_code", "2"),
+            ("failed_reason_msg", "Kimlik Doğrulama başarısız"),
+            ("test_mode", "1"),
+            ("currency", "TL"),
+        ]);
+        let n = verify(&client(TestNotifications::Flag), &req).unwrap();
+        assert_eq!(n.status, PaymentStatus::Failed);
+        let d = n.decline.unwrap();
+        assert_eq!(d.reason, DeclineReason::ThreeDsFailed);
+        assert_eq!(d.provider_code.as_deref(), Some("2"));
+        assert_eq!(d.order_id.as_deref(), Some("ORDER1"));
+        assert!(n.test_mode);
+        assert!(n.stored_card.is_none());
+    }
+
+    #[test]
+    fn tampered_or_incomplete_notifications_are_rejected() {
+        let c = client(TestNotifications::Flag);
+        for tampered in [
+            body(&[
+                ("merchant_oid", "ORDER1"),
+                ("status", "success"),
+                ("total_amount", "99999"),
+                ("hash", SUCCESS_HASH),
+            ]),
+            body(&[
+                ("merchant_oid", "ORDER2"),
+                ("status", "success"),
+                ("total_amount", "10099"),
+                ("hash", SUCCESS_HASH),
+            ]),
+            body(&[
+                ("merchant_oid", "ORDER1"),
+                ("status", "failed"),
+                ("total_amount", "10099"),
+                ("hash", SUCCESS_HASH),
+            ]),
+            body(&[
+                ("merchant_oid", "ORDER1"),
+                ("status", "success"),
+                ("total_amount", "10099"),
+                ("hash", "x"),
+            ]),
+            body(&[
+                ("merchant_oid", "ORDER1"),
+                ("status", "success"),
+                ("total_amount", "10099"),
+            ]),
+        ] {
+            let err = verify(&c, &tampered).unwrap_err();
+            assert!(matches!(err, Error::SignatureMismatch(_)), "{err:?}");
+            assert!(
+                !err.to_string().contains(SUCCESS_HASH),
+                "the expected hash is never shown"
+            );
+        }
+    }
+
+    #[test]
+    fn test_notifications_can_be_refused() {
+        let req = success(&[("test_mode", "1")]);
+        assert!(
+            verify(&client(TestNotifications::Flag), &req)
+                .unwrap()
+                .test_mode
+        );
+        let err = verify(&client(TestNotifications::Reject), &req).unwrap_err();
+        assert!(matches!(
+            err,
+            Error::Provider {
+                kind: RejectionKind::NotPermitted,
+                ..
+            }
+        ));
+    }
+
+    #[test]
+    fn unknown_status_is_never_success() {
+        let c = client(TestNotifications::Flag);
+        let hash = c.signer.notification("ORDER1", "weird", "100");
+        let n = verify(
+            &c,
+            &body(&[
+                ("merchant_oid", "ORDER1"),
+                ("status", "weird"),
+                ("total_amount", "100"),
+                ("hash", &hash),
+            ]),
+        )
+        .unwrap();
+        assert_eq!(n.status, PaymentStatus::Unknown);
+    }
+}

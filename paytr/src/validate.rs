@@ -1,0 +1,180 @@
+//! PayTR's own field rules, checked after the core's so that nothing PayTR would refuse for
+//! its shape leaves the process.
+
+use odeme_core::validate as core;
+use odeme_core::{
+    Capability, CaptureMode, ChargeRequest, Currency, Error, PaymentSource, ProviderId, Result,
+};
+
+/// `card_type` values PayTR accepts for installment payments.
+pub(crate) const CARD_TYPES: [&str; 9] = [
+    "advantage",
+    "axess",
+    "combo",
+    "bonus",
+    "cardfinans",
+    "maximum",
+    "paraf",
+    "world",
+    "saglamkart",
+];
+
+/// The metadata key that carries the installment program (`card_type`), which PayTR needs
+/// for installments and which the neutral request has no field for.
+pub const CARD_TYPE_METADATA: &str = "card_type";
+
+/// `currency` as PayTR spells it (`TL` for the lira); PayTR takes TRY, USD, EUR, GBP and RUB.
+pub(crate) fn currency_code(currency: Currency) -> Result<&'static str> {
+    match currency {
+        Currency::TRY => Ok("TL"),
+        Currency::USD | Currency::EUR | Currency::GBP | Currency::RUB => Ok(currency.code()),
+        _ => Err(Error::invalid(
+            "amount.currency",
+            format!("PayTR takes TRY, USD, EUR, GBP and RUB, not {currency}"),
+        )),
+    }
+}
+
+/// `installment_count`: a single payment is `"0"`, never `"1"` or empty.
+pub(crate) fn installment_count(installments: u8) -> Result<String> {
+    match installments {
+        0 | 1 => Ok("0".into()),
+        2..=12 => Ok(installments.to_string()),
+        _ => Err(Error::invalid(
+            "installments",
+            "PayTR takes a single payment or 2 to 12 installments",
+        )),
+    }
+}
+
+/// A full http(s) URL of at most 400 characters.
+pub(crate) fn paytr_url(field: &str, value: &str) -> Result<()> {
+    core::url(field, value)?;
+    core::max_chars(field, value, 400)
+}
+
+/// A merchant order id: letters and digits only, at most 64.
+pub(crate) fn merchant_oid(field: &str, value: &str) -> Result<()> {
+    core::alphanumeric(field, value, 64)
+}
+
+/// Every rule of a `/odeme` payment, after [`ChargeRequest::validate`].
+pub(crate) fn charge(request: &ChargeRequest) -> Result<()> {
+    request.validate()?;
+    if request.capture == CaptureMode::PreAuthorize {
+        return Err(Error::unsupported(
+            ProviderId::Paytr,
+            Capability::PreAuthorize,
+            "PayTR's Direct API only sells; there is no pre-authorization or capture",
+        ));
+    }
+    if request.items.iter().any(|i| i.split.is_some()) {
+        return Err(Error::unsupported(
+            ProviderId::Paytr,
+            Capability::SubMerchantSplits,
+            "PayTR's Direct API has no item-level sub-merchant payouts",
+        ));
+    }
+    merchant_oid("order_id", &request.order_id)?;
+    currency_code(request.amount.currency())?;
+    installment_count(request.installments)?;
+    if request.installments >= 2 {
+        match request.metadata.get(CARD_TYPE_METADATA) {
+            Some(t) if CARD_TYPES.contains(&t.as_str()) => {}
+            Some(_) => {
+                return Err(Error::invalid(
+                    "metadata.card_type",
+                    format!("must be one of {}", CARD_TYPES.join(", ")),
+                ))
+            }
+            None => {
+                return Err(Error::invalid(
+                    "metadata.card_type",
+                    "PayTR needs the card program (card_type) for installments",
+                ))
+            }
+        }
+    }
+    let customer = &request.customer;
+    core::max_chars("customer.ip", &customer.ip.to_string(), 39)?;
+    core::max_chars("customer.email", &customer.email, 100)?;
+    core::required("customer.name", &customer.full_name(), 60)?;
+    let phone = customer.phone.as_deref().ok_or_else(|| {
+        Error::invalid(
+            "customer.phone",
+            "PayTR requires the customer's phone (user_phone)",
+        )
+    })?;
+    core::required("customer.phone", phone, 20)?;
+    let address = request
+        .billing
+        .as_ref()
+        .map(|a| a.single_line())
+        .ok_or_else(|| {
+            Error::invalid(
+                "billing",
+                "PayTR requires the customer's address (user_address)",
+            )
+        })?;
+    core::required("billing", &address, 400)?;
+    if let odeme_core::ThreeDs::Required {
+        return_url,
+        fail_url,
+    } = &request.three_ds
+    {
+        paytr_url("three_ds.return_url", return_url)?;
+        if let Some(fail_url) = fail_url {
+            paytr_url("three_ds.fail_url", fail_url)?;
+        }
+    }
+    for (i, item) in request.items.iter().enumerate() {
+        core::max_chars(&format!("items[{i}].name"), &item.name, 200)?;
+    }
+    match &request.source {
+        PaymentSource::NewCard(card) => {
+            let number = card.number().expose();
+            if !(15..=16).contains(&number.len()) {
+                return Err(Error::invalid(
+                    "card.number",
+                    "PayTR takes 15- or 16-digit card numbers",
+                ));
+            }
+            cvv("card.cvc", card.cvc().expose())?;
+            core::max_chars("card.holder_name", card.holder_name(), 50)?;
+        }
+        PaymentSource::StoredCard { card, cvc } => {
+            if let Some(cvc) = cvc {
+                cvv("cvc", cvc.expose())?;
+            }
+            core::max_chars("stored_card.customer_token", &card.customer_token, 200)?;
+        }
+    }
+    Ok(())
+}
+
+fn cvv(field: &str, value: &str) -> Result<()> {
+    if value.len() == 3 && value.bytes().all(|b| b.is_ascii_digit()) {
+        Ok(())
+    } else {
+        Err(Error::invalid(field, "PayTR takes a 3-digit CVV"))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn currencies_and_installments() {
+        assert_eq!(currency_code(Currency::TRY).unwrap(), "TL");
+        assert_eq!(currency_code(Currency::RUB).unwrap(), "RUB");
+        assert_eq!(
+            currency_code(Currency::JPY).unwrap_err().invalid_field(),
+            Some("amount.currency")
+        );
+        assert_eq!(installment_count(1).unwrap(), "0");
+        assert_eq!(installment_count(2).unwrap(), "2");
+        assert_eq!(installment_count(12).unwrap(), "12");
+        assert!(installment_count(13).is_err());
+    }
+}

@@ -1,0 +1,260 @@
+//! PayTR's wire shapes: the ordered form every request posts, and the JSON answers, with
+//! field names spelled exactly as PayTR spells them.
+
+use std::fmt;
+
+use serde::de::{Deserialize, Deserializer};
+use serde_json::value::RawValue;
+
+/// Form fields that carry card data: masked wherever a form is shown.
+pub(crate) const SENSITIVE_FIELDS: [&str; 4] =
+    ["card_number", "cvv", "expiry_month", "expiry_year"];
+
+/// An ordered list of form fields, posted exactly in this order.
+#[derive(Clone, Default, PartialEq, Eq)]
+pub(crate) struct Form(Vec<(&'static str, String)>);
+
+impl Form {
+    pub(crate) fn new() -> Self {
+        Self(Vec::new())
+    }
+
+    pub(crate) fn push(&mut self, name: &'static str, value: impl Into<String>) {
+        self.0.push((name, value.into()));
+    }
+
+    #[cfg(test)]
+    pub(crate) fn get(&self, name: &str) -> Option<&str> {
+        self.0
+            .iter()
+            .find(|(n, _)| *n == name)
+            .map(|(_, v)| v.as_str())
+    }
+
+    pub(crate) fn fields(&self) -> &[(&'static str, String)] {
+        &self.0
+    }
+
+    /// `application/x-www-form-urlencoded` bytes.
+    pub(crate) fn encode(&self) -> String {
+        let mut serializer = url::form_urlencoded::Serializer::new(String::new());
+        for (name, value) in &self.0 {
+            serializer.append_pair(name, value);
+        }
+        serializer.finish()
+    }
+}
+
+impl fmt::Debug for Form {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        let mut list = f.debug_list();
+        for (name, value) in &self.0 {
+            if SENSITIVE_FIELDS.contains(name) {
+                list.entry(&format_args!("{name}=[REDACTED]"));
+            } else {
+                list.entry(&format_args!("{name}={value}"));
+            }
+        }
+        list.finish()
+    }
+}
+
+/// A JSON scalar read as the text PayTR wrote: strings as themselves, numbers as their
+/// literal digits (never through a float), booleans as `true`/`false`; `null` is absent.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub(crate) struct Text(pub(crate) String);
+
+impl Text {
+    pub(crate) fn as_str(&self) -> &str {
+        &self.0
+    }
+}
+
+impl<'de> Deserialize<'de> for Text {
+    fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        let raw: Box<RawValue> = Deserialize::deserialize(deserializer)?;
+        let literal = raw.get().trim();
+        if literal.starts_with('"') {
+            let text: String = serde_json::from_str(literal).map_err(serde::de::Error::custom)?;
+            Ok(Text(text))
+        } else if literal.starts_with(['{', '[']) {
+            Err(serde::de::Error::custom("expected a scalar"))
+        } else {
+            Ok(Text(literal.to_owned()))
+        }
+    }
+}
+
+/// An optional [`Text`] that also reads JSON `null` as absent.
+pub(crate) fn opt_text<'de, D: Deserializer<'de>>(
+    deserializer: D,
+) -> Result<Option<Text>, D::Error> {
+    let raw: Option<Box<RawValue>> = Deserialize::deserialize(deserializer)?;
+    match raw {
+        None => Ok(None),
+        Some(raw) if raw.get().trim() == "null" => Ok(None),
+        Some(raw) => Text::deserialize(raw.as_ref())
+            .map(Some)
+            .map_err(serde::de::Error::custom),
+    }
+}
+
+/// The text of an optional field, empty when absent.
+pub(crate) fn text(value: &Option<Text>) -> &str {
+    value.as_ref().map_or("", Text::as_str)
+}
+
+/// The answer of `/odeme` to a server-side POST (sync mode, recurring, or a refusal).
+#[derive(Debug, serde::Deserialize)]
+pub(crate) struct OdemeAnswer {
+    #[serde(default, deserialize_with = "opt_text")]
+    pub status: Option<Text>,
+    #[serde(default, deserialize_with = "opt_text")]
+    pub msg: Option<Text>,
+    #[serde(default, deserialize_with = "opt_text")]
+    pub reason: Option<Text>,
+    #[serde(default, deserialize_with = "opt_text")]
+    pub utoken: Option<Text>,
+    #[serde(default, deserialize_with = "opt_text")]
+    pub ctoken: Option<Text>,
+    #[serde(default, deserialize_with = "opt_text")]
+    pub try_again: Option<Text>,
+}
+
+/// One card of a `capi/list` answer.
+#[derive(Debug, serde::Deserialize)]
+#[allow(non_snake_case)]
+pub(crate) struct CapiCard {
+    #[serde(default, deserialize_with = "opt_text")]
+    pub ctoken: Option<Text>,
+    #[serde(default, deserialize_with = "opt_text")]
+    pub last_4: Option<Text>,
+    #[serde(default, deserialize_with = "opt_text")]
+    pub require_cvv: Option<Text>,
+    #[serde(default, deserialize_with = "opt_text")]
+    pub month: Option<Text>,
+    #[serde(default, deserialize_with = "opt_text")]
+    pub year: Option<Text>,
+    #[serde(default, deserialize_with = "opt_text")]
+    pub c_bank: Option<Text>,
+    #[serde(default, deserialize_with = "opt_text")]
+    pub c_name: Option<Text>,
+    #[serde(default, deserialize_with = "opt_text")]
+    pub c_brand: Option<Text>,
+    #[serde(default, deserialize_with = "opt_text")]
+    pub c_type: Option<Text>,
+    #[serde(default, deserialize_with = "opt_text")]
+    pub businessCard: Option<Text>,
+    #[serde(default, deserialize_with = "opt_text")]
+    pub initial: Option<Text>,
+    #[serde(default, deserialize_with = "opt_text")]
+    pub schema: Option<Text>,
+}
+
+/// A `{status, err_msg}` answer: `capi/list` errors and `capi/delete`.
+#[derive(Debug, serde::Deserialize)]
+pub(crate) struct StatusOnly {
+    #[serde(default, deserialize_with = "opt_text")]
+    pub status: Option<Text>,
+    #[serde(default, deserialize_with = "opt_text")]
+    pub err_msg: Option<Text>,
+}
+
+/// The answer of `/odeme/iade`.
+#[derive(Debug, serde::Deserialize)]
+pub(crate) struct RefundAnswer {
+    #[serde(default, deserialize_with = "opt_text")]
+    pub status: Option<Text>,
+    #[serde(default, deserialize_with = "opt_text")]
+    pub merchant_oid: Option<Text>,
+    #[serde(default, deserialize_with = "opt_text")]
+    pub return_amount: Option<Text>,
+    #[serde(default, deserialize_with = "opt_text")]
+    pub reference_no: Option<Text>,
+    #[serde(default, deserialize_with = "opt_text")]
+    pub err_no: Option<Text>,
+    #[serde(default, deserialize_with = "opt_text")]
+    pub err_msg: Option<Text>,
+}
+
+/// The answer of `/odeme/durum-sorgu`.
+#[derive(Debug, serde::Deserialize)]
+pub(crate) struct StatusAnswer {
+    #[serde(default, deserialize_with = "opt_text")]
+    pub status: Option<Text>,
+    #[serde(default, deserialize_with = "opt_text")]
+    pub payment_amount: Option<Text>,
+    #[serde(default, deserialize_with = "opt_text")]
+    pub payment_total: Option<Text>,
+    #[serde(default, deserialize_with = "opt_text")]
+    pub payment_date: Option<Text>,
+    #[serde(default, deserialize_with = "opt_text")]
+    pub currency: Option<Text>,
+    #[serde(default, deserialize_with = "opt_text")]
+    pub taksit: Option<Text>,
+    #[serde(default, deserialize_with = "opt_text")]
+    pub kart_marka: Option<Text>,
+    #[serde(default, deserialize_with = "opt_text")]
+    pub masked_pan: Option<Text>,
+    #[serde(default, deserialize_with = "opt_text")]
+    pub odeme_tipi: Option<Text>,
+    #[serde(default, deserialize_with = "opt_text")]
+    pub test_mode: Option<Text>,
+    #[serde(default)]
+    pub returns: Option<Vec<StatusReturn>>,
+    #[serde(default, deserialize_with = "opt_text")]
+    pub net_tutar: Option<Text>,
+    #[serde(default, deserialize_with = "opt_text")]
+    pub kesinti_tutari: Option<Text>,
+    #[serde(default, deserialize_with = "opt_text")]
+    pub err_no: Option<Text>,
+    #[serde(default, deserialize_with = "opt_text")]
+    pub err_msg: Option<Text>,
+}
+
+/// One refund in a status-query answer.
+#[derive(Debug, serde::Deserialize)]
+pub(crate) struct StatusReturn {
+    #[serde(default, deserialize_with = "opt_text")]
+    pub return_amount: Option<Text>,
+    #[serde(default, deserialize_with = "opt_text")]
+    pub reference_no: Option<Text>,
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn text_reads_numbers_literally() {
+        let answer: StatusAnswer =
+            serde_json::from_str(r#"{"status":"success","payment_amount":10.8,"payment_total":"10,80","test_mode":1,"taksit":null}"#)
+                .unwrap();
+        assert_eq!(text(&answer.payment_amount), "10.8");
+        assert_eq!(text(&answer.payment_total), "10,80");
+        assert_eq!(text(&answer.test_mode), "1");
+        assert!(answer.taksit.is_none());
+        let precise: RefundAnswer =
+            serde_json::from_str(r#"{"return_amount":12345678901234567.89}"#).unwrap();
+        assert_eq!(text(&precise.return_amount), "12345678901234567.89");
+    }
+
+    #[test]
+    fn form_order_encoding_and_masking() {
+        let mut form = Form::new();
+        form.push("merchant_id", "100001");
+        form.push("email", "a b@c.co");
+        form.push("card_number", "4355084355084358");
+        form.push("cvv", "000");
+        assert_eq!(
+            form.encode(),
+            "merchant_id=100001&email=a+b%40c.co&card_number=4355084355084358&cvv=000"
+        );
+        let shown = format!("{form:?}");
+        assert!(
+            !shown.contains("4355084355084358") && !shown.contains("=000"),
+            "{shown}"
+        );
+        assert_eq!(form.get("email"), Some("a b@c.co"));
+    }
+}
