@@ -96,7 +96,9 @@ impl PaytrekConfig {
 
     /// The base URL requests go to, without a trailing slash.
     pub fn base_url(&self) -> &str {
-        self.base_url.as_deref().unwrap_or(self.environment.base_url())
+        self.base_url
+            .as_deref()
+            .unwrap_or(self.environment.base_url())
     }
 
     /// The environment.
@@ -113,7 +115,9 @@ impl PaytrekConfig {
         }
         if self.api_key.expose().contains(':') {
             // Basic Auth cannot carry a colon in the user name.
-            return Err(Error::Configuration("the Paytrek API key contains `:`".into()));
+            return Err(Error::Configuration(
+                "the Paytrek API key contains `:`".into(),
+            ));
         }
         match url::Url::parse(self.base_url()) {
             Ok(u) if matches!(u.scheme(), "http" | "https") && u.host().is_some() => Ok(()),
@@ -132,13 +136,18 @@ impl PaytrekConfig {
         operation: &'static str,
         kind: RequestKind,
     ) -> HttpRequest {
-        HttpRequest::new(method, format!("{}{path}", self.base_url()), operation, kind)
-            .header("Content-Type", "application/json")
-            .header("Accept", "application/json")
-            .header(
-                "Authorization",
-                auth::basic_header(self.api_key.expose(), self.secret.expose()),
-            )
+        HttpRequest::new(
+            method,
+            format!("{}{path}", self.base_url()),
+            operation,
+            kind,
+        )
+        .header("Content-Type", "application/json")
+        .header("Accept", "application/json")
+        .header(
+            "Authorization",
+            auth::basic_header(self.api_key.expose(), self.secret.expose()),
+        )
     }
 }
 

@@ -1,0 +1,80 @@
+//! Sending a built request and reading Paytrek's answer: refusals become errors, bodies
+//! become wire types, and a sale can be read back after a write.
+
+use serde::de::DeserializeOwned;
+
+use odeme_core::{Currency, Error, HttpRequest, HttpResponse, Payment, RequestKind, Result};
+
+use crate::client::{PaytrekConfig, PaytrekGateway};
+use crate::errors;
+use crate::sale::{self, Context};
+use crate::wire;
+
+/// Tokens go into URL paths and queries, so only the characters Paytrek's tokens use
+/// (hex, UUIDs, merchant ids) are let through.
+pub(crate) fn check_token(field: &str, token: &str) -> Result<()> {
+    odeme_core::validate::required(field, token, 128)?;
+    if token
+        .bytes()
+        .all(|b| b.is_ascii_alphanumeric() || b == b'-' || b == b'_')
+    {
+        Ok(())
+    } else {
+        Err(Error::invalid(
+            field,
+            "may contain only letters, digits, `-` and `_`",
+        ))
+    }
+}
+
+/// `GET /api/v2/sale/<token>/`.
+pub(crate) fn get_sale_request(config: &PaytrekConfig, sale_token: &str) -> Result<HttpRequest> {
+    check_token("payment_id", sale_token)?;
+    Ok(config.request(
+        "GET",
+        &format!("/api/v2/sale/{sale_token}/"),
+        "get_sale",
+        RequestKind::Read,
+    ))
+}
+
+/// The answer's body as `T`, or the refusal it carries.
+pub(crate) fn read<T: DeserializeOwned>(response: &HttpResponse) -> Result<T> {
+    if !response.is_success() {
+        return Err(errors::refusal(response));
+    }
+    response.json()
+}
+
+impl PaytrekGateway {
+    /// Sends `request` and reads a `T` from a 2xx answer.
+    pub(crate) async fn call<T: DeserializeOwned>(
+        &self,
+        request: &HttpRequest,
+    ) -> Result<(T, HttpResponse)> {
+        let response = self.send(request).await?;
+        let value = read(&response)?;
+        Ok((value, response))
+    }
+
+    /// The sale object with `sale_token`.
+    pub(crate) async fn fetch_sale(&self, sale_token: &str) -> Result<(wire::Sale, HttpResponse)> {
+        self.call(&get_sale_request(&self.config, sale_token)?)
+            .await
+    }
+
+    /// The sale with `sale_token` as a payment.
+    pub(crate) async fn fetch_payment(
+        &self,
+        sale_token: &str,
+        currency: Option<Currency>,
+    ) -> Result<(Payment, wire::Sale)> {
+        let (sale, response) = self.fetch_sale(sale_token).await?;
+        let ctx = Context {
+            response: &response,
+            currency,
+            order_id: None,
+        };
+        Ok((sale::to_payment(&sale, &ctx)?, sale))
+    }
+}

@@ -1,0 +1,311 @@
+//! Charging a new card (`direct_charge`), capture and cancel, and the common ending of every
+//! charge that goes through a created sale (`charge`, `charge_with_token`).
+
+use async_trait::async_trait;
+
+use odeme_core::{
+    CancelRequest, Capability, CaptureRequest, Charge, ChargeRequest, Error, HttpRequest,
+    HttpResponse, Money, NextAction, Payment, PaymentSource, PaymentStatus, ProviderId,
+    RequestKind, Result, StoreCardMode,
+};
+
+use crate::call::{check_token, read};
+use crate::client::{PaytrekConfig, PaytrekGateway};
+use crate::errors;
+use crate::sale::{self, Context, SaleParts};
+use crate::wire::{self, SettleAnswer, SettleBody};
+
+/// The checks every charge makes before anything is sent.
+pub(crate) fn validate_charge(request: &ChargeRequest, config: &PaytrekConfig) -> Result<()> {
+    request.validate()?;
+    if request.items.iter().any(|i| i.split.is_some()) {
+        return Err(Error::unsupported(
+            ProviderId::Paytrek,
+            Capability::SubMerchantSplits,
+            "Paytrek's v2 API has no sub-merchant payouts",
+        ));
+    }
+    sale::validate(&SaleParts::of(request), config)
+}
+
+/// `POST /api/v2/direct_charge/`: a sale and its payment with a new card in one call.
+pub(crate) fn direct_charge_request(
+    config: &PaytrekConfig,
+    request: &ChargeRequest,
+) -> Result<HttpRequest> {
+    let body = sale::with_card(sale::sale_body(&SaleParts::of(request), config)?, request)?;
+    Ok(config
+        .request(
+            "POST",
+            "/api/v2/direct_charge/",
+            "charge",
+            RequestKind::Write,
+        )
+        .body(sale::to_bytes(&body)?)
+        .reference(request.order_id.clone()))
+}
+
+fn settle_request(
+    config: &PaytrekConfig,
+    path: &str,
+    operation: &'static str,
+    sale_token: &str,
+    amount: Option<&Money>,
+    comments: Option<&str>,
+) -> Result<HttpRequest> {
+    check_token("payment_id", sale_token)?;
+    let body = SettleBody {
+        sale_token,
+        amount: amount
+            .map(|a| wire::JsonNumber::money("amount", a))
+            .transpose()?,
+        comments,
+    };
+    Ok(config
+        .request("POST", path, operation, RequestKind::Write)
+        .body(sale::to_bytes(&body)?)
+        .reference(sale_token.to_owned()))
+}
+
+/// `POST /api/v2/capture/`: Paytrek captures the whole pre-authorization.
+pub(crate) fn capture_request(config: &PaytrekConfig, sale_token: &str) -> Result<HttpRequest> {
+    settle_request(
+        config,
+        "/api/v2/capture/",
+        "capture",
+        sale_token,
+        None,
+        None,
+    )
+}
+
+/// `POST /api/v2/cancel/`: cancels, or refunds in full what can no longer be cancelled.
+pub(crate) fn cancel_request(
+    config: &PaytrekConfig,
+    sale_token: &str,
+    comments: Option<&str>,
+) -> Result<HttpRequest> {
+    settle_request(
+        config,
+        "/api/v2/cancel/",
+        "cancel",
+        sale_token,
+        None,
+        comments,
+    )
+}
+
+/// `POST /api/v2/refund/`: in full without `amount`, in part with it.
+pub(crate) fn refund_request(
+    config: &PaytrekConfig,
+    sale_token: &str,
+    amount: Option<&Money>,
+    comments: Option<&str>,
+) -> Result<HttpRequest> {
+    settle_request(
+        config,
+        "/api/v2/refund/",
+        "refund",
+        sale_token,
+        amount,
+        comments,
+    )
+}
+
+/// The answer of a capture, cancel or refund, or the refusal it carries.
+pub(crate) fn read_settle(response: &HttpResponse) -> Result<SettleAnswer> {
+    let answer: SettleAnswer = read(response)?;
+    if answer.succeeded == Some(false) {
+        return Err(errors::settle_refusal(
+            answer.error_code.as_ref().map(|c| c.0.as_str()),
+            answer.error_message.as_deref(),
+            answer.paytrek_error.as_ref(),
+            response.status,
+        ));
+    }
+    Ok(answer)
+}
+
+impl PaytrekGateway {
+    /// Fills in the card user of a card stored during a payment when the answer left it
+    /// out; the card token alone already charges it, so a failed lookup changes nothing.
+    async fn complete_stored_card(&self, payment: &mut Payment, request: &ChargeRequest) {
+        let Some(stored) = payment.stored_card.as_mut() else {
+            return;
+        };
+        if !stored.reference.customer_token.is_empty() {
+            return;
+        }
+        if let StoreCardMode::ExistingCustomer(user) = &request.store_card {
+            stored.reference.customer_token = user.clone();
+            return;
+        }
+        if let Ok(card) = self.get_card(&stored.reference.card_token).await {
+            stored.reference.customer_token = card.reference.customer_token;
+        }
+    }
+
+    async fn direct_charge(&self, request: &ChargeRequest) -> Result<Payment> {
+        validate_charge(request, &self.config)?;
+        let http = direct_charge_request(&self.config, request)?;
+        let response = self.send(&http).await?;
+        let answer: wire::Sale = read(&response)?;
+        let ctx = Context {
+            response: &response,
+            currency: Some(request.amount.currency()),
+            order_id: Some(&request.order_id),
+        };
+        let mut payment = payment_or_decline(&answer, &ctx)?;
+        self.complete_stored_card(&mut payment, request).await;
+        Ok(payment)
+    }
+
+    /// The end of a charge of a created sale (`charge`, `charge_with_token`): a redirect
+    /// for 3-D Secure, a decline, or the sale read back. `before` is the sale as it was
+    /// before the charge, used when reading it back fails after a successful answer.
+    pub(crate) async fn finish_sale_charge(
+        &self,
+        before: Payment,
+        pre_auth: bool,
+        answer: &wire::Sale,
+    ) -> Result<Payment> {
+        let currency = Some(before.amount.currency());
+        if let Some(url) = answer
+            .forward_url
+            .as_deref()
+            .filter(|u| !u.trim().is_empty())
+        {
+            if answer.succeeded != Some(false) {
+                let mut payment = before;
+                payment.status = PaymentStatus::RequiresAction;
+                payment.next_action = Some(NextAction::Redirect {
+                    url: url.to_owned(),
+                });
+                return Ok(payment);
+            }
+        }
+        if answer.succeeded == Some(false) {
+            // The short answer has no error code; the sale's transactions have it.
+            let mut decline = match self.fetch_sale(&before.id).await {
+                Ok((sale, _)) if errors::failed_transaction(&sale).is_some() => {
+                    errors::sale_decline(&sale)
+                }
+                _ => errors::sale_decline(answer),
+            };
+            decline.payment_reference = Some(before.id.clone());
+            decline.order_id = Some(before.order_id.clone());
+            return Err(Error::declined(decline));
+        }
+        let stored = sale::stored_card(answer);
+        let mut payment = match self.fetch_payment(&before.id, currency).await {
+            Ok((payment, sale)) if payment.status == PaymentStatus::Failed => {
+                return Err(Error::declined(errors::sale_decline(&sale)));
+            }
+            Ok((payment, _)) => payment,
+            Err(_) => {
+                // The provider said it succeeded; that answer stands even unread-back.
+                let mut payment = before;
+                payment.status = if pre_auth {
+                    PaymentStatus::Authorized
+                } else {
+                    PaymentStatus::Succeeded
+                };
+                if !pre_auth {
+                    payment.captured = payment.amount;
+                }
+                payment.provider_status = None;
+                payment
+            }
+        };
+        if payment.stored_card.is_none() {
+            payment.stored_card = stored;
+        }
+        Ok(payment)
+    }
+}
+
+/// A payment from an answer that carries the sale, or the decline it reports.
+pub(crate) fn payment_or_decline(answer: &wire::Sale, ctx: &Context<'_>) -> Result<Payment> {
+    let redirect = answer
+        .forward_url
+        .as_deref()
+        .is_some_and(|u| !u.trim().is_empty());
+    if answer.succeeded == Some(false) && !redirect {
+        let mut decline = errors::sale_decline(answer);
+        if decline.order_id.is_none() {
+            decline.order_id = ctx.order_id.map(str::to_owned);
+        }
+        return Err(Error::declined(decline));
+    }
+    let payment = sale::to_payment(answer, ctx)?;
+    if payment.status == PaymentStatus::Failed {
+        return Err(Error::declined(errors::sale_decline(answer)));
+    }
+    Ok(payment)
+}
+
+#[async_trait]
+impl Charge for PaytrekGateway {
+    async fn charge(&self, request: &ChargeRequest) -> Result<Payment> {
+        match request.source {
+            PaymentSource::NewCard(_) => self.direct_charge(request).await,
+            PaymentSource::StoredCard { .. } => self.charge_token(request).await,
+        }
+    }
+
+    async fn capture(&self, request: &CaptureRequest) -> Result<Payment> {
+        check_token("payment_id", &request.payment_id)?;
+        let http = capture_request(&self.config, &request.payment_id)?;
+        let (before, _) = self.fetch_payment(&request.payment_id, None).await?;
+        if let Some(amount) = &request.amount {
+            if amount != &before.amount {
+                return Err(Error::invalid(
+                    "amount",
+                    format!(
+                        "Paytrek captures the whole authorization ({}); partial capture is not offered",
+                        before.amount
+                    ),
+                ));
+            }
+        }
+        let response = self.send(&http).await?;
+        read_settle(&response)?;
+        match self
+            .fetch_payment(&request.payment_id, Some(before.amount.currency()))
+            .await
+        {
+            Ok((payment, _)) => Ok(payment),
+            Err(_) => {
+                let mut payment = before;
+                payment.status = PaymentStatus::Succeeded;
+                payment.captured = payment.amount;
+                payment.provider_status = None;
+                Ok(payment)
+            }
+        }
+    }
+
+    async fn cancel(&self, request: &CancelRequest) -> Result<Payment> {
+        check_token("payment_id", &request.payment_id)?;
+        let http = cancel_request(&self.config, &request.payment_id, request.reason.as_deref())?;
+        let (before, _) = self.fetch_payment(&request.payment_id, None).await?;
+        let response = self.send(&http).await?;
+        let answer = read_settle(&response)?;
+        match self
+            .fetch_payment(&request.payment_id, Some(before.amount.currency()))
+            .await
+        {
+            Ok((payment, _)) => Ok(payment),
+            Err(_) => {
+                let currency = before.amount.currency();
+                let mut payment = before;
+                payment.status = PaymentStatus::Cancelled;
+                payment.provider_status = None;
+                if let Some(amount) = answer.amount.and_then(|a| Money::new(a.0, currency).ok()) {
+                    payment.refunded = amount;
+                }
+                Ok(payment)
+            }
+        }
+    }
+}
