@@ -1,1 +1,79 @@
-fn main() {}
+//! `odeme`: every operation of every provider, one command away.
+
+#![forbid(unsafe_code)]
+
+mod args;
+mod args_payment;
+mod card_input;
+mod commands;
+mod config;
+mod exit;
+mod gateway;
+mod items;
+mod output;
+mod profile;
+mod render;
+mod requests;
+
+use std::process::ExitCode;
+
+use crate::args::{Cli, Command};
+use crate::card_input::LineSource;
+use crate::config::{ProcessEnv, Settings};
+use crate::exit::{CliResult, SUCCESS};
+
+fn main() -> ExitCode {
+    let cli = Cli::parse_args();
+    let runtime = match tokio::runtime::Builder::new_multi_thread()
+        .enable_all()
+        .build()
+    {
+        Ok(runtime) => runtime,
+        Err(e) => {
+            eprintln!("error: cannot start the async runtime: {e}");
+            return ExitCode::from(exit::OTHER);
+        }
+    };
+    let code = runtime.block_on(run(&cli));
+    ExitCode::from(code)
+}
+
+/// Runs the command, prints its result or failure and returns the exit code.
+async fn run(cli: &Cli) -> u8 {
+    let json = cli.global.json;
+    match execute(cli).await {
+        Ok(Some(outcome)) => {
+            if json {
+                println!("{}", outcome.to_json());
+            } else {
+                print!("{}", outcome.summary());
+            }
+            SUCCESS
+        }
+        Ok(None) => SUCCESS,
+        Err(error) => {
+            let (stdout, stderr) = output::failure(&error, json);
+            if let Some(text) = stdout {
+                println!("{}", text.trim_end());
+            }
+            eprintln!("{stderr}");
+            error.exit_code()
+        }
+    }
+}
+
+async fn execute(cli: &Cli) -> CliResult<Option<output::Outcome>> {
+    if let Command::Sandbox(args) = &cli.command {
+        commands::sandbox::run(args).await?;
+        return Ok(None);
+    }
+    let env = ProcessEnv;
+    let settings = Settings::resolve(&cli.global, &env)?;
+    let gateway = gateway::build(&settings)?;
+    let mut ctx = commands::Context {
+        gateway,
+        env: &env,
+        input: LineSource::stdin(),
+    };
+    commands::run(&cli.command, &mut ctx).await.map(Some)
+}

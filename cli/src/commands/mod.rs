@@ -1,0 +1,68 @@
+//! One module per family of commands; each turns arguments into a library call and the
+//! answer into an [`Outcome`].
+
+mod cards;
+mod notification;
+mod payments;
+mod recurring;
+pub mod sandbox;
+
+use std::sync::Arc;
+
+use odeme::{Gateway, GatewayExt, InstallmentQuery};
+
+use crate::args::{Command, InstallmentsArgs};
+use crate::card_input::LineSource;
+use crate::config::Environment;
+use crate::exit::CliResult;
+use crate::output::Outcome;
+use crate::requests::{amount, currency};
+
+/// What every command needs: the gateway, the environment and standard input.
+pub struct Context<'a> {
+    /// The provider's gateway.
+    pub gateway: Arc<dyn Gateway>,
+    /// Environment variables (card data may come from them).
+    pub env: &'a dyn Environment,
+    /// Standard input (card data may come from it).
+    pub input: LineSource,
+}
+
+/// Runs a command that talks to a provider.
+pub async fn run(command: &Command, ctx: &mut Context<'_>) -> CliResult<Outcome> {
+    match command {
+        Command::Charge(args) => payments::charge(args, ctx).await,
+        Command::Capture(args) => payments::capture(args, ctx).await,
+        Command::Cancel(args) => payments::cancel(args, ctx).await,
+        Command::Refund(args) => payments::refund(args, ctx).await,
+        Command::Status(args) => payments::status(args, ctx).await,
+        Command::ChargeStored(args) => payments::charge_stored(args, ctx).await,
+        Command::Card(card) => cards::run(card, ctx).await,
+        Command::Recurring(recurring) => recurring::run(recurring, ctx).await,
+        Command::Installments(args) => installments(args, ctx).await,
+        Command::VerifyNotification(args) => notification::verify(args, ctx),
+        Command::CompleteThreeDs(args) => notification::complete_three_ds(args, ctx).await,
+        Command::Capabilities => Ok(Outcome::Capabilities(
+            ctx.gateway.provider(),
+            ctx.gateway.capabilities(),
+        )),
+        Command::Sandbox(_) => Err(crate::exit::CliError::Local(
+            "the sandbox command does not talk to a provider".into(),
+        )),
+    }
+}
+
+async fn installments(args: &InstallmentsArgs, ctx: &mut Context<'_>) -> CliResult<Outcome> {
+    let currency = currency(&args.currency)?;
+    let query = InstallmentQuery {
+        bin: args.bin.clone(),
+        amount: amount(&args.amount, currency)?,
+    };
+    query.validate()?;
+    let options = ctx
+        .gateway
+        .require_installments()?
+        .installments(&query)
+        .await?;
+    Ok(Outcome::Installments(options))
+}

@@ -1,0 +1,136 @@
+//! Printing a command's result or failure: a summary, or `--json`.
+
+use odeme::{
+    Capabilities, CardList, InstallmentOptions, Notification, Payment, Plan, ProviderId,
+    RefundResult, StoredCard, StoredCardRef,
+};
+use serde_json::{json, Value};
+
+use crate::exit::CliError;
+use crate::render;
+
+/// What a successful command produced.
+#[derive(Debug)]
+pub enum Outcome {
+    /// A payment (charge, capture, cancel, status, stored-card and recurring charges).
+    Payment(Box<Payment>),
+    /// A refund.
+    Refund(RefundResult),
+    /// A card just stored.
+    StoredCard(StoredCard),
+    /// A page of stored cards.
+    Cards(CardList),
+    /// A card deleted.
+    Deleted(ProviderId, StoredCardRef),
+    /// Installment options.
+    Installments(InstallmentOptions),
+    /// A recurring plan.
+    Plan(Box<Plan>),
+    /// A verified notification.
+    Notification(Box<Notification>),
+    /// Declared capabilities.
+    Capabilities(ProviderId, Capabilities),
+}
+
+impl Outcome {
+    /// The readable summary.
+    pub fn summary(&self) -> String {
+        match self {
+            Outcome::Payment(p) => render::payment(p),
+            Outcome::Refund(r) => render::refund(r),
+            Outcome::StoredCard(c) => render::stored_card(c),
+            Outcome::Cards(l) => render::card_list(l),
+            Outcome::Deleted(p, r) => render::deleted(*p, r),
+            Outcome::Installments(o) => render::installments(o),
+            Outcome::Plan(p) => render::plan(p),
+            Outcome::Notification(n) => render::notification(n),
+            Outcome::Capabilities(p, c) => render::capabilities(*p, c),
+        }
+    }
+
+    /// The normalized result as JSON.
+    pub fn to_json(&self) -> Value {
+        let value = match self {
+            Outcome::Payment(p) => serde_json::to_value(p),
+            Outcome::Refund(r) => serde_json::to_value(r),
+            Outcome::StoredCard(c) => serde_json::to_value(c),
+            Outcome::Cards(l) => serde_json::to_value(l),
+            Outcome::Deleted(p, r) => Ok(json!({ "provider": p, "deleted": r })),
+            Outcome::Installments(o) => serde_json::to_value(o),
+            Outcome::Plan(p) => serde_json::to_value(p),
+            Outcome::Notification(n) => {
+                serde_json::to_value(n).map(|v| json!({ "authentic": true, "notification": v }))
+            }
+            Outcome::Capabilities(p, c) => Ok(json!({ "provider": p, "capabilities": c })),
+        };
+        value.unwrap_or_else(|e| json!({ "error": { "kind": "local", "message": format!("cannot serialize the result: {e}") } }))
+    }
+}
+
+/// The text for stdout and for stderr when `error` ends the command.
+pub fn failure(error: &CliError, json_mode: bool) -> (Option<String>, String) {
+    let decline = match error {
+        CliError::Odeme(e) => e.decline(),
+        _ => None,
+    };
+    let message = format!("error: {error}{}", hint(error));
+    let stdout = if json_mode {
+        let mut body = json!({ "kind": error.kind_name(), "message": error.to_string() });
+        if let Some(d) = decline {
+            body["decline"] = serde_json::to_value(d).unwrap_or(Value::Null);
+        }
+        if matches!(error, CliError::Odeme(odeme::Error::SignatureMismatch(_))) {
+            Some(json!({ "authentic": false, "error": body }).to_string())
+        } else {
+            Some(json!({ "error": body }).to_string())
+        }
+    } else {
+        decline.map(render::decline)
+    };
+    (stdout, message)
+}
+
+/// What to do next, for outcomes where the next step is not obvious.
+fn hint(error: &CliError) -> String {
+    match error {
+        CliError::Odeme(odeme::Error::UnknownOutcome { provider, reference, .. }) => match reference {
+            Some(reference) => format!(
+                "\nhint: the request may have taken effect; check before retrying: odeme --provider {provider} status --order-id {reference}"
+            ),
+            None => "\nhint: the request may have taken effect; check with `odeme status` before retrying".into(),
+        },
+        _ => String::new(),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use odeme::{Decline, DeclineReason, Error};
+
+    #[test]
+    fn decline_json_carries_the_decline() {
+        let error = CliError::Odeme(Error::declined(Decline::new(
+            ProviderId::Paytr,
+            DeclineReason::StolenCard,
+        )));
+        let (stdout, stderr) = failure(&error, true);
+        let value: Value = serde_json::from_str(&stdout.unwrap()).unwrap();
+        assert_eq!(value["error"]["kind"], "declined");
+        assert_eq!(value["error"]["decline"]["reason"], "stolen_card");
+        assert!(stderr.starts_with("error: declined"), "{stderr}");
+    }
+
+    #[test]
+    fn unknown_outcome_hints_at_reconciliation() {
+        let error = CliError::Odeme(Error::UnknownOutcome {
+            provider: ProviderId::Paytr,
+            operation: "charge".into(),
+            reference: Some("ORDER9".into()),
+            reason: "connection dropped".into(),
+        });
+        let (stdout, stderr) = failure(&error, false);
+        assert!(stdout.is_none());
+        assert!(stderr.contains("status --order-id ORDER9"), "{stderr}");
+    }
+}
