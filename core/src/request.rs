@@ -202,8 +202,11 @@ impl ChargeRequest {
             return Err(Error::invalid("installments", "must be 1 to 12"));
         }
         self.customer.validate()?;
-        if let PaymentSource::StoredCard { card, .. } = &self.source {
-            card.validate()?;
+        match &self.source {
+            // A card checked when it was built can expire before it is charged (a checkout
+            // left open over a month's end), so the expiry is judged again here.
+            PaymentSource::NewCard(card) => check_not_expired(card)?,
+            PaymentSource::StoredCard { card, .. } => card.validate()?,
         }
         if let ThreeDs::Required {
             return_url,
@@ -227,6 +230,15 @@ impl ChargeRequest {
             ));
         }
         validate_items(&self.items, &self.amount)
+    }
+}
+
+/// Refuses a card whose expiry month has passed (UTC).
+pub fn check_not_expired(card: &Card) -> Result<(), Error> {
+    if card.expiry().is_expired() {
+        Err(Error::invalid("card.expiry", "the card has expired"))
+    } else {
+        Ok(())
     }
 }
 
@@ -405,6 +417,29 @@ pub struct StoreCardRequest {
     pub owner: CardOwner,
     /// A label the merchant chooses ("work card").
     pub label: Option<String>,
+}
+
+impl StoreCardRequest {
+    /// Checks the request's shape: the card has not expired, the owner token and the label
+    /// are well formed.
+    pub fn validate(&self) -> Result<(), Error> {
+        check_not_expired(&self.card)?;
+        match &self.owner {
+            CardOwner::Existing(token) => validate::required("owner", token, 128)?,
+            CardOwner::New { external_id, email } => {
+                if let Some(id) = external_id {
+                    validate::required("owner.external_id", id, 128)?;
+                }
+                if let Some(email) = email {
+                    validate::email("owner.email", email)?;
+                }
+            }
+        }
+        if let Some(label) = &self.label {
+            validate::required("label", label, 100)?;
+        }
+        Ok(())
+    }
 }
 
 /// List a customer's stored cards.

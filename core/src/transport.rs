@@ -253,8 +253,9 @@ impl HttpTransport {
         self.provider
     }
 
-    /// Sends `request` once and returns the answer. A 5xx answer to a write is returned as
-    /// [`Error::UnknownOutcome`]; every other status is returned for the adapter to read.
+    /// Sends `request` once and returns the answer. A 5xx answer is an error: to a write
+    /// [`Error::UnknownOutcome`], to a read [`Error::Transport`]; every other status is
+    /// returned for the adapter to read.
     pub async fn send(&self, request: &HttpRequest) -> Result<HttpResponse> {
         let path = url::Url::parse(&request.url)
             .map(|u| u.path().to_owned())
@@ -304,9 +305,20 @@ impl HttpTransport {
             status,
             body: body.to_vec(),
         };
-        if status >= 500 && request.kind == RequestKind::Write {
-            tracing::warn!(status, "server error after a write: outcome unknown");
-            return Err(answer.unreadable("server error"));
+        if status >= 500 {
+            // A write may have been carried out before the server failed; a read changed
+            // nothing, so failing it as a transport error tells the caller to retry.
+            return Err(match request.kind {
+                RequestKind::Write => {
+                    tracing::warn!(status, "server error after a write: outcome unknown");
+                    answer.unreadable("server error")
+                }
+                RequestKind::Read => Error::Transport {
+                    provider: self.provider,
+                    operation: request.operation.to_owned(),
+                    reason: format!("server error HTTP {status}"),
+                },
+            });
         }
         Ok(answer)
     }

@@ -80,6 +80,7 @@ pub(crate) fn delete_call(request: &DeleteCardRequest) -> Result<Call> {
 }
 
 fn validate_store(request: &StoreCardRequest) -> Result<()> {
+    request.validate()?;
     if let CardOwner::Existing(key) = &request.owner {
         validate::non_empty("owner", key)?;
     }

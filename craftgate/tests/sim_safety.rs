@@ -147,10 +147,9 @@ async fn a_server_error_before_processing_a_read_is_not_an_unknown_outcome() {
         .status(&StatusQuery::PaymentId("1".into()))
         .await
         .unwrap_err();
-    assert!(
-        matches!(err, Error::UnexpectedResponse { status: 503, .. }),
-        "{err:?}"
-    );
+    // A failed read changed nothing: a transport error, safe to retry.
+    assert!(matches!(err, Error::Transport { .. }), "{err:?}");
+    assert!(err.is_safe_to_retry());
 }
 
 #[tokio::test]

@@ -179,6 +179,7 @@ impl PaytrekGateway {
 #[async_trait]
 impl StoreCard for PaytrekGateway {
     async fn store_card(&self, request: &StoreCardRequest) -> Result<StoredCard> {
+        request.validate()?;
         let http = store_card_request(&self.config, request)?;
         let (card, response): (VaultCard, _) = self.call(&http).await?;
         to_stored_card(&card, &response)
