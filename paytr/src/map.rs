@@ -47,9 +47,11 @@ pub(crate) const DECLINE_MESSAGES: &[(&str, DeclineReason)] = &[
     ("expired", DeclineReason::ExpiredCard),
     ("cvv", DeclineReason::InvalidCvc),
     ("guvenlik kodu", DeclineReason::InvalidCvc),
-    ("kapatilmis", DeclineReason::RestrictedCard),
+    // A bank message naming the cause is more specific than "closed by the bank", which
+    // PayTR's recurring document uses for any card the issuer shut.
     ("calinti", DeclineReason::StolenCard),
     ("kayip", DeclineReason::LostCard),
+    ("kapatilmis", DeclineReason::RestrictedCard),
     ("kart numarasi", DeclineReason::InvalidCardNumber),
     ("do not honour", DeclineReason::DoNotHonor),
     ("do not honor", DeclineReason::DoNotHonor),
@@ -357,6 +359,8 @@ mod tests {
     fn decline_texts() {
         let cases = [
             ("Kart banka tarafından kapatılmış. Bu kart ile tekrar işlem göndermeyin.", DeclineReason::RestrictedCard),
+            ("Kart banka tarafından kapatılmış. (kayip/calinti kart)", DeclineReason::StolenCard),
+            ("Kayip kart", DeclineReason::LostCard),
             ("Henüz devam eden bir işleminiz bulunmaktadır, sonuçlandıktan sonra tekrar deneyebilirsiniz.", DeclineReason::ProcessingError),
             ("Kart limiti / bakiyesi yetersiz", DeclineReason::InsufficientFunds),
             ("CVV hatali", DeclineReason::InvalidCvc),
