@@ -1,7 +1,7 @@
 //! Reading a card number and CVC from a file, the environment or standard input, never
 //! from the command line, where they would show in the process list.
 
-use std::io::{BufRead, IsTerminal, Read, Write};
+use std::io::{BufRead, IsTerminal, Read};
 use std::path::Path;
 
 use odeme::{Card, Cvc, Expiry};
@@ -57,8 +57,15 @@ impl LineSource {
     /// The next non-empty line, trimmed; `what` names it in the prompt and the error.
     fn next(&mut self, what: &str) -> CliResult<Zeroizing<String>> {
         if self.interactive {
-            eprint!("{what}: ");
-            std::io::stderr().flush().ok();
+            // Typed at a terminal: read without echo, so the card never shows on screen.
+            let typed = Zeroizing::new(rpassword::prompt_password(format!("{what}: ")).map_err(
+                |e| CliError::Local(format!("cannot read the {what} from the terminal: {e}")),
+            )?);
+            let trimmed = typed.trim();
+            if trimmed.is_empty() {
+                return Err(CliError::input(format!("no {what} given")));
+            }
+            return Ok(Zeroizing::new(trimmed.to_owned()));
         }
         loop {
             let mut line = Zeroizing::new(String::new());
