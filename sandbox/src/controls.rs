@@ -63,7 +63,12 @@ impl Faults {
 
     /// Applies `fault` to the next request, whatever it is.
     pub fn inject(&self, fault: Fault) {
-        self.add(FaultRule { path_prefix: None, method: None, fault, times: 1 });
+        self.add(FaultRule {
+            path_prefix: None,
+            method: None,
+            fault,
+            times: 1,
+        });
     }
 
     /// Applies `fault` to the next request whose path starts with `path_prefix`.
@@ -98,7 +103,9 @@ impl Faults {
         let mut rules = self.lock();
         let index = rules.iter().position(|r| {
             r.path_prefix.as_deref().is_none_or(|p| path.starts_with(p))
-                && r.method.as_deref().is_none_or(|m| m.eq_ignore_ascii_case(method))
+                && r.method
+                    .as_deref()
+                    .is_none_or(|m| m.eq_ignore_ascii_case(method))
         })?;
         let rule = rules.get_mut(index)?;
         rule.times -= 1;
@@ -149,7 +156,10 @@ impl RequestLog {
 
     /// How many requests arrived whose path starts with `prefix`.
     pub fn count_path(&self, prefix: &str) -> usize {
-        self.lock().iter().filter(|r| r.path.starts_with(prefix)).count()
+        self.lock()
+            .iter()
+            .filter(|r| r.path.starts_with(prefix))
+            .count()
     }
 
     /// Forgets every request.

@@ -35,7 +35,10 @@ pub(crate) async fn serve(
 ) -> std::io::Result<SimulatorCore> {
     let listener = TcpListener::bind(addr).await?;
     let local = listener.local_addr()?;
-    let app = router.layer(middleware::from_fn_with_state(controls.clone(), apply_controls));
+    let app = router.layer(middleware::from_fn_with_state(
+        controls.clone(),
+        apply_controls,
+    ));
     let handle = tokio::spawn(async move {
         if let Err(error) = axum::serve(listener, app).await {
             tracing::error!(%error, "simulator server stopped");
@@ -48,7 +51,11 @@ pub(crate) async fn serve(
     })
 }
 
-async fn apply_controls(State(controls): State<Controls>, request: Request, next: Next) -> Response {
+async fn apply_controls(
+    State(controls): State<Controls>,
+    request: Request,
+    next: Next,
+) -> Response {
     let method = request.method().as_str().to_owned();
     let path = request.uri().path().to_owned();
     controls.requests.record(RecordedRequest {
@@ -90,7 +97,9 @@ async fn apply_controls(State(controls): State<Controls>, request: Request, next
         Fault::TruncatedJson => {
             let response = next.run(request).await;
             let (mut parts, body) = response.into_parts();
-            let bytes = axum::body::to_bytes(body, usize::MAX).await.unwrap_or_default();
+            let bytes = axum::body::to_bytes(body, usize::MAX)
+                .await
+                .unwrap_or_default();
             let half = bytes.slice(..bytes.len() / 2);
             parts.headers.remove(header::CONTENT_LENGTH);
             Response::from_parts(parts, Body::from(half))

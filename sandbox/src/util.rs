@@ -6,13 +6,17 @@ use subtle::ConstantTimeEq;
 /// A random lowercase hex string of `len` characters (tokens, references).
 pub fn random_hex(len: usize) -> String {
     let mut rng = rand::thread_rng();
-    (0..len).map(|_| char::from_digit(rng.gen_range(0..16), 16).unwrap_or('0')).collect()
+    (0..len)
+        .map(|_| char::from_digit(rng.gen_range(0..16), 16).unwrap_or('0'))
+        .collect()
 }
 
 /// A random string of ASCII digits of `len` characters.
 pub fn random_digits(len: usize) -> String {
     let mut rng = rand::thread_rng();
-    (0..len).map(|_| char::from(b'0' + rng.gen_range(0..10u8))).collect()
+    (0..len)
+        .map(|_| char::from(b'0' + rng.gen_range(0..10u8)))
+        .collect()
 }
 
 /// Constant-time comparison of two strings (signatures, hashes, tokens).

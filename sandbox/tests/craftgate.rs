@@ -1305,6 +1305,147 @@ async fn an_uncaptured_pre_auth_is_cancelled_not_item_refunded() {
     assert_eq!(capture.status, 422);
 }
 
+// ---------------------------------------------------------------- how a cancel is reported
+
+/// What the records say after the fact: `paymentStatus`, `paymentPhase`, `refundStatus` and
+/// `refundablePrice` of the reporting record, and the `refundType` of each whole-payment
+/// refund the reporting list names (retrieved one by one, as the list does not carry it).
+async fn reported(client: &Client, id: u64) -> (Value, Vec<String>) {
+    let report = client
+        .get(&format!("/payment-reporting/v1/payments/{id}"))
+        .await;
+    assert_eq!(report.status, 200, "{}", report.text);
+    let listed = client
+        .get(&format!("/payment-reporting/v1/payments/{id}/refunds"))
+        .await;
+    assert_eq!(listed.status, 200, "{}", listed.text);
+    let mut types = Vec::new();
+    for item in listed.data()["items"].as_array().unwrap() {
+        assert_eq!(item["paymentId"].as_u64(), Some(id));
+        assert_eq!(item["status"], "SUCCESS");
+        let refund_id = item["id"].as_u64().unwrap();
+        let refund = client
+            .get(&format!("/payment/v1/refunds/{refund_id}"))
+            .await;
+        assert_eq!(
+            dec(&refund.data()["refundPrice"]),
+            dec(&item["refundPrice"])
+        );
+        types.push(refund.data()["refundType"].as_str().unwrap().to_owned());
+    }
+    assert_eq!(
+        listed.data()["totalSize"].as_u64(),
+        Some(types.len() as u64)
+    );
+    (report.data().clone(), types)
+}
+
+#[tokio::test]
+async fn a_cancelled_pre_auth_is_recorded_as_cancelled() {
+    let sim = simulator().await;
+    let client = Client::new(&sim);
+    let mut body = payment("pre-void-1", SUCCESS_CARD);
+    body["paymentPhase"] = json!("PRE_AUTH");
+    let auth = client.post("/payment/v1/card-payments", &body).await;
+    let id = auth.data()["id"].as_u64().unwrap();
+    let (before, types) = reported(&client, id).await;
+    assert_eq!(before["refundStatus"], "NOT_REFUNDED");
+    assert!(types.is_empty());
+
+    let cancel = client
+        .post("/payment/v1/refunds", &json!({"paymentId": id}))
+        .await;
+    assert_eq!(cancel.status, 200, "{}", cancel.text);
+    assert_eq!(cancel.data()["refundType"], "CANCEL");
+    assert_eq!(dec(&cancel.data()["refundPrice"]), d("100"));
+
+    let (after, types) = reported(&client, id).await;
+    assert_eq!(after["paymentStatus"], "SUCCESS");
+    assert_eq!(after["paymentPhase"], "PRE_AUTH");
+    assert_eq!(after["refundStatus"], "FULLY_REFUNDED");
+    assert_eq!(dec(&after["refundablePrice"]), d("0"));
+    assert_eq!(types, ["CANCEL"]);
+    assert_eq!(
+        sim.ledger()
+            .for_order("pre-void-1", LedgerKind::Cancel)
+            .len(),
+        1
+    );
+    let capture = client
+        .post(
+            &format!("/payment/v1/card-payments/{id}/post-auth"),
+            &json!({"paidPrice": 100}),
+        )
+        .await;
+    assert_eq!(capture.status, 422);
+}
+
+#[tokio::test]
+async fn a_same_day_cancel_and_a_settled_refund_are_told_apart_by_the_refund() {
+    let sim = simulator().await;
+    let client = Client::new(&sim);
+
+    let sale = client
+        .post(
+            "/payment/v1/card-payments",
+            &payment("void-2", SUCCESS_CARD),
+        )
+        .await;
+    let sale_id = sale.data()["id"].as_u64().unwrap();
+    client
+        .post("/payment/v1/refunds", &json!({"paymentId": sale_id}))
+        .await;
+    let (cancelled, types) = reported(&client, sale_id).await;
+    assert_eq!(cancelled["refundStatus"], "FULLY_REFUNDED");
+    assert_eq!(types, ["CANCEL"]);
+
+    let settled = client
+        .post(
+            "/payment/v1/card-payments",
+            &payment("refund-3", SUCCESS_CARD),
+        )
+        .await;
+    let settled_id = settled.data()["id"].as_u64().unwrap();
+    assert!(sim.settle_payment(settled_id));
+    client
+        .post("/payment/v1/refunds", &json!({"paymentId": settled_id}))
+        .await;
+    let (refunded, types) = reported(&client, settled_id).await;
+    // The payment record is the same either way; only the refund differs.
+    assert_eq!(refunded["refundStatus"], "FULLY_REFUNDED");
+    assert_eq!(dec(&refunded["refundablePrice"]), d("0"));
+    assert_eq!(types, ["REFUND"]);
+
+    // Item refunds are not whole-payment refunds and are not listed.
+    let partly = client
+        .post(
+            "/payment/v1/card-payments",
+            &payment("refund-4", SUCCESS_CARD),
+        )
+        .await;
+    let partly_id = partly.data()["id"].as_u64().unwrap();
+    let tx = partly.data()["paymentTransactions"][0]["id"]
+        .as_u64()
+        .unwrap();
+    client
+        .post(
+            "/payment/v1/refund-transactions",
+            &json!({"paymentTransactionId": tx, "refundPrice": 10}),
+        )
+        .await;
+    let (partial, types) = reported(&client, partly_id).await;
+    assert_eq!(partial["refundStatus"], "PARTIAL_REFUNDED");
+    assert!(types.is_empty());
+
+    assert_eq!(
+        client
+            .get("/payment-reporting/v1/payments/987654/refunds")
+            .await
+            .status,
+        404
+    );
+}
+
 // ---------------------------------------------------------------- installments and BINs
 
 #[tokio::test]

@@ -1349,3 +1349,333 @@ async fn three_d_payments_store_cards_and_pay_with_them() {
     // Paying with a stored card stores nothing new.
     assert_eq!(p.sim.stored_card_count(&utoken), 1);
 }
+
+// ---------------------------------------------------------------- BIN lookup and installment rates
+
+const WORLD_CONSUMER: &str = "4543600000000003";
+const BUSINESS: &str = "5528790000000008";
+
+impl Paytr {
+    fn bin_fields(&self, bin: &str) -> Fields {
+        let mid = self.creds().merchant_id.clone();
+        vec![
+            ("merchant_id".into(), mid.clone()),
+            ("bin_number".into(), bin.into()),
+            ("paytr_token".into(), token(self.creds(), &[bin, &mid])),
+        ]
+    }
+
+    async fn bin_detail(&self, bin: &str) -> Value {
+        self.post_json("/odeme/api/bin-detail", &self.bin_fields(bin))
+            .await
+    }
+
+    fn rates_fields(&self, request_id: &str) -> Fields {
+        let mid = self.creds().merchant_id.clone();
+        vec![
+            ("merchant_id".into(), mid.clone()),
+            ("request_id".into(), request_id.into()),
+            (
+                "paytr_token".into(),
+                token(self.creds(), &[&mid, request_id]),
+            ),
+        ]
+    }
+
+    /// The rates answer as raw text, so the exact digits can be checked.
+    async fn rates_text(&self, fields: &Fields) -> String {
+        let response = self.post("/odeme/taksit-oranlari", fields).await;
+        assert_eq!(response.status(), 200);
+        assert!(response.headers()["content-type"]
+            .to_str()
+            .unwrap()
+            .starts_with("application/json"));
+        response.text().await.unwrap()
+    }
+}
+
+#[tokio::test]
+async fn bin_detail_answers_for_every_test_card_bin() {
+    let p = Paytr::start().await;
+    assert_eq!(
+        p.bin_detail("435508").await,
+        serde_json::json!({"status":"success","cardType":"credit","businessCard":"n",
+            "bank":"Akbank","brand":"axess","schema":"VISA"})
+    );
+    assert_eq!(
+        p.bin_detail("540667").await,
+        serde_json::json!({"status":"success","cardType":"credit","businessCard":"n",
+            "bank":"Garanti BBVA","brand":"bonus","schema":"MASTERCARD"})
+    );
+    assert_eq!(
+        p.bin_detail("979203").await,
+        serde_json::json!({"status":"success","cardType":"debit","businessCard":"n",
+            "bank":"Halkbank","brand":"none","schema":"TROY"})
+    );
+    assert_eq!(
+        p.bin_detail("454360").await,
+        serde_json::json!({"status":"success","cardType":"credit","businessCard":"n",
+            "bank":"Yapı Kredi","brand":"world","schema":"VISA"})
+    );
+    assert_eq!(
+        p.bin_detail("552879").await,
+        serde_json::json!({"status":"success","cardType":"credit","businessCard":"y",
+            "bank":"Yapı Kredi","brand":"world","schema":"MASTERCARD"})
+    );
+    // Eight digits work too, and every designated card shares the official VISA's BIN.
+    assert_eq!(p.bin_detail("43550843").await, p.bin_detail("435508").await);
+    assert_eq!(p.bin_detail(&INSUFFICIENT[..8]).await["brand"], "axess");
+}
+
+#[tokio::test]
+async fn bin_detail_agrees_with_the_card_list_and_the_status_query() {
+    let p = Paytr::start().await;
+    let cards = [
+        OFFICIAL_VISA,
+        "5406675406675403",
+        "9792030394440796",
+        WORLD_CONSUMER,
+        BUSINESS,
+    ];
+    let mut utoken = String::new();
+    for (i, card) in cards.iter().enumerate() {
+        let oid = format!("BINCARD{i}");
+        let mut changes = vec![("store_card", "1"), ("card_number", *card)];
+        if !utoken.is_empty() {
+            changes.push(("utoken", &utoken));
+        }
+        let answer = p.pay(&p.payment(&oid, &changes)).await;
+        assert_eq!(answer["status"], "success", "{card}: {answer}");
+        utoken = answer["utoken"].as_str().unwrap().to_owned();
+    }
+    let listed = p.list(&utoken).await;
+    let listed = listed.as_array().unwrap();
+    assert_eq!(listed.len(), cards.len());
+    for (i, (card, entry)) in cards.iter().zip(listed).enumerate() {
+        let detail = p.bin_detail(&card[..6]).await;
+        assert_eq!(detail["status"], "success");
+        assert_eq!(entry["c_bank"], detail["bank"], "{card}");
+        assert_eq!(entry["c_brand"], detail["brand"], "{card}");
+        assert_eq!(entry["c_type"], detail["cardType"], "{card}");
+        assert_eq!(entry["businessCard"], detail["businessCard"], "{card}");
+        assert_eq!(entry["schema"], detail["schema"], "{card}");
+        let marka = p.status(&format!("BINCARD{i}")).await["kart_marka"].clone();
+        // A card in no program is named by its scheme; the others by their program.
+        let expected = match detail["brand"].as_str().unwrap() {
+            "none" => detail["schema"].as_str().unwrap().to_owned(),
+            brand => brand.to_uppercase(),
+        };
+        assert_eq!(marka, expected.as_str(), "{card}");
+    }
+}
+
+#[tokio::test]
+async fn bin_detail_unknown_bin_fails_and_refusals_are_errors() {
+    let p = Paytr::start().await;
+    // A Luhn-valid card the simulator approves, but whose BIN it does not know.
+    assert_eq!(
+        p.bin_detail("450803").await,
+        serde_json::json!({"status":"failed"})
+    );
+    assert_eq!(
+        p.bin_detail("45080345").await,
+        serde_json::json!({"status":"failed"})
+    );
+
+    let c = p.creds();
+    let refused = |answer: &Value, text: &str| {
+        assert_eq!(answer["status"], "error", "{answer}");
+        assert!(
+            answer["err_msg"].as_str().unwrap().contains(text),
+            "{answer}"
+        );
+    };
+    // Bad token: the fields in the wrong order, the wrong key, or none at all.
+    let mut swapped = p.bin_fields("435508");
+    set(
+        &mut swapped,
+        "paytr_token",
+        &token(c, &[&c.merchant_id, "435508"]),
+    );
+    let answer = p.post_json("/odeme/api/bin-detail", &swapped).await;
+    refused(&answer, "paytr_token");
+    let mut wrong_key = p.bin_fields("435508");
+    set(
+        &mut wrong_key,
+        "paytr_token",
+        &sign(
+            "another key",
+            &format!("435508{}{}", c.merchant_id, c.merchant_salt),
+        ),
+    );
+    refused(
+        &p.post_json("/odeme/api/bin-detail", &wrong_key).await,
+        "paytr_token",
+    );
+    let mut no_token = p.bin_fields("435508");
+    no_token.retain(|(k, _)| k != "paytr_token");
+    refused(
+        &p.post_json("/odeme/api/bin-detail", &no_token).await,
+        "paytr_token",
+    );
+    // A foreign store, even with a token that matches its id.
+    let foreign: Fields = vec![
+        ("merchant_id".into(), "999".into()),
+        ("bin_number".into(), "435508".into()),
+        ("paytr_token".into(), token(c, &["435508", "999"])),
+    ];
+    refused(
+        &p.post_json("/odeme/api/bin-detail", &foreign).await,
+        "magaza",
+    );
+    // Missing fields name themselves.
+    let mut no_bin = p.bin_fields("");
+    no_bin.retain(|(k, _)| k != "bin_number");
+    refused(
+        &p.post_json("/odeme/api/bin-detail", &no_bin).await,
+        "bin_number",
+    );
+    let mut no_merchant = p.bin_fields("435508");
+    no_merchant.retain(|(k, _)| k != "merchant_id");
+    refused(
+        &p.post_json("/odeme/api/bin-detail", &no_merchant).await,
+        "merchant_id",
+    );
+    // A whole card number is not a BIN, and the answer does not repeat it.
+    let answer = p.bin_detail(OFFICIAL_VISA).await;
+    refused(&answer, "bin_number");
+    assert!(!answer.to_string().contains(OFFICIAL_VISA));
+    refused(&p.bin_detail("4355a8").await, "bin_number");
+    // A JSON body carries no form fields.
+    let json_body = p
+        .http
+        .post(p.url("/odeme/api/bin-detail"))
+        .json(&serde_json::json!({"merchant_id": c.merchant_id, "bin_number": "435508"}))
+        .send()
+        .await
+        .unwrap()
+        .json::<Value>()
+        .await
+        .unwrap();
+    assert_eq!(json_body["status"], "error");
+}
+
+#[tokio::test]
+async fn installment_rates_are_exact_per_program() {
+    let p = Paytr::start().await;
+    let text = p.rates_text(&p.rates_fields("1764000000123")).await;
+    // Exact digits, as JSON numbers.
+    assert!(
+        text.contains(r#""world":{"taksit_2":2.06,"taksit_3":3.12,"#),
+        "{text}"
+    );
+    assert!(text.contains(r#""taksit_12":11.5}"#), "{text}");
+    let answer: Value = serde_json::from_str(&text).unwrap();
+    assert_eq!(answer["status"], "success");
+    assert_eq!(answer["request_id"], "1764000000123");
+    assert_eq!(answer["max_inst_non_bus"], 9);
+    let oranlar = answer["oranlar"].as_object().unwrap();
+    let mut brands: Vec<&str> = oranlar.keys().map(String::as_str).collect();
+    brands.sort_unstable();
+    assert_eq!(
+        brands,
+        [
+            "advantage",
+            "axess",
+            "bonus",
+            "cardfinans",
+            "combo",
+            "maximum",
+            "paraf",
+            "saglamkart",
+            "world"
+        ]
+    );
+    let counts = |brand: &str| -> Vec<u32> {
+        let mut n: Vec<u32> = oranlar[brand]
+            .as_object()
+            .unwrap()
+            .keys()
+            .map(|k| k.strip_prefix("taksit_").unwrap().parse().unwrap())
+            .collect();
+        n.sort_unstable();
+        n
+    };
+    assert_eq!(counts("world"), (2..=12).collect::<Vec<_>>());
+    assert_eq!(counts("bonus"), (2..=9).collect::<Vec<_>>());
+    assert!(oranlar["bonus"].get("taksit_10").is_none());
+    assert!(oranlar.get("none").is_none());
+    // Every program's rate rises with the count.
+    for brand in &brands {
+        let rates: Vec<rust_decimal::Decimal> = counts(brand)
+            .iter()
+            .map(|n| {
+                let raw = oranlar[*brand][format!("taksit_{n}")].to_string();
+                raw.parse().unwrap()
+            })
+            .collect();
+        assert!(rates.windows(2).all(|w| w[0] < w[1]), "{brand}");
+    }
+
+    // The other spelling: strings, with the same digits.
+    p.sim.set_installment_rates_as_strings(true);
+    let text = p.rates_text(&p.rates_fields("R2")).await;
+    assert!(
+        text.contains(r#""world":{"taksit_2":"2.06","taksit_3":"3.12","#),
+        "{text}"
+    );
+    let answer: Value = serde_json::from_str(&text).unwrap();
+    assert_eq!(answer["oranlar"]["bonus"]["taksit_9"], "8.99");
+    assert_eq!(answer["request_id"], "R2");
+}
+
+#[tokio::test]
+async fn installment_rate_refusals() {
+    let p = Paytr::start().await;
+    let c = p.creds();
+    let refused = |answer: Value, text: &str| {
+        assert_eq!(answer["status"], "error", "{answer}");
+        assert!(
+            answer["err_msg"].as_str().unwrap().contains(text),
+            "{answer}"
+        );
+        assert!(answer.get("oranlar").is_none());
+    };
+    let mut swapped = p.rates_fields("R1");
+    set(
+        &mut swapped,
+        "paytr_token",
+        &token(c, &["R1", &c.merchant_id]),
+    );
+    refused(
+        p.post_json("/odeme/taksit-oranlari", &swapped).await,
+        "paytr_token",
+    );
+    let mut no_token = p.rates_fields("R1");
+    no_token.retain(|(k, _)| k != "paytr_token");
+    refused(
+        p.post_json("/odeme/taksit-oranlari", &no_token).await,
+        "paytr_token",
+    );
+    let mut no_request_id = p.rates_fields("");
+    no_request_id.retain(|(k, _)| k != "request_id");
+    refused(
+        p.post_json("/odeme/taksit-oranlari", &no_request_id).await,
+        "request_id",
+    );
+    let foreign: Fields = vec![
+        ("merchant_id".into(), "999".into()),
+        ("request_id".into(), "R1".into()),
+        ("paytr_token".into(), token(c, &["999", "R1"])),
+    ];
+    refused(
+        p.post_json("/odeme/taksit-oranlari", &foreign).await,
+        "magaza",
+    );
+    let long = "9".repeat(65);
+    refused(
+        p.post_json("/odeme/taksit-oranlari", &p.rates_fields(&long))
+            .await,
+        "request_id",
+    );
+}

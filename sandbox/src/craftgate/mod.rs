@@ -287,6 +287,10 @@ fn router(shared: Arc<Shared>) -> Router {
             "/payment-reporting/v1/payments/{id}",
             get(reporting::retrieve),
         )
+        .route(
+            "/payment-reporting/v1/payments/{id}/refunds",
+            get(reporting::refunds),
+        )
         .layer(axum::middleware::from_fn_with_state(
             shared.clone(),
             idempotency::layer,

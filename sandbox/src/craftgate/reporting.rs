@@ -1,5 +1,6 @@
 //! Payment search (`GET /payment-reporting/v1/payments`): how a merchant finds a payment by
-//! its `conversationId` or `externalId` when an answer was lost, and retrieve by id.
+//! its `conversationId` or `externalId` when an answer was lost, retrieve by id, and the
+//! payment's whole-payment refunds (how a later query learns that a payment was cancelled).
 
 use std::sync::Arc;
 
@@ -8,7 +9,7 @@ use axum::extract::{Path, RawQuery, State};
 use super::errors::{codes, data, ApiError, ApiResult};
 use super::payments::path_id;
 use super::state::Payment;
-use super::views::{page, reporting_payment_view};
+use super::views::{page, reporting_payment_view, reporting_refund_view};
 use super::wire;
 use super::Shared;
 
@@ -74,4 +75,28 @@ pub(crate) async fn retrieve(
         .get(&id)
         .ok_or_else(|| ApiError::not_found(codes::PAYMENT_NOT_FOUND, "Ödeme bulunamadı"))?;
     Ok(data(reporting_payment_view(payment)))
+}
+
+/// `GET /payment-reporting/v1/payments/{id}/refunds`: the payment's whole-payment refunds
+/// (cancels included), oldest first; item refunds are not listed here.
+pub(crate) async fn refunds(
+    State(shared): State<Arc<Shared>>,
+    Path(id): Path<String>,
+) -> ApiResult {
+    let id = path_id(&id)?;
+    let store = shared.store();
+    if !store.payments.contains_key(&id) {
+        return Err(ApiError::not_found(
+            codes::PAYMENT_NOT_FOUND,
+            "Ödeme bulunamadı",
+        ));
+    }
+    let found: Vec<_> = store
+        .refunds
+        .values()
+        .filter(|r| r.payment_id == id)
+        .map(reporting_refund_view)
+        .collect();
+    let size = found.len();
+    Ok(data(page(found, 0, size)))
 }

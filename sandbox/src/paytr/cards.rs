@@ -49,18 +49,19 @@ pub(crate) async fn list(
     let cards: Vec<Value> = cards
         .iter()
         .map(|stored| {
-            let (bank, brand, kind) = stored.card.bank_data();
+            // An unknown BIN shows an empty bank and brand, as foreign cards do at PayTR.
+            let info = stored.card.bin_info();
             json!({
                 "ctoken": stored.ctoken,
                 "last_4": stored.card.last4,
                 "require_cvv": if stored.require_cvv { "1" } else { "0" },
                 "month": stored.card.month,
                 "year": stored.card.year,
-                "c_bank": bank,
+                "c_bank": info.map_or("", |i| i.bank),
                 "c_name": stored.card.owner,
-                "c_brand": brand,
-                "c_type": kind,
-                "businessCard": "n",
+                "c_brand": info.map_or("", |i| i.brand),
+                "c_type": info.map_or("credit", |i| i.card_type),
+                "businessCard": info.map_or("n", |i| i.business_flag()),
                 "initial": stored.card.initial(),
                 "schema": stored.card.schema(),
             })

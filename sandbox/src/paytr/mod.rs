@@ -1,16 +1,20 @@
 //! The PayTR simulator: Direct API payments (`/odeme`), card storage (`/odeme/capi/*`),
-//! refunds (`/odeme/iade`), the status query (`/odeme/durum-sorgu`) and the signed
-//! payment-result notification. Every call is a form POST carrying a `paytr_token`.
+//! refunds (`/odeme/iade`), the status query (`/odeme/durum-sorgu`), the BIN lookup
+//! (`/odeme/api/bin-detail`), the installment rates (`/odeme/taksit-oranlari`) and the
+//! signed payment-result notification. Every call is a form POST carrying a `paytr_token`.
 //!
 //! See `sandbox/docs/paytr.md` for the test cards and how to drive the bank page.
 
 mod amount;
 mod bank_page;
+mod bins;
 mod cards;
 mod credentials;
 mod form;
+mod installments;
 mod notify;
 mod payment;
+mod rates;
 mod refund;
 mod settle;
 mod state;
@@ -20,6 +24,7 @@ mod token;
 mod validate;
 
 use std::net::SocketAddr;
+use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::{Arc, Mutex, MutexGuard};
 use std::time::Duration;
 
@@ -48,6 +53,8 @@ pub(crate) struct Shared {
     pub(crate) credentials: PaytrCredentials,
     pub(crate) controls: Controls,
     pub(crate) notifier: Notifier,
+    /// Whether `/odeme/taksit-oranlari` writes its rates as JSON strings.
+    pub(crate) rates_as_strings: AtomicBool,
     store: Mutex<Store>,
 }
 
@@ -119,6 +126,7 @@ impl PaytrSimulator {
             credentials,
             controls: controls.clone(),
             notifier: Notifier::new(settings),
+            rates_as_strings: AtomicBool::new(false),
             store: Mutex::new(Store::default()),
         });
         let core = crate::server::serve(addr, router(shared.clone()), controls).await?;
@@ -182,6 +190,14 @@ impl PaytrSimulator {
             .is_some_and(|o| o.ack == Ack::Acknowledged)
     }
 
+    /// Makes `/odeme/taksit-oranlari` write its rates as JSON strings (`"2.06"`) instead
+    /// of numbers (`2.06`, the default): the project reads PayTR as sending either.
+    pub fn set_installment_rates_as_strings(&self, as_strings: bool) {
+        self.shared
+            .rates_as_strings
+            .store(as_strings, Ordering::Relaxed);
+    }
+
     /// How many cards are stored under `utoken`.
     pub fn stored_card_count(&self, utoken: &str) -> usize {
         self.shared.store().users.get(utoken).map_or(0, Vec::len)
@@ -205,5 +221,7 @@ fn router(shared: Arc<Shared>) -> Router {
         .route("/odeme/capi/delete", post(cards::delete))
         .route("/odeme/iade", post(refund::handle))
         .route("/odeme/durum-sorgu", post(status::handle))
+        .route("/odeme/api/bin-detail", post(installments::bin_detail))
+        .route("/odeme/taksit-oranlari", post(installments::rates))
         .with_state(shared)
 }

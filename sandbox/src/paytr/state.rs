@@ -6,6 +6,7 @@ use std::collections::HashMap;
 use rust_decimal::Decimal;
 use time::OffsetDateTime;
 
+use super::bins::{self, BinInfo};
 use super::test_cards::{Behaviour, Decline, Verdict};
 
 /// The parts of a card PayTR may show back (BIN, last four, expiry, bank data).
@@ -22,8 +23,12 @@ pub(crate) struct CardSummary {
 }
 
 impl CardSummary {
-    /// `VISA`, `MASTERCARD`, `AMEX`, `TROY` or `OTHER`, from the first digit.
+    /// `VISA`, `MASTERCARD`, `AMEX`, `TROY` or `OTHER`: the BIN database's answer, or
+    /// for an unknown BIN the first digit's.
     pub fn schema(&self) -> &'static str {
+        if let Some(info) = self.bin_info() {
+            return info.schema;
+        }
         match self.bin.as_bytes().first() {
             Some(b'4') => "VISA",
             Some(b'2' | b'5') => "MASTERCARD",
@@ -38,15 +43,10 @@ impl CardSummary {
         self.bin.chars().take(1).collect()
     }
 
-    /// Bank, program brand and card type for the few BINs the simulator knows; unknown
-    /// BINs have an empty bank, as foreign cards do at PayTR.
-    pub fn bank_data(&self) -> (&'static str, &'static str, &'static str) {
-        match self.bin.as_str() {
-            "435508" => ("Akbank", "axess", "credit"),
-            "540667" => ("Garanti BBVA", "bonus", "credit"),
-            "979203" => ("Halkbank", "paraf", "debit"),
-            _ => ("", "", "credit"),
-        }
+    /// Bank, program, card type and scheme from the simulated BIN database, for the
+    /// BINs it knows.
+    pub fn bin_info(&self) -> Option<BinInfo> {
+        bins::lookup(&self.bin)
     }
 
     /// The masked number as the status query shows it (`455359AAA6747`).

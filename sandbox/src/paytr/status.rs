@@ -11,6 +11,7 @@ use serde_json::{json, Value};
 use time::macros::format_description;
 
 use super::amount::status_format;
+use super::bins::NO_PROGRAM;
 use super::form::Form;
 use super::responses::json;
 use super::state::OrderStatus;
@@ -73,11 +74,10 @@ pub(crate) async fn handle(
         })
         .collect();
     let commission = (order.amount * COMMISSION_PERCENT / Decimal::ONE_HUNDRED).round_dp(2);
-    let (_, brand, _) = order.card.bank_data();
-    let brand = if brand.is_empty() {
-        order.card.schema().to_owned()
-    } else {
-        brand.to_uppercase()
+    // A card in no installment program is named by its scheme instead.
+    let brand = match order.card.bin_info() {
+        Some(info) if info.brand != NO_PROGRAM => info.brand.to_uppercase(),
+        _ => order.card.schema().to_owned(),
     };
     json(json!({
         "status": "success",

@@ -112,6 +112,11 @@ pub enum Behaviour {
 /// The official test cards ([DOC] test-kart-bilgileri).
 pub const OFFICIAL_CARDS: [&str; 3] = ["4355084355084358", "5406675406675403", "9792030394440796"];
 
+/// Cards that approve like any other Luhn-valid number and exist to give the BIN table
+/// a world consumer card (Yapı Kredi, VISA) and a business card (Yapı Kredi world,
+/// Mastercard).
+pub const BIN_PROFILE_CARDS: [&str; 2] = ["4543600000000003", "5528790000000008"];
+
 /// The designated cards and how each behaves (all Luhn-valid).
 pub const DESIGNATED_CARDS: [(&str, Behaviour); 13] = [
     ("4355080000000013", Behaviour::Decline(INSUFFICIENT_FUNDS)),
@@ -241,6 +246,7 @@ mod tests {
     fn every_listed_card_is_luhn_valid_and_unique() {
         let mut all: Vec<&str> = OFFICIAL_CARDS.to_vec();
         all.extend(DESIGNATED_CARDS.iter().map(|(n, _)| *n));
+        all.extend(BIN_PROFILE_CARDS);
         for number in &all {
             assert!(luhn_valid(number), "{number}");
             assert_eq!(number.len(), 16);
