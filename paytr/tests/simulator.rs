@@ -236,7 +236,8 @@ async fn recurring_success_soft_and_hard_failures() {
         .unwrap_err();
     let decline = err.decline().expect("a decline");
     assert!(!decline.soft, "try_again: false");
-    assert_eq!(decline.reason, DeclineReason::RestrictedCard);
+    // The simulated bank names the cause: a lost or stolen card, closed by the bank.
+    assert_eq!(decline.reason, DeclineReason::StolenCard);
 
     let plans = gw.get_plan("x").await.unwrap_err();
     assert!(matches!(
