@@ -98,6 +98,15 @@ pub(crate) fn payment(data: &PaymentData, known: &Known<'_>) -> Result<Payment, 
         }
     }
 
+    // Releasing a pre-authorization moves no money and never settles, so a fully refunded
+    // one was voided whatever the refund behind it is called.
+    if status == PaymentStatus::Authorized
+        && data.refund_status.as_deref().and_then(map::refunded_status)
+            == Some(PaymentStatus::Refunded)
+    {
+        status = PaymentStatus::Cancelled;
+    }
+
     let mut result = Payment::new(ProviderId::Craftgate, id, order_id, status, amount);
     result.provider_status = data.payment_status.clone();
     if paid != amount {
@@ -356,6 +365,26 @@ mod tests {
             .map(|t| t.refunded.to_decimal_string())
             .collect();
         assert_eq!(refunded, ["30.00", "15.00", "0.00"]);
+    }
+
+    #[test]
+    fn a_released_pre_authorization_is_cancelled() {
+        let open = r#"{"id":8,"price":50,"paidPrice":50,"currency":"TRY","paymentStatus":"SUCCESS","paymentPhase":"PRE_AUTH","refundablePrice":50,"refundStatus":"NOT_REFUNDED"}"#;
+        let p = payment(&serde_json::from_str(open).unwrap(), &Known::default()).unwrap();
+        assert_eq!(p.status, PaymentStatus::Authorized);
+
+        let released = r#"{"id":8,"price":50,"paidPrice":50,"currency":"TRY","paymentStatus":"SUCCESS","paymentPhase":"PRE_AUTH","refundablePrice":0,"refundStatus":"FULLY_REFUNDED"}"#;
+        let p = payment(&serde_json::from_str(released).unwrap(), &Known::default()).unwrap();
+        assert_eq!(p.status, PaymentStatus::Cancelled);
+        assert_eq!(p.provider_status.as_deref(), Some("SUCCESS"));
+        assert!(p.captured.is_zero());
+        assert!(p.refunded.is_zero());
+
+        // A captured one refunded in full is left for the refund records to judge.
+        let captured = r#"{"id":8,"price":50,"paidPrice":50,"currency":"TRY","paymentStatus":"SUCCESS","paymentPhase":"POST_AUTH","refundablePrice":0,"refundStatus":"FULLY_REFUNDED"}"#;
+        let p = payment(&serde_json::from_str(captured).unwrap(), &Known::default()).unwrap();
+        assert_eq!(p.status, PaymentStatus::Refunded);
+        assert_eq!(p.refunded.to_decimal_string(), "50.00");
     }
 
     #[test]

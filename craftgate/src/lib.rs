@@ -36,6 +36,13 @@
 //!   refunded total, so each item's refunded amount
 //!   ([`odeme_core::PaymentTransaction::refunded`]) is derived from the total by the same
 //!   rule; after refunding items directly, keep refunding by item.
+//! - A cancel is a whole-payment refund (`POST /payment/v1/refunds`), which Craftgate makes a
+//!   `CANCEL` on the payment's day before any partial refund and a `REFUND` otherwise; a
+//!   pre-authorization is always released by a cancel. Craftgate reports a cancelled payment
+//!   as `SUCCESS` and `FULLY_REFUNDED`, like a refunded one, so a status query of a fully
+//!   refunded payment reads the `refundType` of its whole-payment refunds: a `CANCEL` (or a
+//!   released pre-authorization) is [`odeme_core::PaymentStatus::Cancelled`], anything else
+//!   [`odeme_core::PaymentStatus::Refunded`].
 //! - Craftgate has no provider-side recurring plans: [`odeme_core::Recurring::recurring_charge`]
 //!   charges a stored card, and the plan methods are [`odeme_core::Error::Unsupported`].
 //! - A payment is found by order id through the reporting search by `conversationId`.
@@ -43,6 +50,7 @@
 #![forbid(unsafe_code)]
 #![warn(missing_docs)]
 
+mod cancelled;
 mod cards;
 mod charge;
 mod client;

@@ -1,12 +1,15 @@
 //! Looking payments up: by payment id (`GET /payment/v1/card-payments/{id}`, with the
-//! reporting record for its refunds) and by order id (the reporting search by
-//! `conversationId`), which is how an unknown outcome is reconciled.
+//! reporting record for its refunds and, for a fully refunded payment, whether it was
+//! cancelled) and by order id (the reporting search by `conversationId`), which is how an
+//! unknown outcome is reconciled.
 
 use async_trait::async_trait;
 use odeme_core::{
-    Error, Payment, PaymentStatusQuery, ProviderId, RejectionKind, Result, StatusQuery,
+    Error, Payment, PaymentStatus, PaymentStatusQuery, ProviderId, RejectionKind, Result,
+    StatusQuery,
 };
 
+use crate::cancelled;
 use crate::charge::payment_id;
 use crate::client::{query, segment, Call, Client};
 use crate::convert::{self, Known};
@@ -55,7 +58,16 @@ pub(crate) async fn by_payment_id(client: &Client, id_text: &str) -> Result<Paym
     let (report, _): (PaymentData, _) = client.call(&reporting_call(id), &context).await?;
     data.refundable_price = report.refundable_price;
     data.refund_status = report.refund_status;
-    convert::payment(&data, &Known::default()).map_err(|reason| response.unreadable(&reason))
+    let mut payment = convert::payment(&data, &Known::default())
+        .map_err(|reason| response.unreadable(&reason))?;
+    // A same-day cancel and a refund both leave the payment FULLY_REFUNDED; only the refund
+    // behind it tells them apart.
+    if payment.status == PaymentStatus::Refunded
+        && cancelled::was_cancelled(client, id, &context).await?
+    {
+        payment.status = PaymentStatus::Cancelled;
+    }
+    Ok(payment)
 }
 
 /// Picks the payment that tells an order's outcome: a successful one if there is one (an

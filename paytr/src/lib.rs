@@ -25,16 +25,20 @@
 //!   on every payment: set [`PaytrConfig::with_return_urls`] for non-3D charges, and give
 //!   [`odeme_core::Customer::phone`] and [`odeme_core::ChargeRequest::billing`].
 //! - Installments need PayTR's card program: put it in the request's metadata under
-//!   [`CARD_TYPE_METADATA`] (`bonus`, `world`, ...).
+//!   [`CARD_TYPE_METADATA`] (`bonus`, `world`, ...). [`PaytrGateway::bin_lookup`] gives it
+//!   ([`BinDetail::brand`]), and [`odeme_core::Installments`] lists what each count costs
+//!   from the store's rates.
 //! - Charging a stored card without a CVC first lists the customer's cards (`capi/list`)
 //!   and refuses locally when PayTR says the card needs its CVV (`require_cvv=1`).
 
 #![forbid(unsafe_code)]
 #![warn(missing_docs)]
 
+mod bin_lookup;
 mod cards;
 mod charge;
 mod client;
+mod installments;
 mod map;
 mod notification;
 mod payment_form;
@@ -43,6 +47,7 @@ mod refund;
 mod sign;
 mod status;
 mod three_ds;
+mod totals;
 mod validate;
 mod wire;
 
@@ -52,10 +57,11 @@ mod snapshot_tests;
 use std::sync::Arc;
 
 use odeme_core::{
-    Capabilities, Capability, Charge, ChargeStoredCard, Gateway, Notifications, PaymentStatusQuery,
-    ProviderId, Recurring, Refund, Result, StoreCard, ThreeDsCompletion,
+    Capabilities, Capability, Charge, ChargeStoredCard, Gateway, Installments, Notifications,
+    PaymentStatusQuery, ProviderId, Recurring, Refund, Result, StoreCard, ThreeDsCompletion,
 };
 
+pub use bin_lookup::BinDetail;
 pub use client::{Environment, Language, PaytrConfig, TestNotifications};
 pub use validate::CARD_TYPE_METADATA;
 
@@ -64,6 +70,7 @@ const CAPABILITIES: &[Capability] = &[
     Capability::Charge,
     Capability::ThreeDSecure,
     Capability::InstallmentPayments,
+    Capability::Installments,
     Capability::StoreCardOnCharge,
     Capability::ListCards,
     Capability::DeleteCard,
@@ -133,6 +140,10 @@ impl Gateway for PaytrGateway {
         Some(self)
     }
 
+    fn installments(&self) -> Option<&dyn Installments> {
+        Some(self)
+    }
+
     fn notifications(&self) -> Option<&dyn Notifications> {
         Some(self)
     }
@@ -153,13 +164,13 @@ mod tests {
             Capability::StoreCard,
             Capability::RecurringPlans,
             Capability::ItemRefund,
-            Capability::Installments,
             Capability::SubMerchantSplits,
         ] {
             assert!(!caps.supports(missing), "{missing}");
         }
         assert!(caps.supports(Capability::StoreCardOnCharge));
-        assert!(gw.installments().is_none());
+        assert!(caps.supports(Capability::Installments));
+        assert!(Gateway::installments(&gw).is_some());
         assert!(gw.charges().is_some() && gw.notifications().is_some());
     }
 }

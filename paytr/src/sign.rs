@@ -103,6 +103,17 @@ impl Signer {
         self.mac(&[merchant_id, merchant_oid, self.salt.expose()])
     }
 
+    /// BIN lookup (`/odeme/api/bin-detail`): `bin_number + merchant_id + salt`, the BIN
+    /// first.
+    pub(crate) fn bin_detail(&self, bin_number: &str, merchant_id: &str) -> String {
+        self.mac(&[bin_number, merchant_id, self.salt.expose()])
+    }
+
+    /// Installment rates (`/odeme/taksit-oranlari`): `merchant_id + request_id + salt`.
+    pub(crate) fn installment_rates(&self, merchant_id: &str, request_id: &str) -> String {
+        self.mac(&[merchant_id, request_id, self.salt.expose()])
+    }
+
     /// The notification hash: `merchant_oid + salt + status + total_amount`.
     pub(crate) fn notification(
         &self,
@@ -249,6 +260,37 @@ mod tests {
         assert_eq!(
             s.status("100001", "ORDER1"),
             "I1T5Pn5jWJCrlhhO8WJdkFT8tqL43FpX/2sdGR2CRgQ="
+        );
+    }
+
+    #[test]
+    fn bin_detail_known_answers_bin_first() {
+        let s = signer();
+        assert_eq!(
+            s.bin_detail("435508", "100001"),
+            "JcaWF0W2ZkKy+sp1Be9CwWdRB4AI3tW3k2R+ZaV0iNU="
+        );
+        assert_eq!(
+            s.bin_detail("43550843", "100001"),
+            "6DaeJtFLzyrsQFECMNhLXwe1C6fz353pIm+RLHu+GBQ="
+        );
+        // The merchant id first, as every other PayTR token has it, is another token.
+        assert_eq!(
+            s.bin_detail("100001", "435508"),
+            "JUw3hQyl/U80DB+5sM9hEZ4DTfcKp5X5JXdlKsnLYU8="
+        );
+    }
+
+    #[test]
+    fn installment_rates_known_answers() {
+        let s = signer();
+        assert_eq!(
+            s.installment_rates("100001", "1700000000000"),
+            "4JQbtA/0dIsKFB3VKRLS53N/Hd8oFkOhuub8cAPnFcU="
+        );
+        assert_eq!(
+            s.installment_rates("1700000000000", "100001"),
+            "Eekqvcre5CJMF1bd8PMMmPe9zDEDcyGlc1z7AUEO1VM="
         );
     }
 

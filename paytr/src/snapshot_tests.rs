@@ -10,7 +10,7 @@ use rust_decimal_macros::dec;
 use crate::payment_form::tests::{client, request};
 use crate::payment_form::{browser_fields, build, Mode};
 use crate::wire::SENSITIVE_FIELDS;
-use crate::{cards, charge, refund, status};
+use crate::{bin_lookup, cards, charge, installments, refund, status};
 
 const PAN: &str = "4355084355084358";
 
@@ -177,4 +177,17 @@ fn refund_without_reference() {
 #[test]
 fn status_query() {
     insta::assert_snapshot!(render(&status::status_request(&client(), "ORDER1")));
+}
+
+#[test]
+fn bin_detail() {
+    insta::assert_snapshot!(render(&bin_lookup::bin_request(&client(), "435508")));
+}
+
+#[test]
+fn installment_rates() {
+    insta::assert_snapshot!(render(&installments::rates_request(
+        &client(),
+        "1700000000000"
+    )));
 }

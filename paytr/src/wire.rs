@@ -1,6 +1,7 @@
 //! PayTR's wire shapes: the ordered form every request posts, and the JSON answers, with
 //! field names spelled exactly as PayTR spells them.
 
+use std::collections::BTreeMap;
 use std::fmt;
 
 use serde::de::{Deserialize, Deserializer};
@@ -160,6 +161,85 @@ pub(crate) struct StatusOnly {
     pub err_msg: Option<Text>,
 }
 
+/// The answer of `/odeme/api/bin-detail` (the project's reading, see `bin`).
+#[derive(Debug, serde::Deserialize)]
+#[allow(non_snake_case)]
+pub(crate) struct BinAnswer {
+    #[serde(default, deserialize_with = "opt_text")]
+    pub status: Option<Text>,
+    #[serde(default, deserialize_with = "opt_text")]
+    pub cardType: Option<Text>,
+    #[serde(default, deserialize_with = "opt_text")]
+    pub businessCard: Option<Text>,
+    #[serde(default, deserialize_with = "opt_text")]
+    pub bank: Option<Text>,
+    #[serde(default, deserialize_with = "opt_text")]
+    pub brand: Option<Text>,
+    #[serde(default, deserialize_with = "opt_text")]
+    pub schema: Option<Text>,
+    #[serde(default, deserialize_with = "opt_text")]
+    pub err_msg: Option<Text>,
+}
+
+/// A scalar that may be `null`, for map values where [`opt_text`] cannot be attached.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub(crate) struct MaybeText(pub(crate) Option<Text>);
+
+impl<'de> Deserialize<'de> for MaybeText {
+    fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        opt_text(deserializer).map(MaybeText)
+    }
+}
+
+/// A JSON object keyed by name. PHP encodes an empty associative array as `[]`, so an
+/// empty array (and `null`) read as an empty map.
+fn php_map<'de, D, V>(deserializer: D) -> Result<BTreeMap<String, V>, D::Error>
+where
+    D: Deserializer<'de>,
+    V: serde::de::DeserializeOwned,
+{
+    let raw: Option<Box<RawValue>> = Deserialize::deserialize(deserializer)?;
+    let Some(raw) = raw else {
+        return Ok(BTreeMap::new());
+    };
+    let literal = raw.get().trim();
+    if literal == "null" {
+        return Ok(BTreeMap::new());
+    }
+    if literal.starts_with('[') {
+        let items: Vec<serde::de::IgnoredAny> =
+            serde_json::from_str(literal).map_err(serde::de::Error::custom)?;
+        return if items.is_empty() {
+            Ok(BTreeMap::new())
+        } else {
+            Err(serde::de::Error::custom("expected an object"))
+        };
+    }
+    serde_json::from_str(literal).map_err(serde::de::Error::custom)
+}
+
+/// One card program's rates: `taksit_N` to the rate in percent.
+#[derive(Debug, Default, serde::Deserialize)]
+#[serde(transparent)]
+pub(crate) struct ProgramRates(
+    #[serde(deserialize_with = "php_map")] pub BTreeMap<String, MaybeText>,
+);
+
+/// The answer of `/odeme/taksit-oranlari` (the project's reading, see `installments`).
+#[derive(Debug, serde::Deserialize)]
+pub(crate) struct RatesAnswer {
+    #[serde(default, deserialize_with = "opt_text")]
+    pub status: Option<Text>,
+    #[serde(default, deserialize_with = "opt_text")]
+    pub request_id: Option<Text>,
+    #[serde(default, deserialize_with = "opt_text")]
+    pub max_inst_non_bus: Option<Text>,
+    #[serde(default, deserialize_with = "php_map")]
+    pub oranlar: BTreeMap<String, ProgramRates>,
+    #[serde(default, deserialize_with = "opt_text")]
+    pub err_msg: Option<Text>,
+}
+
 /// The answer of `/odeme/iade`.
 #[derive(Debug, serde::Deserialize)]
 pub(crate) struct RefundAnswer {
@@ -237,6 +317,33 @@ mod tests {
         let precise: RefundAnswer =
             serde_json::from_str(r#"{"return_amount":12345678901234567.89}"#).unwrap();
         assert_eq!(text(&precise.return_amount), "12345678901234567.89");
+    }
+
+    #[test]
+    fn rates_read_numbers_and_strings_exactly_and_php_empty_arrays() {
+        let answer: RatesAnswer = serde_json::from_str(
+            r#"{"status":"success","request_id":"R1","max_inst_non_bus":"9",
+            "oranlar":{"world":{"taksit_2":2.06,"taksit_3":"3.120","taksit_4":null},
+            "bonus":[]}}"#,
+        )
+        .unwrap();
+        assert_eq!(text(&answer.max_inst_non_bus), "9");
+        let world = &answer.oranlar["world"].0;
+        assert_eq!(world["taksit_2"].0.as_ref().map(Text::as_str), Some("2.06"));
+        assert_eq!(
+            world["taksit_3"].0.as_ref().map(Text::as_str),
+            Some("3.120")
+        );
+        assert_eq!(world["taksit_4"], MaybeText(None));
+        assert!(answer.oranlar["bonus"].0.is_empty());
+        for body in [
+            r#"{"status":"success","oranlar":[]}"#,
+            r#"{"status":"error"}"#,
+        ] {
+            let answer: RatesAnswer = serde_json::from_str(body).unwrap();
+            assert!(answer.oranlar.is_empty(), "{body}");
+        }
+        assert!(serde_json::from_str::<RatesAnswer>(r#"{"oranlar":[1]}"#).is_err());
     }
 
     #[test]
