@@ -140,7 +140,7 @@ pub fn accessor_disagreements(gateway: &dyn Gateway) -> Vec<String> {
         ("three_ds", gateway.three_ds().is_some(), &[C::ThreeDSecure]),
         (
             "installments",
-            gateway.installments().is_some(),
+            gateway.installment_options().is_some(),
             &[C::Installments],
         ),
         (

@@ -240,7 +240,7 @@ pub trait Gateway: Send + Sync {
         None
     }
     /// Installment options.
-    fn installments(&self) -> Option<&dyn Installments> {
+    fn installment_options(&self) -> Option<&dyn Installments> {
         None
     }
     /// Notification verification.
@@ -292,7 +292,7 @@ pub trait GatewayExt: Gateway {
     }
     /// Installment options, or `Unsupported`.
     fn require_installments(&self) -> Result<&dyn Installments> {
-        self.installments()
+        self.installment_options()
             .ok_or_else(|| missing(self.provider(), Capability::Installments))
     }
     /// Notification verification, or `Unsupported`.

@@ -192,7 +192,7 @@ impl Gateway for CraftgateGateway {
         Some(self)
     }
 
-    fn installments(&self) -> Option<&dyn Installments> {
+    fn installment_options(&self) -> Option<&dyn Installments> {
         Some(self)
     }
 

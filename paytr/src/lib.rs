@@ -140,7 +140,7 @@ impl Gateway for PaytrGateway {
         Some(self)
     }
 
-    fn installments(&self) -> Option<&dyn Installments> {
+    fn installment_options(&self) -> Option<&dyn Installments> {
         Some(self)
     }
 
@@ -170,7 +170,7 @@ mod tests {
         }
         assert!(caps.supports(Capability::StoreCardOnCharge));
         assert!(caps.supports(Capability::Installments));
-        assert!(Gateway::installments(&gw).is_some());
+        assert!(gw.installment_options().is_some());
         assert!(gw.charges().is_some() && gw.notifications().is_some());
     }
 }

@@ -109,7 +109,7 @@ impl Gateway for PaytrekGateway {
         Some(self)
     }
 
-    fn installments(&self) -> Option<&dyn Installments> {
+    fn installment_options(&self) -> Option<&dyn Installments> {
         Some(self)
     }
 }

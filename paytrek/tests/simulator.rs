@@ -749,7 +749,7 @@ async fn declared_capabilities_match_the_accessors() {
         ),
         (
             odeme_core::Capability::Installments,
-            Gateway::installments(&env.gateway).is_some(),
+            env.gateway.installment_options().is_some(),
         ),
     ] {
         assert!(caps.supports(capability) && present, "{capability}");
