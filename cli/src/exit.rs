@@ -37,6 +37,14 @@ pub enum CliError {
     Input(String),
     /// Anything the library reported.
     Odeme(Error),
+    /// An unknown outcome, with the `status` lookup that reconciles it (`--order-id X` for
+    /// a charge, `--payment-id X` for an operation on an existing payment).
+    Unreconciled {
+        /// The library's [`Error::UnknownOutcome`].
+        error: Error,
+        /// The `odeme status` arguments that find the truth.
+        lookup: String,
+    },
     /// A local file or terminal failure that is not the user's input.
     Local(String),
 }
@@ -52,6 +60,7 @@ impl CliError {
         match self {
             CliError::Input(_) => INVALID_INPUT,
             CliError::Local(_) => OTHER,
+            CliError::Unreconciled { .. } => UNKNOWN_OUTCOME,
             CliError::Odeme(e) => match e.kind() {
                 ErrorKind::InvalidRequest | ErrorKind::Configuration => INVALID_INPUT,
                 ErrorKind::Declined => DECLINED,
@@ -68,6 +77,7 @@ impl CliError {
         match self {
             CliError::Input(_) => "invalid_request".into(),
             CliError::Local(_) => "local".into(),
+            CliError::Unreconciled { .. } => "unknown_outcome".into(),
             CliError::Odeme(e) => serde_json::to_value(e.kind())
                 .ok()
                 .and_then(|v| v.as_str().map(str::to_owned))
@@ -87,7 +97,18 @@ impl fmt::Display for CliError {
         match self {
             CliError::Input(message) => write!(f, "invalid input: {message}"),
             CliError::Local(message) => f.write_str(message),
-            CliError::Odeme(error) => write!(f, "{error}"),
+            CliError::Odeme(error) | CliError::Unreconciled { error, .. } => write!(f, "{error}"),
+        }
+    }
+}
+
+/// Attaches the reconciling `status` lookup to an unknown outcome; other errors pass.
+pub fn reconcile_with(lookup: String) -> impl FnOnce(Error) -> CliError {
+    move |error| {
+        if error.is_unknown_outcome() {
+            CliError::Unreconciled { error, lookup }
+        } else {
+            CliError::Odeme(error)
         }
     }
 }

@@ -92,13 +92,17 @@ pub fn failure(error: &CliError, json_mode: bool) -> (Option<String>, String) {
 
 /// What to do next, for outcomes where the next step is not obvious.
 fn hint(error: &CliError) -> String {
+    const MAY_HAVE: &str = "\nhint: the request may have taken effect; check before retrying:";
     match error {
-        CliError::Odeme(odeme::Error::UnknownOutcome { provider, reference, .. }) => match reference {
-            Some(reference) => format!(
-                "\nhint: the request may have taken effect; check before retrying: odeme --provider {provider} status --order-id {reference}"
-            ),
-            None => "\nhint: the request may have taken effect; check with `odeme status` before retrying".into(),
-        },
+        CliError::Unreconciled {
+            error: odeme::Error::UnknownOutcome { provider, .. },
+            lookup,
+        } => {
+            format!("{MAY_HAVE} odeme --provider {provider} status {lookup}")
+        }
+        CliError::Unreconciled { .. } | CliError::Odeme(odeme::Error::UnknownOutcome { .. }) => {
+            format!("{MAY_HAVE} use `odeme status` with the order id or payment id")
+        }
         _ => String::new(),
     }
 }
@@ -123,14 +127,25 @@ mod tests {
 
     #[test]
     fn unknown_outcome_hints_at_reconciliation() {
-        let error = CliError::Odeme(Error::UnknownOutcome {
-            provider: ProviderId::Paytr,
-            operation: "charge".into(),
-            reference: Some("ORDER9".into()),
+        let unknown = |operation: &str, reference: &str| Error::UnknownOutcome {
+            provider: ProviderId::Paytrek,
+            operation: operation.into(),
+            reference: Some(reference.into()),
             reason: "connection dropped".into(),
-        });
-        let (stdout, stderr) = failure(&error, false);
+        };
+        let charge =
+            crate::exit::reconcile_with("--order-id ORDER9".into())(unknown("charge", "ORDER9"));
+        let (stdout, stderr) = failure(&charge, false);
         assert!(stdout.is_none());
         assert!(stderr.contains("status --order-id ORDER9"), "{stderr}");
+        // A refund's reference is the provider's payment id, never an order id.
+        let refund =
+            crate::exit::reconcile_with("--payment-id 5e0de6".into())(unknown("refund", "5e0de6"));
+        let (_, stderr) = failure(&refund, false);
+        assert!(stderr.contains("status --payment-id 5e0de6"), "{stderr}");
+        assert!(!stderr.contains("--order-id"), "{stderr}");
+        assert_eq!(refund.exit_code(), crate::exit::UNKNOWN_OUTCOME);
+        let (json, _) = failure(&refund, true);
+        assert!(json.unwrap().contains("\"kind\":\"unknown_outcome\""));
     }
 }

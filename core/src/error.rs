@@ -48,7 +48,11 @@ pub enum Error {
         provider: ProviderId,
         /// The operation whose outcome is unknown (`charge`, `refund`, ...).
         operation: String,
-        /// The merchant's order id or provider reference to reconcile with, when known.
+        /// What to reconcile with, when known: the merchant's order id for a write that
+        /// creates a payment (query with [`crate::StatusQuery::OrderId`]), the provider's
+        /// payment reference for a write on an existing payment such as a capture, cancel
+        /// or refund ([`crate::StatusQuery::PaymentId`]), the card or plan token for card
+        /// and plan operations.
         reference: Option<String>,
         /// What happened.
         reason: String,

@@ -140,10 +140,28 @@ impl FromStr for Currency {
 ///
 /// The amount is never negative and never carries more decimals than the currency's minor
 /// unit; it is kept at exactly the currency's scale, so `24` TRY is stored as `24.00`.
+/// Deserializing goes through the same checks as [`Money::new`], so money read from JSON
+/// cannot be negative or over-precise either.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(try_from = "UncheckedMoney")]
 pub struct Money {
     amount: Decimal,
     currency: Currency,
+}
+
+/// The wire shape of [`Money`] before its checks.
+#[derive(Deserialize)]
+struct UncheckedMoney {
+    amount: Decimal,
+    currency: Currency,
+}
+
+impl TryFrom<UncheckedMoney> for Money {
+    type Error = Error;
+
+    fn try_from(raw: UncheckedMoney) -> Result<Self, Self::Error> {
+        Money::new(raw.amount, raw.currency)
+    }
 }
 
 impl Money {
@@ -184,9 +202,28 @@ impl Money {
         Ok(money)
     }
 
-    /// Parses a decimal string such as `"100.99"` (dot or comma as the decimal separator).
+    /// Parses a decimal string such as `"100.99"`. A comma is read as the decimal separator
+    /// (`"10,50"`, as PayTR writes amounts) only when it is the one separator and is followed
+    /// by no more digits than the currency has decimals: `"1,000"` is refused as ambiguous
+    /// rather than read as one lira.
     pub fn parse(field: &str, text: &str, currency: Currency) -> Result<Self, Error> {
-        let cleaned = text.trim().replace(',', ".");
+        let trimmed = text.trim();
+        let cleaned = match trimmed.split_once(',') {
+            None => trimmed.to_owned(),
+            Some((whole, decimals))
+                if !whole.contains('.')
+                    && !decimals.contains([',', '.'])
+                    && decimals.len() <= currency.exponent() as usize =>
+            {
+                format!("{whole}.{decimals}")
+            }
+            Some(_) => {
+                return Err(Error::invalid(
+                    field,
+                    "is ambiguous: write it with a dot as the decimal separator and no thousands separator",
+                ))
+            }
+        };
         let amount = Decimal::from_str(&cleaned)
             .map_err(|_| Error::invalid(field, "is not a decimal number"))?;
         Self::checked(field, amount, currency)
@@ -321,6 +358,36 @@ mod tests {
         assert_eq!(yen.minor_units(), Some(150));
         let kwd = Money::from_minor(1234, Currency::KWD).unwrap();
         assert_eq!(kwd.to_decimal_string(), "1.234");
+    }
+
+    #[test]
+    fn deserializing_runs_the_checks() {
+        let ok: Money = serde_json::from_str(r#"{"amount":"10.5","currency":"TRY"}"#).unwrap();
+        assert_eq!(ok.to_decimal_string(), "10.50");
+        for bad in [
+            r#"{"amount":"-100.00","currency":"TRY"}"#,
+            r#"{"amount":"10.001","currency":"TRY"}"#,
+            r#"{"amount":"1.5","currency":"JPY"}"#,
+        ] {
+            assert!(serde_json::from_str::<Money>(bad).is_err(), "{bad}");
+        }
+    }
+
+    #[test]
+    fn ambiguous_commas_are_refused() {
+        for bad in ["1,000", "1.000,50", "1,000.50", "1,2,3"] {
+            assert!(Money::parse("a", bad, Currency::TRY).is_err(), "{bad}");
+        }
+        assert_eq!(
+            Money::parse("a", "10,8", Currency::TRY)
+                .unwrap()
+                .to_decimal_string(),
+            "10.80"
+        );
+        assert!(
+            Money::parse("a", "1,000", Currency::KWD).is_ok(),
+            "three decimals in KWD"
+        );
     }
 
     #[test]

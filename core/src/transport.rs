@@ -197,27 +197,40 @@ impl HttpResponse {
     }
 }
 
-/// Cuts a body to 300 characters and masks anything that looks like a card number.
+/// Cuts a body to 300 characters and masks anything that looks like a card number: a run
+/// of 12 or more digits, also when spaces or dashes group them (`4508 0345 0803 4509`).
 pub fn redact_body(body: &str) -> String {
     let mut out = String::with_capacity(body.len().min(320));
-    let mut digits = String::new();
-    let flush = |digits: &mut String, out: &mut String| {
-        if digits.len() >= 12 {
+    // The current run: its text as written, and how many digits it holds.
+    let mut run = String::new();
+    let mut digits = 0usize;
+    let flush = |run: &mut String, digits: &mut usize, out: &mut String| {
+        // A separator the run ended with belongs to the text after it, not the number.
+        let trailing: String = {
+            let kept = run.trim_end_matches([' ', '-']).len();
+            run.split_off(kept)
+        };
+        if *digits >= 12 {
             out.push_str("[REDACTED]");
         } else {
-            out.push_str(digits);
+            out.push_str(run);
         }
-        digits.clear();
+        out.push_str(&trailing);
+        run.clear();
+        *digits = 0;
     };
     for c in body.chars() {
         if c.is_ascii_digit() {
-            digits.push(c);
+            run.push(c);
+            digits += 1;
+        } else if (c == ' ' || c == '-') && digits > 0 {
+            run.push(c);
         } else {
-            flush(&mut digits, &mut out);
+            flush(&mut run, &mut digits, &mut out);
             out.push(c);
         }
     }
-    flush(&mut digits, &mut out);
+    flush(&mut run, &mut digits, &mut out);
     if out.chars().count() > 300 {
         let cut: String = out.chars().take(300).collect();
         format!("{cut}…")
@@ -374,6 +387,16 @@ mod tests {
         assert!(!out.contains("4508034508034509"));
         assert!(out.contains("\"amount\":\"100\""));
         assert!(redact_body(&"x".repeat(1000)).chars().count() <= 301);
+        let grouped = redact_body(r#"{"pan":"4508 0345 0803 4509","d":"4508-0345-0803-4509"}"#);
+        assert_eq!(grouped, r#"{"pan":"[REDACTED]","d":"[REDACTED]"}"#);
+        assert_eq!(
+            redact_body("on 2026-11-24 at 10 - 12"),
+            "on 2026-11-24 at 10 - 12"
+        );
+        assert_eq!(
+            redact_body("card 4508034508034509 declined"),
+            "card [REDACTED] declined"
+        );
     }
 
     #[tokio::test]

@@ -179,6 +179,36 @@ fn http_request_and_response_debug_hide_bodies_and_credentials() {
 }
 
 #[test]
+fn errors_built_from_provider_answers_are_redacted() {
+    // The paths through which provider text reaches an error: an unreadable answer to a
+    // write or a read, and an unexpected status, each with card data echoed in the body.
+    let spaced = "4508 0345 0803 4509";
+    for body in [
+        format!("{{\"number\":\"{PAN}\",\"cvc\":\"{CVC}\""),
+        format!("<html>card {spaced} refused</html>"),
+        format!("number={PAN}&secret={SECRET}"),
+    ] {
+        for kind in [RequestKind::Write, RequestKind::Read] {
+            let response = HttpResponse {
+                provider: ProviderId::Craftgate,
+                operation: "charge",
+                kind,
+                reference: Some("order1".into()),
+                status: 502,
+                body: body.clone().into_bytes(),
+            };
+            let unreadable = response.json::<serde_json::Value>().err();
+            let errors = [unreadable, Some(response.unexpected())];
+            for error in errors.iter().flatten() {
+                let text = format!("{error:?} {error}");
+                assert!(!text.contains(PAN) && !text.contains(spaced), "{text}");
+                assert!(!text.contains("0345 0803"), "{text}");
+            }
+        }
+    }
+}
+
+#[test]
 fn money_and_items_validation_names_fields() {
     let try_ = |v| Money::new(v, Currency::TRY).unwrap();
     let amount = try_(dec!(30));

@@ -26,6 +26,14 @@ struct Args {
     /// Craftgate's port, overriding the one derived from --port.
     #[arg(long)]
     craftgate_port: Option<u16>,
+    /// Where the PayTR simulator POSTs its signed payment notifications (a loopback URL of
+    /// your server, which must answer `OK`); also read from
+    /// ODEME_SANDBOX_PAYTR_NOTIFICATION_URL.
+    #[arg(long, value_name = "URL")]
+    paytr_notification_url: Option<String>,
+    /// Where the Craftgate simulator POSTs its signed webhooks.
+    #[arg(long, value_name = "URL")]
+    craftgate_webhook_url: Option<String>,
 }
 
 fn derived(base: u16, offset: u16) -> u16 {
@@ -49,9 +57,37 @@ async fn main() -> std::io::Result<()> {
         craftgate_port: args.craftgate_port.unwrap_or(derived(args.port, 2)),
     };
     let sandbox = Sandbox::start_with(config).await?;
+    if let Some(url) = &args.paytr_notification_url {
+        sandbox.paytr.set_notification_url(url)?;
+    }
+    if let Some(url) = &args.craftgate_webhook_url {
+        sandbox.craftgate.set_webhook_url(Some(loopback_url(url)?));
+    }
     print!("{}", odeme_sandbox_banner(&sandbox));
     tokio::signal::ctrl_c().await?;
     Ok(())
+}
+
+/// The simulators only ever call the merchant back on this machine.
+fn loopback_url(text: &str) -> std::io::Result<String> {
+    let refuse = || {
+        std::io::Error::new(
+            std::io::ErrorKind::InvalidInput,
+            format!("{text} is not a loopback http(s) URL"),
+        )
+    };
+    let url = url::Url::parse(text).map_err(|_| refuse())?;
+    let loopback = match url.host() {
+        Some(url::Host::Ipv4(ip)) => ip.is_loopback(),
+        Some(url::Host::Ipv6(ip)) => ip.is_loopback(),
+        Some(url::Host::Domain(name)) => name == "localhost",
+        None => false,
+    };
+    if loopback && matches!(url.scheme(), "http" | "https") {
+        Ok(text.to_owned())
+    } else {
+        Err(refuse())
+    }
 }
 
 fn odeme_sandbox_banner(sandbox: &Sandbox) -> String {

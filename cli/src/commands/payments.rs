@@ -9,7 +9,7 @@ use super::Context;
 use crate::args::{CancelArgs, CaptureArgs, RefundArgs, StatusArgs};
 use crate::args_payment::{ChargeArgs, ChargeModeArgs, ChargeStoredArgs};
 use crate::card_input::{read_card, read_cvc};
-use crate::exit::{CliError, CliResult};
+use crate::exit::{reconcile_with, CliError, CliResult};
 use crate::output::Outcome;
 use crate::requests::{amount, apply_mode, apply_store, charge_request, currency};
 
@@ -24,7 +24,12 @@ pub async fn charge(args: &ChargeArgs, ctx: &mut Context<'_>) -> CliResult<Outco
         args.store_card_for.as_deref(),
     );
     request.validate()?;
-    let payment = ctx.gateway.require_charges()?.charge(&request).await?;
+    let payment = ctx
+        .gateway
+        .require_charges()?
+        .charge(&request)
+        .await
+        .map_err(reconcile_with(format!("--order-id {}", request.order_id)))?;
     finish_payment(payment, &args.mode)
 }
 
@@ -39,7 +44,8 @@ pub async fn charge_stored(args: &ChargeStoredArgs, ctx: &mut Context<'_>) -> Cl
         .gateway
         .require_stored_card_charges()?
         .charge_stored_card(&request)
-        .await?;
+        .await
+        .map_err(reconcile_with(format!("--order-id {}", request.order_id)))?;
     finish_payment(payment, &args.mode)
 }
 
@@ -63,7 +69,15 @@ pub async fn capture(args: &CaptureArgs, ctx: &mut Context<'_>) -> CliResult<Out
         payment_id: non_empty("--payment-id", &args.payment_id)?,
         amount,
     };
-    let payment = ctx.gateway.require_charges()?.capture(&request).await?;
+    let payment = ctx
+        .gateway
+        .require_charges()?
+        .capture(&request)
+        .await
+        .map_err(reconcile_with(format!(
+            "--payment-id {}",
+            request.payment_id
+        )))?;
     Ok(Outcome::Payment(Box::new(payment)))
 }
 
@@ -73,7 +87,15 @@ pub async fn cancel(args: &CancelArgs, ctx: &mut Context<'_>) -> CliResult<Outco
         payment_id: non_empty("--payment-id", &args.payment_id)?,
         reason: args.reason.clone(),
     };
-    let payment = ctx.gateway.require_charges()?.cancel(&request).await?;
+    let payment = ctx
+        .gateway
+        .require_charges()?
+        .cancel(&request)
+        .await
+        .map_err(reconcile_with(format!(
+            "--payment-id {}",
+            request.payment_id
+        )))?;
     Ok(Outcome::Payment(Box::new(payment)))
 }
 
@@ -103,7 +125,15 @@ pub async fn refund(args: &RefundArgs, ctx: &mut Context<'_>) -> CliResult<Outco
         reason: args.reason.clone(),
     };
     request.validate()?;
-    let result = ctx.gateway.require_refunds()?.refund(&request).await?;
+    let result = ctx
+        .gateway
+        .require_refunds()?
+        .refund(&request)
+        .await
+        .map_err(reconcile_with(format!(
+            "--payment-id {}",
+            request.payment_id
+        )))?;
     Ok(Outcome::Refund(result))
 }
 

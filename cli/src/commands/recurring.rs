@@ -49,7 +49,11 @@ async fn charge(args: &RecurringChargeArgs, ctx: &mut Context<'_>) -> CliResult<
         .gateway
         .require_recurring()?
         .recurring_charge(&request)
-        .await?;
+        .await
+        .map_err(crate::exit::reconcile_with(format!(
+            "--order-id {}",
+            request.order_id
+        )))?;
     Ok(Outcome::Payment(Box::new(payment)))
 }
 

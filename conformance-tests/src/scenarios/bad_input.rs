@@ -696,7 +696,10 @@ pub(crate) async fn at_gateway(env: &Env) -> Check {
         let (requests, ledger) = (env.requests_seen(), env.ledger_len());
         let result = call.perform(env).await;
         match &result {
-            Err(Error::InvalidRequest { field: named, .. }) if named.contains(field) => {}
+            // The field itself or one of its parts (`card.expiry` for `card.expiry.month`),
+            // never a neighbour that merely contains the name.
+            Err(Error::InvalidRequest { field: named, .. })
+                if named == field || named.starts_with(&format!("{field}.")) => {}
             other => problems.push(format!("{what}: expected invalid `{field}`, got {other:?}")),
         }
         if env.requests_seen() != requests || env.ledger_len() != ledger {
