@@ -7,6 +7,8 @@ use common::{order_id, paytrek_flags, with, CUSTOMER};
 use odeme_sandbox::{Fault, Sandbox, Simulator};
 
 const DOCUMENTED_CARD: &str = "4508034508034509\n000\n";
+/// The document's Akbank card: enrolled in 3-D Secure (İşbank's is not).
+const ENROLLED_CARD: &str = "4355084355084358\n000\n";
 const INSUFFICIENT_FUNDS_CARD: &str = "4000000000009995\n000\n";
 
 fn charge_args(amount: &str) -> Vec<String> {
@@ -387,7 +389,7 @@ async fn three_ds_completed_or_declined() {
                 "https://shop.example/back",
             ])
             .args(CUSTOMER)
-            .stdin(DOCUMENTED_CARD)
+            .stdin(ENROLLED_CARD)
             .run()
             .await
             .expect_code(0)

@@ -50,7 +50,8 @@ pub fn craftgate(sandbox: &Sandbox) -> odeme::Result<Arc<dyn Gateway>> {
 /// A test card each simulator approves: (number, CVC).
 pub fn test_card(gateway: &dyn Gateway) -> (&'static str, &'static str) {
     match gateway.provider().as_str() {
-        "paytrek" => ("4508034508034509", "000"),
+        // Akbank: one of the two document cards enrolled in 3-D Secure.
+        "paytrek" => ("4355084355084358", "000"),
         "paytr" => ("4355084355084358", "000"),
         _ => ("5258640000000001", "123"),
     }

@@ -5,15 +5,16 @@ use async_trait::async_trait;
 
 use odeme_core::{
     CancelRequest, Capability, CaptureRequest, Charge, ChargeRequest, Error, HttpRequest,
-    HttpResponse, Money, NextAction, Payment, PaymentSource, PaymentStatus, ProviderId,
-    RequestKind, Result, StoreCardMode,
+    HttpResponse, NextAction, Payment, PaymentSource, PaymentStatus, ProviderId, RequestKind,
+    Result, StoreCardMode,
 };
 
 use crate::call::{check_token, read};
 use crate::client::{PaytrekConfig, PaytrekGateway};
 use crate::errors;
 use crate::sale::{self, Context, SaleParts};
-use crate::wire::{self, SettleAnswer, SettleBody};
+use crate::settle::{self, cancel_request, capture_request, read_settle};
+use crate::wire;
 
 /// The checks every charge makes before anything is sent.
 pub(crate) fn validate_charge(request: &ChargeRequest, config: &PaytrekConfig) -> Result<()> {
@@ -43,87 +44,6 @@ pub(crate) fn direct_charge_request(
         )
         .body(sale::to_bytes(&body)?)
         .reference(request.order_id.clone()))
-}
-
-fn settle_request(
-    config: &PaytrekConfig,
-    path: &str,
-    operation: &'static str,
-    sale_token: &str,
-    amount: Option<&Money>,
-    comments: Option<&str>,
-) -> Result<HttpRequest> {
-    check_token("payment_id", sale_token)?;
-    let body = SettleBody {
-        sale_token,
-        amount: amount
-            .map(|a| wire::JsonNumber::money("amount", a))
-            .transpose()?,
-        comments,
-    };
-    Ok(config
-        .request("POST", path, operation, RequestKind::Write)
-        .body(sale::to_bytes(&body)?)
-        .reference(sale_token.to_owned()))
-}
-
-/// `POST /api/v2/capture/`: Paytrek captures the whole pre-authorization.
-pub(crate) fn capture_request(config: &PaytrekConfig, sale_token: &str) -> Result<HttpRequest> {
-    settle_request(
-        config,
-        "/api/v2/capture/",
-        "capture",
-        sale_token,
-        None,
-        None,
-    )
-}
-
-/// `POST /api/v2/cancel/`: cancels, or refunds in full what can no longer be cancelled.
-pub(crate) fn cancel_request(
-    config: &PaytrekConfig,
-    sale_token: &str,
-    comments: Option<&str>,
-) -> Result<HttpRequest> {
-    settle_request(
-        config,
-        "/api/v2/cancel/",
-        "cancel",
-        sale_token,
-        None,
-        comments,
-    )
-}
-
-/// `POST /api/v2/refund/`: in full without `amount`, in part with it.
-pub(crate) fn refund_request(
-    config: &PaytrekConfig,
-    sale_token: &str,
-    amount: Option<&Money>,
-    comments: Option<&str>,
-) -> Result<HttpRequest> {
-    settle_request(
-        config,
-        "/api/v2/refund/",
-        "refund",
-        sale_token,
-        amount,
-        comments,
-    )
-}
-
-/// The answer of a capture, cancel or refund, or the refusal it carries.
-pub(crate) fn read_settle(response: &HttpResponse) -> Result<SettleAnswer> {
-    let answer: SettleAnswer = read(response)?;
-    if answer.succeeded == Some(false) {
-        return Err(errors::settle_refusal(
-            answer.error_code.as_ref().map(|c| c.0.as_str()),
-            answer.error_message.as_deref(),
-            answer.paytrek_error.as_ref(),
-            response.status,
-        ));
-    }
-    Ok(answer)
 }
 
 impl PaytrekGateway {
@@ -162,12 +82,14 @@ impl PaytrekGateway {
 
     /// The end of a charge of a created sale (`charge`, `charge_with_token`): a redirect
     /// for 3-D Secure, a decline, or the sale read back. `before` is the sale as it was
-    /// before the charge, used when reading it back fails after a successful answer.
+    /// before the charge; `response` is the charge's answer, blamed when its outcome is
+    /// not known.
     pub(crate) async fn finish_sale_charge(
         &self,
         before: Payment,
         pre_auth: bool,
         answer: &wire::Sale,
+        response: &HttpResponse,
     ) -> Result<Payment> {
         let currency = Some(before.amount.currency());
         if let Some(url) = answer
@@ -196,25 +118,25 @@ impl PaytrekGateway {
             decline.order_id = Some(before.order_id.clone());
             return Err(Error::declined(decline));
         }
+        let confirmed = answer.succeeded == Some(true);
         let stored = sale::stored_card(answer);
         let mut payment = match self.fetch_payment(&before.id, currency).await {
             Ok((payment, sale)) if payment.status == PaymentStatus::Failed => {
                 return Err(Error::declined(errors::sale_decline(&sale)));
             }
-            Ok((payment, _)) => payment,
+            // Without the answer's explicit yes, only a sale that reads as charged counts.
+            Ok((payment, _)) if confirmed || charged_status(payment.status) => payment,
+            Ok((payment, _)) => {
+                return Err(response.unreadable(&format!(
+                    "the answer does not say whether the charge succeeded, and the sale reads {}",
+                    payment.status
+                )))
+            }
+            Err(_) if confirmed => charged(before, pre_auth),
             Err(_) => {
-                // The provider said it succeeded; that answer stands even unread-back.
-                let mut payment = before;
-                payment.status = if pre_auth {
-                    PaymentStatus::Authorized
-                } else {
-                    PaymentStatus::Succeeded
-                };
-                if !pre_auth {
-                    payment.captured = payment.amount;
-                }
-                payment.provider_status = None;
-                payment
+                return Err(response.unreadable(
+                    "the answer does not say whether the charge succeeded, and the sale could not be read back",
+                ))
             }
         };
         if payment.stored_card.is_none() {
@@ -222,6 +144,25 @@ impl PaytrekGateway {
         }
         Ok(payment)
     }
+}
+
+/// Whether a sale read back shows the charge went through (the document's success set).
+fn charged_status(status: PaymentStatus) -> bool {
+    matches!(status, PaymentStatus::Succeeded | PaymentStatus::Authorized)
+}
+
+/// The payment after a charge Paytrek answered `succeeded: true` but whose sale could not
+/// be read back: that explicit answer stands.
+fn charged(before: Payment, pre_auth: bool) -> Payment {
+    let mut payment = before;
+    if pre_auth {
+        payment.status = PaymentStatus::Authorized;
+    } else {
+        payment.status = PaymentStatus::Succeeded;
+        payment.captured = payment.amount;
+    }
+    payment.provider_status = None;
+    payment
 }
 
 /// A payment from an answer that carries the sale, or the decline it reports.
@@ -269,19 +210,13 @@ impl Charge for PaytrekGateway {
             }
         }
         let response = self.send(&http).await?;
-        read_settle(&response)?;
+        let answer = read_settle(&response)?;
         match self
             .fetch_payment(&request.payment_id, Some(before.amount.currency()))
             .await
         {
             Ok((payment, _)) => Ok(payment),
-            Err(_) => {
-                let mut payment = before;
-                payment.status = PaymentStatus::Succeeded;
-                payment.captured = payment.amount;
-                payment.provider_status = None;
-                Ok(payment)
-            }
+            Err(_) => settle::captured(before, &answer, &response),
         }
     }
 
@@ -296,16 +231,7 @@ impl Charge for PaytrekGateway {
             .await
         {
             Ok((payment, _)) => Ok(payment),
-            Err(_) => {
-                let currency = before.amount.currency();
-                let mut payment = before;
-                payment.status = PaymentStatus::Cancelled;
-                payment.provider_status = None;
-                if let Some(amount) = answer.amount.and_then(|a| Money::new(a.0, currency).ok()) {
-                    payment.refunded = amount;
-                }
-                Ok(payment)
-            }
+            Err(_) => settle::cancelled(before, &answer, &response),
         }
     }
 }

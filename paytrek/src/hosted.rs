@@ -240,7 +240,7 @@ impl PaytrekGateway {
         let (before, sale) = self.fetch_payment(sale_token, None).await?;
         let response = self.send(&http).await?;
         let answer: wire::Sale = read(&response)?;
-        self.finish_sale_charge(before, sale.pre_auth == Some(true), &answer)
+        self.finish_sale_charge(before, sale.pre_auth == Some(true), &answer, &response)
             .await
     }
 }

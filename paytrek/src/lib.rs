@@ -31,6 +31,7 @@ mod map;
 mod recurring;
 mod refund;
 mod sale;
+mod settle;
 mod status;
 mod stored_charge;
 mod three_ds;

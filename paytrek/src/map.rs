@@ -410,7 +410,9 @@ pub(crate) const ERROR_CODES: &[ErrorCode] = &[
         "Cancellation could not be completed / The original could not be found",
         "-",
         D::InvalidTransaction,
-        R::NotFound,
+        // Answered to a cancel of a sale that exists but cannot be cancelled (again); a
+        // sale that does not exist is a 404.
+        R::InvalidState,
     ),
     row(
         "10016",
@@ -547,6 +549,17 @@ mod tests {
                 a.code
             );
         }
+    }
+    #[test]
+    fn refused_cancels_are_a_state_problem() {
+        assert_eq!(
+            error_code("30005").unwrap().rejection,
+            RejectionKind::InvalidState
+        );
+        assert_eq!(
+            error_code("9000").unwrap().rejection,
+            RejectionKind::InvalidState
+        );
     }
     #[test]
     fn status_table() {

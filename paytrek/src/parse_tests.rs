@@ -8,10 +8,11 @@ use rust_decimal_macros::dec;
 
 use crate::call::read;
 use crate::cards::{to_card_list, to_stored_card};
-use crate::charge::{payment_or_decline, read_settle};
+use crate::charge::payment_or_decline;
 use crate::installments::to_options;
 use crate::recurring::to_plan;
 use crate::sale::{self, Context};
+use crate::settle::{self, read_settle};
 use crate::wire::{InstallmentsAnswer, Page, PlanWire, Sale, VaultCard};
 
 macro_rules! fixture {
@@ -236,6 +237,126 @@ fn settlement_answers_keep_exact_amounts() {
         refused,
         Error::Provider { kind: odeme_core::RejectionKind::InvalidState, ref code, .. } if code.as_deref() == Some("9000")
     ));
+}
+
+/// The sale as it was before a capture, cancel or refund.
+fn before(
+    status: PaymentStatus,
+    amount: rust_decimal::Decimal,
+    refunded: rust_decimal::Decimal,
+) -> odeme_core::Payment {
+    let mut payment = odeme_core::Payment::new(
+        ProviderId::Paytrek,
+        "a16a810b503c4a91bb5c3d883617530a",
+        "1467034250",
+        status,
+        try_money(amount),
+    );
+    if status != PaymentStatus::Authorized {
+        payment.captured = try_money(amount);
+    }
+    payment.refunded = try_money(refunded);
+    payment
+}
+
+#[test]
+fn capture_answer_as_a_payment() {
+    let r = response(fixture!("capture.json"), 200);
+    let answer = read_settle(&r).unwrap();
+    let payment = settle::captured(
+        before(PaymentStatus::Authorized, dec!(24.72), dec!(0)),
+        &answer,
+        &r,
+    )
+    .unwrap();
+    assert_eq!(payment.status, PaymentStatus::Succeeded);
+    assert_eq!(payment.captured, try_money(dec!(24.72)));
+    assert_eq!(payment.amount, try_money(dec!(24.72)));
+    assert!(payment.refunded.is_zero());
+}
+
+#[test]
+fn cancel_answer_as_a_payment() {
+    let r = response(fixture!("cancel.json"), 200);
+    let answer = read_settle(&r).unwrap();
+    // The document's cancel answers `amount: 24` for a sale of 24.72.
+    let paid = settle::cancelled(
+        before(PaymentStatus::Succeeded, dec!(24.72), dec!(0)),
+        &answer,
+        &r,
+    )
+    .unwrap();
+    assert_eq!(paid.status, PaymentStatus::Cancelled);
+    assert_eq!(paid.refunded, try_money(dec!(24)));
+    assert_eq!(paid.captured, try_money(dec!(24.72)));
+    let authorized = settle::cancelled(
+        before(PaymentStatus::Authorized, dec!(24.72), dec!(0)),
+        &answer,
+        &r,
+    )
+    .unwrap();
+    assert_eq!(authorized.status, PaymentStatus::Cancelled);
+    assert!(
+        authorized.refunded.is_zero(),
+        "a released authorization returned no money"
+    );
+}
+
+#[test]
+fn refund_answers_as_refunds() {
+    let r = response(fixture!("refund_headers_block.json"), 200);
+    let answer = read_settle(&r).unwrap();
+    let request = odeme_core::RefundRequest::partial(
+        "b39887704acb480e81ab8611ae256719",
+        try_money(dec!(9.70)),
+    );
+    let refund = settle::refunded(
+        &request,
+        &before(PaymentStatus::Succeeded, dec!(50), dec!(0)),
+        &answer,
+        &r,
+    )
+    .unwrap();
+    assert_eq!(refund.amount, try_money(dec!(9.7)));
+    assert_eq!(refund.total_refunded, Some(try_money(dec!(9.7))));
+    assert_eq!(refund.status, odeme_core::RefundStatus::Succeeded);
+    assert_eq!(refund.payment_id, "b39887704acb480e81ab8611ae256719");
+
+    // The body example has no total: the refund's own amount is read exactly.
+    let r = response(fixture!("refund.json"), 200);
+    let answer = read_settle(&r).unwrap();
+    let refund = settle::refunded(
+        &odeme_core::RefundRequest::full("a16a810b503c4a91bb5c3d883617530a"),
+        &before(PaymentStatus::Succeeded, dec!(24.72), dec!(0)),
+        &answer,
+        &r,
+    )
+    .unwrap();
+    assert_eq!(refund.amount, try_money(dec!(24)));
+    assert_eq!(refund.total_refunded, None);
+
+    // An answer without an amount: what was left, for a full refund.
+    let r = response(r#"{"succeeded": true}"#, 200);
+    let answer = read_settle(&r).unwrap();
+    let refund = settle::refunded(
+        &odeme_core::RefundRequest::full("t"),
+        &before(PaymentStatus::PartiallyRefunded, dec!(50), dec!(9.70)),
+        &answer,
+        &r,
+    )
+    .unwrap();
+    assert_eq!(refund.amount, try_money(dec!(40.30)));
+}
+
+#[test]
+fn settle_answers_without_succeeded_are_unknown_outcomes() {
+    for body in [
+        r#"{"sale_token": "a16a810b503c4a91bb5c3d883617530a", "amount": "24.72"}"#,
+        r#"{"sale_token": "a16a810b503c4a91bb5c3d883617530a", "succeeded": null}"#,
+    ] {
+        let err = read_settle(&response(body, 200)).unwrap_err();
+        assert!(err.is_unknown_outcome(), "{body}: {err:?}");
+    }
 }
 
 #[test]

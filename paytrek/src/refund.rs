@@ -4,13 +4,13 @@
 use async_trait::async_trait;
 
 use odeme_core::{
-    Capability, Error, Money, ProviderId, Refund, RefundKind, RefundRequest, RefundResult,
-    RefundStatus, RejectionKind, Result,
+    Capability, Error, Payment, PaymentStatus, ProviderId, Refund, RefundRequest, RefundResult,
+    RejectionKind, Result,
 };
 
 use crate::call::check_token;
-use crate::charge::{read_settle, refund_request};
 use crate::client::PaytrekGateway;
+use crate::settle::{read_settle, refund_request, refunded};
 
 #[async_trait]
 impl Refund for PaytrekGateway {
@@ -35,61 +35,66 @@ impl Refund for PaytrekGateway {
         )?;
         // The refund answer has no currency; the sale has.
         let (before, _) = self.fetch_payment(&request.payment_id, None).await?;
-        let currency = before.amount.currency();
-        if let Some(amount) = &request.amount {
-            if amount.currency() != currency {
-                return Err(Error::invalid(
-                    "amount",
-                    format!("the payment is in {currency}, not {}", amount.currency()),
-                ));
-            }
-        }
+        check_refundable(request, &before)?;
         let response = self.send(&http).await?;
-        let answer = read_settle(&response).map_err(over_refund)?;
-        let read = |value: Option<crate::wire::Amount>| -> Result<Option<Money>> {
-            value
-                .map(|a| {
-                    Money::new(a.0, currency)
-                        .map_err(|_| response.unreadable("a refund amount is not an amount"))
-                })
-                .transpose()
-        };
-        let refunded = read(answer.amount)?;
-        let total = read(answer.total_refunded_amount)?;
-        let amount = match (refunded, &request.amount) {
-            (Some(amount), _) => amount,
-            (None, Some(asked)) => *asked,
-            (None, None) => before.refundable(),
-        };
-        Ok(RefundResult {
-            provider: ProviderId::Paytrek,
-            payment_id: request.payment_id.clone(),
-            refund_ids: Vec::new(),
-            amount,
-            total_refunded: total,
-            kind: RefundKind::Unspecified,
-            status: RefundStatus::Succeeded,
-            reference: request.reference.clone(),
-        })
+        let answer =
+            read_settle(&response).map_err(|e| over_refund(e, request.amount.is_some()))?;
+        refunded(request, &before, &answer, &response)
     }
 }
 
-/// A refused refund whose message is about the amount being too large is an over-refund.
-fn over_refund(error: Error) -> Error {
+/// Refuses, before anything is sent, an amount in another currency than the sale's or
+/// larger than what is left to refund of a sale whose captured total is known.
+fn check_refundable(request: &RefundRequest, before: &Payment) -> Result<()> {
+    let Some(amount) = &request.amount else {
+        return Ok(());
+    };
+    let currency = before.amount.currency();
+    if amount.currency() != currency {
+        return Err(Error::invalid(
+            "amount",
+            format!("the payment is in {currency}, not {}", amount.currency()),
+        ));
+    }
+    // A pre-authorization (or a status this adapter cannot read) has no known captured
+    // total: the provider decides.
+    let settled = matches!(
+        before.status,
+        PaymentStatus::Succeeded | PaymentStatus::PartiallyRefunded | PaymentStatus::Refunded
+    );
+    let left = before.refundable();
+    if settled && amount.amount() > left.amount() {
+        return Err(Error::invalid(
+            "amount",
+            format!("is more than the {left} left to refund"),
+        ));
+    }
+    Ok(())
+}
+
+/// A refused refund of an amount is an over-refund when Paytrek's code says the amount is
+/// invalid (30003) or, for answers without a code, when its message says it is too large.
+fn over_refund(error: Error, with_amount: bool) -> Error {
     match error {
         Error::Provider {
             provider,
-            kind: RejectionKind::Validation | RejectionKind::Other,
+            kind,
             code,
             message,
             http_status,
-        } if exceeds(&message) => Error::Provider {
-            provider,
-            kind: RejectionKind::AmountExceeded,
-            code,
-            message,
-            http_status,
-        },
+        } if with_amount
+            && (code.as_deref().map(str::trim) == Some("30003")
+                || (matches!(kind, RejectionKind::Validation | RejectionKind::Other)
+                    && exceeds(&message))) =>
+        {
+            Error::Provider {
+                provider,
+                kind: RejectionKind::AmountExceeded,
+                code,
+                message,
+                http_status,
+            }
+        }
         other => other,
     }
 }
@@ -112,29 +117,85 @@ fn exceeds(message: &str) -> bool {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use odeme_core::{Currency, Money};
+    use rust_decimal_macros::dec;
 
-    #[test]
-    fn over_refund_messages() {
-        let e = |message: &str| Error::Provider {
+    fn refusal(code: Option<&str>, message: &str) -> Error {
+        Error::Provider {
             provider: ProviderId::Paytrek,
             kind: RejectionKind::Validation,
-            code: None,
+            code: code.map(str::to_owned),
             message: message.into(),
             http_status: Some(400),
-        };
-        let kind = |err: Error| match err {
+        }
+    }
+
+    fn kind(err: Error) -> RejectionKind {
+        match err {
             Error::Provider { kind, .. } => kind,
             other => panic!("{other:?}"),
-        };
+        }
+    }
+
+    #[test]
+    fn over_refund_by_code_or_wording() {
         assert_eq!(
-            kind(over_refund(e(
-                "amount: Refund amount exceeds the refundable amount."
-            ))),
+            kind(over_refund(refusal(Some("30003"), "Invalid Amount"), true)),
+            RejectionKind::AmountExceeded
+        );
+        // Without an amount, 30003 is not about what is left to refund.
+        assert_eq!(
+            kind(over_refund(refusal(Some("30003"), "Invalid Amount"), false)),
+            RejectionKind::Validation
+        );
+        assert_eq!(
+            kind(over_refund(
+                refusal(None, "amount: Refund amount exceeds the refundable amount."),
+                true
+            )),
             RejectionKind::AmountExceeded
         );
         assert_eq!(
-            kind(over_refund(e("amount: A valid number is required."))),
+            kind(over_refund(
+                refusal(None, "amount: A valid number is required."),
+                true
+            )),
             RejectionKind::Validation
         );
+    }
+
+    fn paid(amount: rust_decimal::Decimal, refunded: rust_decimal::Decimal) -> Payment {
+        let money = |v| Money::new(v, Currency::TRY).unwrap();
+        let mut payment = Payment::new(
+            ProviderId::Paytrek,
+            "t",
+            "o",
+            PaymentStatus::PartiallyRefunded,
+            money(amount),
+        );
+        payment.captured = money(amount);
+        payment.refunded = money(refunded);
+        payment
+    }
+
+    #[test]
+    fn more_than_is_left_is_refused_before_sending() {
+        let before = paid(dec!(100), dec!(60));
+        let ask = |v| RefundRequest::partial("t", Money::new(v, Currency::TRY).unwrap());
+        assert!(check_refundable(&ask(dec!(40)), &before).is_ok());
+        let err = check_refundable(&ask(dec!(40.01)), &before).unwrap_err();
+        assert_eq!(err.invalid_field(), Some("amount"));
+        assert!(err.to_string().contains("40.00"), "{err}");
+        let usd = RefundRequest::partial("t", Money::new(dec!(1), Currency::USD).unwrap());
+        assert_eq!(
+            check_refundable(&usd, &before).unwrap_err().invalid_field(),
+            Some("amount")
+        );
+        assert!(check_refundable(&RefundRequest::full("t"), &before).is_ok());
+        // A pre-authorization has nothing captured yet: Paytrek decides.
+        let mut authorized = paid(dec!(100), dec!(0));
+        authorized.status = PaymentStatus::Authorized;
+        authorized.captured = Money::zero(Currency::TRY);
+        assert!(check_refundable(&ask(dec!(10)), &authorized).is_ok());
     }
 }

@@ -12,12 +12,13 @@ use rust_decimal_macros::dec;
 use serde_json::{json, Value};
 
 use crate::cards::{delete_card_request, get_card_request, list_cards_request, store_card_request};
-use crate::charge::{cancel_request, capture_request, direct_charge_request, refund_request};
+use crate::charge::direct_charge_request;
 use crate::client::PaytrekConfig;
 use crate::hosted::{charge_sale_request, create_sale_request, redirect_url};
 use crate::installments::installments_request;
 use crate::recurring::{cancel_subscriptions_request, create_plan_request, get_plan_request};
 use crate::sale::SaleParts;
+use crate::settle::{cancel_request, capture_request, refund_request};
 use crate::status::sales_by_order_request;
 use crate::stored_charge::charge_with_token_request;
 

@@ -14,6 +14,9 @@ use crate::wire::{Page, Sale};
 /// How many pages of the sale list are read when the filter is not honoured.
 const MAX_PAGES: usize = 10;
 
+/// The sale list's path.
+const SALE_LIST_PATH: &str = "/api/v2/sale/";
+
 /// `GET /api/v2/sale/?order_id=<id>`.
 ///
 /// No public source documents the sale list's filters: the list itself is known only from
@@ -26,7 +29,7 @@ pub(crate) fn sales_by_order_request(config: &PaytrekConfig, order_id: &str) -> 
         .finish();
     config.request(
         "GET",
-        &format!("/api/v2/sale/?{query}"),
+        &format!("{SALE_LIST_PATH}?{query}"),
         "status",
         RequestKind::Read,
     )
@@ -45,12 +48,53 @@ fn rank(status: PaymentStatus) -> u8 {
     }
 }
 
+/// The request for the sale list's `next` page, sent to the configured host whatever host
+/// the link names: behind a TLS proxy DRF often writes `http://` or an inner host name, and
+/// credentials must only ever go to the configured host. Only a link to the sale list itself
+/// is followed; its query (the page and the filter) is kept.
+pub(crate) fn next_page(current: &HttpRequest, base_url: &str, next: &str) -> Option<HttpRequest> {
+    let link = url::Url::parse(next)
+        .or_else(|_| url::Url::parse(base_url).and_then(|base| base.join(next)))
+        .ok()?;
+    if !link.path().ends_with(SALE_LIST_PATH) {
+        return None;
+    }
+    let query = link.query().filter(|q| !q.is_empty())?;
+    let url = format!("{base_url}{SALE_LIST_PATH}?{query}");
+    if url == current.url {
+        return None;
+    }
+    let mut request = current.clone();
+    request.url = url;
+    Some(request)
+}
+
+/// The error for a lookup by order id that stopped with a `next` page still unread: the
+/// order may be on it, so this must not read as "not found".
+fn incomplete(order_id: &str, pages: usize, next: &str) -> Error {
+    let why = if pages >= MAX_PAGES {
+        format!("it has more than {MAX_PAGES} pages")
+    } else {
+        format!("its next page link `{next}` is not a sale-list link that can be followed")
+    };
+    Error::Transport {
+        provider: ProviderId::Paytrek,
+        operation: "status".to_owned(),
+        reason: format!(
+            "the sale list for order id `{order_id}` was not read to the end ({why}); the \
+             lookup is incomplete, so the order may exist: do not conclude it is absent"
+        ),
+    }
+}
+
 impl PaytrekGateway {
-    async fn status_by_order(&self, order_id: &str) -> Result<Payment> {
+    pub(crate) async fn status_by_order(&self, order_id: &str) -> Result<Payment> {
         let mut http = sales_by_order_request(&self.config, order_id);
         let mut best: Option<Payment> = None;
-        for _ in 0..MAX_PAGES {
+        let mut pages = 0;
+        loop {
             let (page, response): (Page<Sale>, _) = self.call(&http).await?;
+            pages += 1;
             let ctx = Context {
                 response: &response,
                 currency: None,
@@ -69,10 +113,21 @@ impl PaytrekGateway {
                     best = Some(payment);
                 }
             }
-            // Only pages on the configured host are followed: the link is the provider's.
-            match page.next.filter(|n| n.starts_with(self.config.base_url())) {
-                Some(next) => http.url = next,
-                None => break,
+            let Some(next) = page.next.filter(|n| !n.trim().is_empty()) else {
+                break;
+            };
+            let follow = (pages < MAX_PAGES)
+                .then(|| next_page(&http, self.config.base_url(), &next))
+                .flatten();
+            match (follow, best) {
+                (Some(request), found) => {
+                    http = request;
+                    best = found;
+                }
+                // Paytrek refuses a second sale with the same order id (30120), so a sale
+                // found is the order's sale even when the rest of the list is left unread.
+                (None, Some(found)) => return Ok(found),
+                (None, None) => return Err(incomplete(order_id, pages, &next)),
             }
         }
         best.ok_or_else(|| Error::Provider {
@@ -93,5 +148,67 @@ impl PaymentStatusQuery for PaytrekGateway {
             StatusQuery::PaymentId(token) => Ok(self.fetch_payment(token, None).await?.0),
             StatusQuery::OrderId(order_id) => self.status_by_order(order_id).await,
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn config() -> PaytrekConfig {
+        PaytrekConfig::new("k", "s").with_base_url("https://pay.example/proxy")
+    }
+
+    #[test]
+    fn next_links_keep_their_query_and_go_to_the_configured_host() {
+        let config = config();
+        let first = sales_by_order_request(&config, "o-1");
+        assert_eq!(
+            first.url,
+            "https://pay.example/proxy/api/v2/sale/?order_id=o-1"
+        );
+        // DRF behind a TLS proxy writes `http://` and an inner host name.
+        for link in [
+            "http://internal:8000/api/v2/sale/?order_id=o-1&page=2",
+            "https://pay.example/proxy/api/v2/sale/?order_id=o-1&page=2",
+            "/api/v2/sale/?order_id=o-1&page=2",
+        ] {
+            let next = next_page(&first, config.base_url(), link).expect(link);
+            assert_eq!(
+                next.url, "https://pay.example/proxy/api/v2/sale/?order_id=o-1&page=2",
+                "{link}"
+            );
+            assert_eq!(
+                next.headers, first.headers,
+                "the same credentials, same host"
+            );
+        }
+    }
+
+    #[test]
+    fn other_links_are_not_followed() {
+        let config = config();
+        let first = sales_by_order_request(&config, "o-1");
+        for link in [
+            "https://evil.example/api/v2/vault/?page=2",
+            "https://pay.example/proxy/api/v2/sale/",
+            "not a url at all ::",
+            // A link to the page just read would loop.
+            "https://pay.example/proxy/api/v2/sale/?order_id=o-1",
+        ] {
+            assert!(
+                next_page(&first, config.base_url(), link).is_none(),
+                "{link}"
+            );
+        }
+    }
+
+    #[test]
+    fn an_incomplete_lookup_is_not_a_not_found() {
+        let err = incomplete("o-1", MAX_PAGES, "https://x/api/v2/sale/?page=11");
+        assert!(matches!(err, Error::Transport { .. }), "{err:?}");
+        assert!(err.to_string().contains("incomplete"), "{err}");
+        let err = incomplete("o-1", 1, "ftp://x/");
+        assert!(err.to_string().contains("ftp://x/"), "{err}");
     }
 }

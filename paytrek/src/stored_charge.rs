@@ -4,8 +4,8 @@
 use async_trait::async_trait;
 
 use odeme_core::{
-    ChargeRequest, ChargeStoredCard, Error, HttpRequest, Payment, PaymentSource, RequestKind,
-    Result,
+    CaptureMode, ChargeRequest, ChargeStoredCard, Error, HttpRequest, Payment, PaymentSource,
+    PaymentStatus, RejectionKind, RequestKind, Result, ThreeDs,
 };
 
 use crate::call::{check_token, read};
@@ -48,12 +48,46 @@ impl PaytrekGateway {
         check_token("stored_card.card_token", &card.card_token)?;
         let parts = SaleParts::of(request);
         let create = create_sale_request(&self.config, &parts, false, false)?;
-        let before = self.create_sale(&create, &parts).await?;
+        let before = match self.create_sale(&create, &parts).await {
+            Ok(created) => created,
+            Err(
+                duplicate @ Error::Provider {
+                    kind: RejectionKind::Duplicate,
+                    ..
+                },
+            ) => self.untouched_sale_of(request).await.ok_or(duplicate)?,
+            Err(other) => return Err(other),
+        };
         let http = charge_with_token_request(&self.config, &before.id, &card.card_token)?;
         let response = self.send(&http).await?;
         let answer: wire::Sale = read(&response)?;
-        let pre_auth = request.capture == odeme_core::CaptureMode::PreAuthorize;
-        self.finish_sale_charge(before, pre_auth, &answer).await
+        let pre_auth = request.capture == CaptureMode::PreAuthorize;
+        self.finish_sale_charge(before, pre_auth, &answer, &response)
+            .await
+    }
+}
+
+impl PaytrekGateway {
+    /// The sale a previous attempt at `request` created and never charged, if that is
+    /// what holds its order id. A charge whose sale was created but whose
+    /// `charge_with_token` could not be sent is safe to retry; without this, the retry
+    /// would be refused because the order id is in use (30120).
+    async fn untouched_sale_of(&self, request: &ChargeRequest) -> Option<Payment> {
+        let found = self.status_by_order(&request.order_id).await.ok()?;
+        let (payment, sale) = self
+            .fetch_payment(&found.id, Some(request.amount.currency()))
+            .await
+            .ok()?;
+        let flag = |value: &Option<wire::Text>| value.as_ref().is_some_and(|t| t.0 == "true");
+        let same = payment.status == PaymentStatus::Pending
+            && sale.status.as_deref() == Some("Created")
+            && sale.transactions.is_empty()
+            && payment.order_id == request.order_id
+            && payment.amount == request.amount
+            && payment.installments == request.installments
+            && sale.pre_auth.unwrap_or(false) == (request.capture == CaptureMode::PreAuthorize)
+            && flag(&sale.secure_option) == matches!(request.three_ds, ThreeDs::Required { .. });
+        same.then_some(payment)
     }
 }
 

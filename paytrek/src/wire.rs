@@ -311,6 +311,9 @@ pub(crate) struct Sale {
     pub financial_status: Option<String>,
     #[serde(default)]
     pub pre_auth: Option<bool>,
+    /// Read leniently: the document's own requests write booleans as strings too.
+    #[serde(default)]
+    pub secure_option: Option<Text>,
     #[serde(default)]
     pub transactions: Vec<Transaction>,
     #[serde(default)]

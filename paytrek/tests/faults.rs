@@ -347,3 +347,78 @@ fn without_long_tokens(text: &str) -> String {
     }
     out
 }
+
+/// Creates a sale for `order_id` straight at the simulator, as a charge whose
+/// `charge_with_token` was never sent leaves it.
+async fn create_sale(env: &Env, order_id: &str, amount: &str) -> String {
+    let credentials = env.sim.credentials().clone();
+    let body = serde_json::json!({
+        "currency": "TRY", "order_id": order_id, "amount": amount, "installment": 1,
+        "customer_first_name": "John", "customer_last_name": "Doe",
+        "customer_email": "johndoe@example.com", "customer_ip_address": "212.57.9.204",
+        "billing_address": "123 Market St.", "billing_city": "San Francisco",
+        "billing_country": "US", "items": [], "secure_option": false, "pre_auth": false,
+    });
+    let answer: serde_json::Value = browser()
+        .post(format!("{}/api/v2/sale/", env.sim.base_url()))
+        .basic_auth(&credentials.api_key, Some(&credentials.secret))
+        .json(&body)
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    answer["sale_token"].as_str().unwrap().to_owned()
+}
+
+#[tokio::test]
+async fn a_retried_stored_card_charge_reuses_the_sale_it_created() {
+    use odeme_core::{CardOwner, ChargeStoredCard, RejectionKind, StoreCard, StoreCardRequest};
+    let env = env().await;
+    let stored = env
+        .gateway
+        .store_card(&StoreCardRequest {
+            card: card(VISA, "000"),
+            owner: CardOwner::New {
+                external_id: None,
+                email: None,
+            },
+            label: None,
+        })
+        .await
+        .unwrap();
+    let left_over = create_sale(&env, "order-retry", "7.00").await;
+    let paid = env
+        .gateway
+        .charge_stored_card(&stored_charge("order-retry", "7.00", &stored.reference))
+        .await
+        .unwrap();
+    assert_eq!(paid.id, left_over);
+    assert_eq!(paid.status, PaymentStatus::Succeeded);
+    assert_eq!(env.sim.ledger().charges_for_order("order-retry"), 1);
+
+    // A charged sale, or one for another amount, is another payment: the order id is in use.
+    for (order, amount) in [("order-retry", "7.00"), ("order-other", "8.00")] {
+        if order == "order-other" {
+            create_sale(&env, order, "7.00").await;
+        }
+        let err = env
+            .gateway
+            .charge_stored_card(&stored_charge(order, amount, &stored.reference))
+            .await
+            .unwrap_err();
+        assert!(
+            matches!(
+                err,
+                Error::Provider {
+                    kind: RejectionKind::Duplicate,
+                    ..
+                }
+            ),
+            "{order}: {err:?}"
+        );
+    }
+    assert_eq!(env.sim.ledger().charges_for_order("order-retry"), 1);
+    assert_eq!(env.sim.ledger().charges_for_order("order-other"), 0);
+}

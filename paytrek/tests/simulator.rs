@@ -229,18 +229,19 @@ async fn partial_then_over_then_full_refund() {
     assert_eq!(status.status, PaymentStatus::PartiallyRefunded);
     assert_eq!(status.refunded, try_money("10.00"));
 
+    // More than the 40.30 left is refused before anything is sent.
+    let refunds_sent = env.sim.requests().count_path("/api/v2/refund/");
     let over = env
         .gateway
-        .refund(&RefundRequest::partial(&paid.id, try_money("100.00")))
+        .refund(&RefundRequest::partial(&paid.id, try_money("40.31")))
         .await
         .unwrap_err();
-    match over {
-        Error::Provider { kind, code, .. } => {
-            assert_eq!(kind, RejectionKind::AmountExceeded);
-            assert_eq!(code.as_deref(), Some("30003"));
-        }
-        other => panic!("{other:?}"),
-    }
+    assert_eq!(over.invalid_field(), Some("amount"), "{over:?}");
+    assert_eq!(
+        env.sim.requests().count_path("/api/v2/refund/"),
+        refunds_sent,
+        "an over-refund is not sent"
+    );
 
     let rest = env
         .gateway
@@ -307,13 +308,13 @@ async fn three_ds_through_the_bank_page() {
 #[tokio::test]
 async fn three_ds_failure_is_a_decline() {
     let env = env().await;
-    let request = charge("order-3ds-fail", "20.00", VISA, "000")
+    let request = charge("order-3ds-fail", "20.00", ENROLLED, "000")
         .with_three_ds("https://shop.example/return?x=1");
     let pending = env.gateway.charge(&request).await.unwrap();
     let back = bank_page(&redirect_url(&pending), "failure").await;
     let err = env
         .gateway
-        .complete_three_ds(&complete(back, None))
+        .complete_three_ds(&complete(back, Some(&pending.id)))
         .await
         .unwrap_err();
     let decline = err.decline().unwrap_or_else(|| panic!("{err:?}"));
@@ -332,6 +333,67 @@ async fn three_ds_failure_is_a_decline() {
         .await
         .unwrap_err();
     assert_eq!(err.invalid_field(), Some("callback.token"));
+}
+
+#[tokio::test]
+async fn a_return_must_name_the_merchants_own_sale() {
+    let env = env().await;
+    let other = env
+        .gateway
+        .charge(&charge("order-someone-paid", "99.00", VISA, "000"))
+        .await
+        .unwrap();
+    let request = charge("order-3ds-mine", "20.00", ENROLLED, "000")
+        .with_three_ds("https://shop.example/return");
+    let pending = env.gateway.charge(&request).await.unwrap();
+    let forged = || odeme_core::InboundRequest::get(&format!("token={}", other.id));
+
+    // With nothing kept, the unsigned return would name any sale: refused, nothing read.
+    let reads = env.sim.requests().count();
+    let err = env
+        .gateway
+        .complete_three_ds(&complete(forged(), None))
+        .await
+        .unwrap_err();
+    assert_eq!(err.invalid_field(), Some("payment_id"), "{err:?}");
+    assert_eq!(env.sim.requests().count(), reads);
+
+    // Another order's paid sale is not this order's payment.
+    let by_order = CompleteThreeDsRequest {
+        order_id: Some("order-3ds-mine".into()),
+        ..complete(forged(), None)
+    };
+    let err = env.gateway.complete_three_ds(&by_order).await.unwrap_err();
+    assert_eq!(err.invalid_field(), Some("order_id"), "{err:?}");
+
+    // The real return, checked by the order id alone, completes.
+    let back = bank_page(&redirect_url(&pending), "success").await;
+    let done = env
+        .gateway
+        .complete_three_ds(&CompleteThreeDsRequest {
+            order_id: Some("order-3ds-mine".into()),
+            ..complete(back, None)
+        })
+        .await
+        .unwrap();
+    assert_eq!(
+        (done.id.as_str(), done.status),
+        (pending.id.as_str(), PaymentStatus::Succeeded)
+    );
+}
+
+#[tokio::test]
+async fn documented_cards_without_a_3ds_password_are_not_enrolled() {
+    let env = env().await;
+    let request =
+        charge("order-3ds-isbank", "20.00", VISA, "000").with_three_ds("https://shop.example/r");
+    let err = env.gateway.charge(&request).await.unwrap_err();
+    let decline = err.decline().unwrap_or_else(|| panic!("{err:?}"));
+    assert_eq!(
+        (decline.reason, decline.provider_code.as_deref()),
+        (DeclineReason::ThreeDsFailed, Some("40002"))
+    );
+    assert_eq!(env.sim.ledger().charges_for_order("order-3ds-isbank"), 0);
 }
 
 #[tokio::test]
@@ -485,7 +547,17 @@ async fn save_card_on_charge_then_charge_it_with_three_ds() {
     assert!(!stored.reference.customer_token.is_empty());
     assert_eq!(env.sim.stored_card_count(), 1);
 
-    let secure = stored_charge("order-save-3ds", "19.00", &stored.reference)
+    // Only a card enrolled in 3-D Secure gets the bank page.
+    let enrolled = env
+        .gateway
+        .store_card(&StoreCardRequest {
+            card: card(ENROLLED, "000"),
+            owner: CardOwner::Existing(stored.reference.customer_token.clone()),
+            label: None,
+        })
+        .await
+        .unwrap();
+    let secure = stored_charge("order-save-3ds", "19.00", &enrolled.reference)
         .with_three_ds("https://shop.example/back");
     let pending = env.gateway.charge_stored_card(&secure).await.unwrap();
     assert_eq!(pending.status, PaymentStatus::RequiresAction);
@@ -669,9 +741,11 @@ async fn hosted_page_and_charging_a_created_sale() {
     secure.three_ds = true;
     secure.return_url = Some("https://shop.example/paytrek?cart=7".into());
     let hosted = env.gateway.create_hosted_sale(&secure).await.unwrap();
+    let mut enrolled = form;
+    enrolled[0].1 = ENROLLED;
     let response = browser()
         .post(&hosted.redirect_url)
-        .form(&form)
+        .form(&enrolled)
         .send()
         .await
         .unwrap();

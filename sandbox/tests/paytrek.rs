@@ -10,6 +10,8 @@ use rust_decimal::Decimal;
 use serde_json::{json, Value};
 
 const RETURN_URL: &str = "https://merchant.example/return";
+/// A document test card with a 3-D password (Akbank): enrolled in 3-D Secure.
+const ENROLLED_3DS: &str = "4355084355084358";
 
 struct Env {
     sim: PaytrekSimulator,
@@ -1241,7 +1243,7 @@ async fn three_d_secure_then_bank_decline_and_pre_auth() {
     let (_, body) = env
         .direct(
             "3d-6",
-            "4508034508034509",
+            ENROLLED_3DS,
             json!({"secure_option": true, "pre_auth": true}),
         )
         .await;
@@ -1267,7 +1269,7 @@ async fn three_d_secure_then_bank_decline_and_pre_auth() {
 #[tokio::test]
 async fn three_d_secure_needs_a_return_url_for_direct_charge() {
     let env = env().await;
-    let mut body = direct_body("3d-7", "4508034508034509");
+    let mut body = direct_body("3d-7", ENROLLED_3DS);
     body.as_object_mut().unwrap().remove("return_url");
     merge(&mut body, json!({"secure_option": true}));
     let (status, answer) = env.post("/api/v2/direct_charge/", body).await;
@@ -1281,7 +1283,7 @@ async fn three_d_secure_on_a_sale_and_with_a_token() {
     let sale = env
         .create_sale("3d-8", json!({"secure_option": true}))
         .await;
-    let mut body = card("4508034508034509");
+    let mut body = card(ENROLLED_3DS);
     merge(&mut body, json!({"sale_token": sale, "save_card": true}));
     let (_, answer) = env.post("/api/v2/charge/", body).await;
     assert_eq!(answer["secure_charge"], true);
@@ -1345,6 +1347,47 @@ async fn not_enrolled_cards_need_half_secure() {
 }
 
 #[tokio::test]
+async fn documented_cards_without_a_3ds_password_are_not_enrolled() {
+    let env = env().await;
+    for (i, number) in ["4508034508034509", "4506347043358536"]
+        .into_iter()
+        .enumerate()
+    {
+        assert_declined(
+            &env,
+            &format!("ne-doc-{i}"),
+            number,
+            json!({"secure_option": true}),
+            "40002",
+        )
+        .await;
+        let (_, body) = env
+            .direct(
+                &format!("ne-doc-half-{i}"),
+                number,
+                json!({"secure_option": true, "half_secure": true}),
+            )
+            .await;
+        assert_eq!(body["status"], "Paid", "{number}");
+        assert!(body.get("forward_url").is_none(), "{number}");
+    }
+    for (i, number) in ["4355084355084358", "5456165456165454"]
+        .into_iter()
+        .enumerate()
+    {
+        let (_, body) = env
+            .direct(
+                &format!("en-doc-{i}"),
+                number,
+                json!({"secure_option": true}),
+            )
+            .await;
+        assert!(body["forward_url"].is_string(), "{number}: {body}");
+        assert_eq!(body["status"], "Created", "{number}");
+    }
+}
+
+#[tokio::test]
 async fn hosted_payment_page_pays_a_sale() {
     let env = env().await;
     let token = env.create_sale("hp-1", json!({})).await;
@@ -1384,7 +1427,9 @@ async fn hosted_payment_page_pays_a_sale() {
         .create_sale("hp-2", json!({"secure_option": true}))
         .await;
     let hosted = env.url(&format!("/?token={secure}"));
-    let to_bank = env.http.post(&hosted).form(&form).send().await.unwrap();
+    let mut enrolled = form;
+    enrolled[0].1 = ENROLLED_3DS;
+    let to_bank = env.http.post(&hosted).form(&enrolled).send().await.unwrap();
     assert_eq!(to_bank.status(), StatusCode::FOUND);
     let forward = to_bank.headers()["location"].to_str().unwrap().to_owned();
     assert!(forward.contains("/bank/3ds/"));

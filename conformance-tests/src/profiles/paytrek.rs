@@ -56,7 +56,9 @@ pub static PROFILE: Profile = Profile {
     provider: ProviderId::Paytrek,
     currency: Currency::TRY,
     foreign_currency: Some(Currency::JPY),
-    card: TestCard { number: "4508034508034509", cvc: "000" },
+    // The document's Akbank card: of its four test cards only Akbank and Finansbank have a
+    // 3-D password, and the suite's 3-D Secure scenarios charge `card`.
+    card: TestCard { number: "4355084355084358", cvc: "000" },
     second_card: TestCard { number: "5456165456165454", cvc: "000" },
     any_cvc_card: TestCard { number: "4111111111111111", cvc: "739" },
     installment_bin: "450803",
@@ -70,7 +72,7 @@ pub static PROFILE: Profile = Profile {
         decline(Family::Fraud, "4100000000000019"),
         DeclineCase {
             family: Family::ThreeDsFailure,
-            card: TestCard { number: "4508034508034509", cvc: "000" },
+            card: TestCard { number: "4355084355084358", cvc: "000" },
             installments: 1,
             three_ds_failure: true,
         },
@@ -82,6 +84,7 @@ pub static PROFILE: Profile = Profile {
         },
     ],
     charge_path: "/api/v2/direct_charge/",
+    refund_path: "/api/v2/refund/",
     notifications: None,
     missing_in_docs: &[
         (Capability::Notifications, "The Paytrek v2 document describes no webhook or signed callback; `callback_url` is always null."),

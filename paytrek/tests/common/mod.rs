@@ -12,7 +12,10 @@ use odeme_sandbox::paytrek::PaytrekSimulator;
 use odeme_sandbox::Simulator;
 use rust_decimal::Decimal;
 
+/// The document's İşbank test card: approved with CVC 000, not enrolled in 3-D Secure.
 pub const VISA: &str = "4508034508034509";
+/// The document's Akbank test card: its table gives it the 3-D password `a`.
+pub const ENROLLED: &str = "4355084355084358";
 
 pub struct Env {
     pub sim: PaytrekSimulator,

@@ -3,7 +3,9 @@
 use time::OffsetDateTime;
 
 use super::cards::CardData;
-use super::test_cards::{behaviour_of, is_documented, CardBehaviour, DOCUMENTED_CVC};
+use super::test_cards::{
+    behaviour_of, is_documented, CardBehaviour, DOCUMENTED_CVC, DOCUMENTED_WITHOUT_3DS,
+};
 
 /// The bank's answer to one authorization.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -35,9 +37,11 @@ pub(crate) fn authorize(card: &CardData, installment: u32, now: OffsetDateTime) 
     Authorization::Approved
 }
 
-/// Whether the card takes part in 3-D Secure.
+/// Whether the card takes part in 3-D Secure: not the designated not-enrolled card, nor the
+/// document's test cards its table gives no 3-D password.
 pub(crate) fn enrolled_in_3ds(card: &CardData) -> bool {
     behaviour_of(&card.number) != Some(CardBehaviour::NotEnrolledIn3ds)
+        && !DOCUMENTED_WITHOUT_3DS.contains(&card.number.as_str())
 }
 
 /// Whether a decline code is the fraud check's (the transaction then shows a rejecting
@@ -89,6 +93,22 @@ mod tests {
                     assert_eq!(authorize(&c, 1, NOW), Authorization::Review);
                 }
             }
+        }
+    }
+
+    #[test]
+    fn only_the_documented_cards_with_a_3ds_password_are_enrolled() {
+        for number in ["4508034508034509", "4506347043358536", "4000000000003030"] {
+            assert!(
+                !enrolled_in_3ds(&card(number, Some("000"), 2030)),
+                "{number}"
+            );
+        }
+        for number in ["4355084355084358", "5456165456165454", "5101180000000007"] {
+            assert!(
+                enrolled_in_3ds(&card(number, Some("000"), 2030)),
+                "{number}"
+            );
         }
     }
 

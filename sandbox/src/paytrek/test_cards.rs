@@ -9,6 +9,11 @@ pub const DOCUMENTED_CARDS: [&str; 4] = [
     "5456165456165454",
 ];
 
+/// The document's test cards without a 3-D password in its table (İşbank/ING, YKB): they are
+/// not enrolled in 3-D Secure, so a `secure_option` payment with them is declined with 40002
+/// unless `half_secure` is true. Only Akbank and Finansbank have the password `a`.
+pub const DOCUMENTED_WITHOUT_3DS: [&str; 2] = ["4508034508034509", "4506347043358536"];
+
 /// The CVC the document gives for its test cards.
 pub const DOCUMENTED_CVC: &str = "000";
 
