@@ -164,6 +164,9 @@ pub struct Profile {
     pub declines: &'static [DeclineCase],
     /// The path prefix of the request that makes a charge, for fault injection.
     pub charge_path: &'static str,
+    /// The path prefix of the request that makes a refund, for fault injection: an
+    /// adapter may read the payment (also with a POST, at PayTR) before it refunds.
+    pub refund_path: &'static str,
     /// The provider's notifications, when its simulator sends any.
     pub notifications: Option<NotificationSpec>,
     /// Why each capability the adapter does not declare is missing, from the provider's

@@ -95,7 +95,8 @@ pub(crate) fn list_cards_request(
 
 /// `DELETE /api/v2/vault/<card_token>/`, answered with 204.
 pub(crate) fn delete_card_request(config: &PaytrekConfig, card_token: &str) -> Result<HttpRequest> {
-    check_token("card_token", card_token)?;
+    // Named as the neutral request names it: `DeleteCardRequest::card` is a StoredCardRef.
+    check_token("stored_card.card_token", card_token)?;
     Ok(config
         .request(
             "DELETE",

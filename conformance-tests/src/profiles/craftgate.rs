@@ -91,6 +91,7 @@ pub static PROFILE: Profile = Profile {
         },
     ],
     charge_path: "/payment/v1/card-payments",
+    refund_path: "/payment/v1/refund",
     notifications: Some(NotificationSpec {
         signed_fields: &["eventType", "eventTimestamp", "status", "payloadId"],
         signature: SignatureAt::Header("x-cg-signature-v1"),

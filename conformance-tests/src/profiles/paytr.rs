@@ -97,6 +97,7 @@ pub static PROFILE: Profile = Profile {
         },
     ],
     charge_path: "/odeme",
+    refund_path: "/odeme/iade",
     notifications: Some(NotificationSpec {
         signed_fields: &["merchant_oid", "status", "total_amount"],
         signature: SignatureAt::Field("hash"),

@@ -605,7 +605,7 @@ fn gateway_cases(env: &Env) -> Result<Vec<Case>, Fail> {
     );
     add(
         "delete a card without tokens",
-        "token",
+        "stored_card",
         None,
         Call::DeleteCard(DeleteCardRequest {
             card: StoredCardRef::new("", ""),
@@ -696,10 +696,13 @@ pub(crate) async fn at_gateway(env: &Env) -> Check {
         let (requests, ledger) = (env.requests_seen(), env.ledger_len());
         let result = call.perform(env).await;
         match &result {
-            // The field itself or one of its parts (`card.expiry` for `card.expiry.month`),
-            // never a neighbour that merely contains the name.
+            // The field itself, one of its parts (`card.expiry` for `card.expiry.month`) or
+            // the same field under its parent (`currency` for `amount.currency`), never a
+            // neighbour that merely contains the name (`items` is not `items[0].name`).
             Err(Error::InvalidRequest { field: named, .. })
-                if named == field || named.starts_with(&format!("{field}.")) => {}
+                if named == field
+                    || named.starts_with(&format!("{field}."))
+                    || named.ends_with(&format!(".{field}")) => {}
             other => problems.push(format!("{what}: expected invalid `{field}`, got {other:?}")),
         }
         if env.requests_seen() != requests || env.ledger_len() != ledger {

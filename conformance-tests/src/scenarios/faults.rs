@@ -185,7 +185,7 @@ pub(crate) async fn refund_dropped(env: &Env) -> Check {
     let payment = paid(env, Decimal::new(10000, 2)).await?;
     let part = crate::fixtures::money(env, Decimal::new(2500, 2))?;
     env.sandbox.sim().faults().add(odeme_sandbox::FaultRule {
-        path_prefix: None,
+        path_prefix: Some(env.profile.refund_path.into()),
         method: Some("POST".into()),
         fault: Fault::DropAfterProcessing,
         times: 1,
