@@ -48,7 +48,42 @@ async fn finish(
     let response = client
         .send(&http_request(client, &form, &request.order_id, "charge"))
         .await?;
-    payment_form::read_answer(client, request, &response, false)
+    let mut payment = payment_form::read_answer(client, request, &response, false)?;
+    complete_stored_card(client, &mut payment).await;
+    Ok(payment)
+}
+
+/// Fills in a card stored by this payment with what only `capi/list` tells: whether it
+/// needs its CVV, its bank and program. One read; the payment is made whatever it answers,
+/// so a failed or empty list leaves the card marked `require_cvv: unknown` (and
+/// `requires_cvc` true) rather than failing a charge that succeeded.
+async fn complete_stored_card(client: &Client, payment: &mut Payment) {
+    let Some(stored) = payment.stored_card.as_mut() else {
+        return;
+    };
+    let Ok(list) = cards::list(client, &stored.reference.customer_token).await else {
+        return;
+    };
+    let Some(listed) = list
+        .cards
+        .into_iter()
+        .find(|c| c.reference.card_token == stored.reference.card_token)
+    else {
+        return;
+    };
+    stored.requires_cvc = listed.requires_cvc;
+    stored.extra.remove(payment_form::REQUIRE_CVV);
+    stored.extra.extend(listed.extra);
+    let summary = &mut stored.summary;
+    let known = listed.summary;
+    summary.last4 = summary.last4.take().or(known.last4);
+    summary.brand = known.brand.or(summary.brand.take());
+    summary.association = summary.association.take().or(known.association);
+    summary.card_type = known.card_type.or(summary.card_type.take());
+    summary.bank = known.bank.or(summary.bank.take());
+    summary.commercial = known.commercial.or(summary.commercial.take());
+    stored.expiry_month = stored.expiry_month.or(listed.expiry_month);
+    stored.expiry_year = stored.expiry_year.or(listed.expiry_year);
 }
 
 /// Refuses locally a stored-card charge without CVC when PayTR says the card needs one.

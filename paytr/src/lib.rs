@@ -29,7 +29,11 @@
 //!   ([`BinDetail::brand`]), and [`odeme_core::Installments`] lists what each count costs
 //!   from the store's rates.
 //! - Charging a stored card without a CVC first lists the customer's cards (`capi/list`)
-//!   and refuses locally when PayTR says the card needs its CVV (`require_cvv=1`).
+//!   and refuses locally when PayTR says the card needs its CVV (`require_cvv=1`). A
+//!   recurring charge never sends the CVV: it is Non3D and asks nothing of the customer.
+//! - Every refund first reads the payment (status query) and is sent with a `reference_no`:
+//!   the caller's [`odeme_core::RefundRequest::reference`], else a generated one, returned
+//!   in [`odeme_core::RefundResult::reference`] and found in the status query's refunds.
 
 #![forbid(unsafe_code)]
 #![warn(missing_docs)]

@@ -1,9 +1,16 @@
 //! The payment-result notification PayTR POSTs to the merchant's "Bildirim URL".
 //!
 //! Only `merchant_oid`, `status` and `total_amount` are covered by PayTR's hash; the other
-//! fields (currency, test flag, failure reason, `utoken`) are read as sent. PayTR repeats a
-//! notification until it gets exactly `OK`, so the same event arrives more than once:
-//! [`Notification::event_key`] is the same every time.
+//! fields (currency, test flag, failure reason, `utoken`, `payment_amount`) are read as
+//! sent. PayTR repeats a notification until it gets exactly `OK`, so the same event arrives
+//! more than once: [`Notification::event_key`] is the same every time.
+//!
+//! [`Notification::amount`] is the order's amount (`payment_amount`), like
+//! [`odeme_core::Payment::amount`], not what the customer paid in all (`total_amount`,
+//! which includes installment interest and is `0` on failure). `payment_amount` is not
+//! hashed, so a success whose `payment_amount` exceeds the hashed `total_amount` is
+//! refused: interest only ever adds to the order's amount. When PayTR leaves
+//! `payment_amount` out, the hashed total stands in for it.
 
 use std::str::FromStr;
 
@@ -32,6 +39,20 @@ impl Fields {
             Error::SignatureMismatch(format!("the PayTR notification has no `{name}`"))
         })
     }
+}
+
+/// A notification amount: a whole number of kuruş.
+fn kurus(field: &str, value: &str, currency: Currency) -> Result<Money> {
+    if value.is_empty() || !value.bytes().all(|b| b.is_ascii_digit()) {
+        return Err(Error::invalid(
+            field,
+            "is not a whole number of minor units (kuruş)",
+        ));
+    }
+    let minor = value
+        .parse::<i64>()
+        .map_err(|_| Error::invalid(field, "is too large"))?;
+    Money::from_minor(minor, currency)
 }
 
 /// Verifies and reads a notification.
@@ -64,17 +85,21 @@ pub(crate) fn verify(client: &Client, request: &InboundRequest) -> Result<Notifi
         None => Currency::TRY,
         Some(code) => Currency::from_str(code)?,
     };
-    if total.is_empty() || !total.bytes().all(|b| b.is_ascii_digit()) {
-        return Err(Error::invalid(
-            "total_amount",
-            "is not a whole number of minor units (kuruş)",
-        ));
-    }
-    let minor = total
-        .parse::<i64>()
-        .map_err(|_| Error::invalid("total_amount", "is too large"))?;
-    let amount = Money::from_minor(minor, currency)?;
+    let total = kurus("total_amount", total, currency)?;
     let normalized = map::payment_status(status);
+    let amount = match fields.get("payment_amount").map(str::trim) {
+        None | Some("") => total,
+        Some(order) => {
+            let order = kurus("payment_amount", order, currency)?;
+            if normalized == PaymentStatus::Succeeded && order.amount() > total.amount() {
+                return Err(Error::SignatureMismatch(
+                    "the PayTR notification's payment_amount exceeds its hashed total_amount"
+                        .into(),
+                ));
+            }
+            order
+        }
+    };
     let decline = (normalized == PaymentStatus::Failed).then(|| {
         let code = fields
             .get("failed_reason_code")
@@ -282,5 +307,64 @@ mod tests {
         )
         .unwrap();
         assert_eq!(n.status, PaymentStatus::Unknown);
+    }
+
+    fn signed(c: &Client, status: &str, total: &str, extra: &[(&str, &str)]) -> InboundRequest {
+        let hash = c.signer.notification("ORDER1", status, total);
+        let mut pairs = vec![
+            ("merchant_oid", "ORDER1"),
+            ("status", status),
+            ("total_amount", total),
+            ("hash", hash.as_str()),
+            ("currency", "TL"),
+        ];
+        pairs.extend_from_slice(extra);
+        body(&pairs)
+    }
+
+    #[test]
+    fn amount_is_the_order_amount_not_the_total_with_interest() {
+        let c = client(TestNotifications::Flag);
+        let req = signed(
+            &c,
+            "success",
+            "11000",
+            &[("payment_amount", "10000"), ("installment_count", "3")],
+        );
+        let n = verify(&c, &req).unwrap();
+        assert_eq!(
+            n.amount,
+            Some(Money::new(dec!(100), Currency::TRY).unwrap()),
+            "payment_amount, not total_amount"
+        );
+    }
+
+    #[test]
+    fn an_order_amount_above_the_hashed_total_is_refused() {
+        let c = client(TestNotifications::Flag);
+        let req = signed(&c, "success", "10000", &[("payment_amount", "10001")]);
+        assert!(matches!(verify(&c, &req), Err(Error::SignatureMismatch(_))));
+        let req = signed(&c, "success", "10000", &[("payment_amount", "1x")]);
+        assert_eq!(
+            verify(&c, &req).unwrap_err().invalid_field(),
+            Some("payment_amount")
+        );
+    }
+
+    #[test]
+    fn a_failure_reports_the_attempted_amount_and_a_missing_one_falls_back() {
+        let c = client(TestNotifications::Flag);
+        let req = signed(&c, "failed", "0", &[("payment_amount", "3456")]);
+        let n = verify(&c, &req).unwrap();
+        assert_eq!(n.status, PaymentStatus::Failed);
+        assert_eq!(
+            n.amount,
+            Some(Money::new(dec!(34.56), Currency::TRY).unwrap())
+        );
+        let n = verify(&c, &signed(&c, "success", "3456", &[])).unwrap();
+        assert_eq!(
+            n.amount,
+            Some(Money::new(dec!(34.56), Currency::TRY).unwrap())
+        );
     }
 }

@@ -20,7 +20,8 @@ pub(crate) enum Mode {
     Sync,
     /// 3-D Secure: the customer's browser posts the form to PayTR.
     ThreeDs,
-    /// Merchant-initiated on a stored card: `recurring_payment=1`, `non_3d=1`, JSON answer.
+    /// Merchant-initiated on a stored card: `recurring_payment=1` and `recurring=1`,
+    /// `non_3d=1`, no CVV, JSON answer.
     Recurring,
 }
 
@@ -161,7 +162,13 @@ pub(crate) fn build(client: &Client, request: &ChargeRequest, mode: Mode) -> Res
     }
     match mode {
         Mode::Sync => form.push("sync_mode", "1"),
-        Mode::Recurring => form.push("recurring_payment", "1"),
+        Mode::Recurring => {
+            // The CAPI document's field table names the flag `recurring`, its PHP sample
+            // and the other official samples `recurring_payment`; neither is hashed, so
+            // both are posted and PayTR reads whichever it knows.
+            form.push("recurring_payment", "1");
+            form.push("recurring", "1");
+        }
         Mode::ThreeDs => {}
     }
     match &request.source {
@@ -241,11 +248,18 @@ fn stored_card(request: &ChargeRequest, utoken: &str, ctoken: &str) -> StoredCar
         expiry_month: month,
         expiry_year: year,
         label: None,
-        // PayTR tells only through capi/list.
-        requires_cvc: false,
-        extra: Default::default(),
+        // PayTR tells only through capi/list: until the card is listed, assume the CVV is
+        // needed (asking for one too many is harmless, a missing one is refused) and say
+        // so in `extra`. The charge lists it once (see `charge::complete_stored_card`).
+        requires_cvc: true,
+        extra: [(REQUIRE_CVV.to_owned(), UNKNOWN.to_owned())].into(),
     }
 }
+
+/// The `extra` key of a stored card whose `require_cvv` was not read yet.
+pub(crate) const REQUIRE_CVV: &str = "require_cvv";
+/// Its value while unknown.
+pub(crate) const UNKNOWN: &str = "unknown";
 
 /// Reads `/odeme`'s JSON answer to a sync, stored-card or recurring payment.
 pub(crate) fn read_answer(

@@ -1,5 +1,5 @@
-//! Merchant-initiated charges on a stored card (`recurring_payment=1`, `non_3d=1`). PayTR
-//! keeps no plans of its own.
+//! Merchant-initiated charges on a stored card (`recurring_payment=1` and `recurring=1`,
+//! `non_3d=1`, no CVV). PayTR keeps no plans of its own.
 
 use async_trait::async_trait;
 use odeme_core::{

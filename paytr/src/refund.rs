@@ -1,9 +1,14 @@
 //! Full and partial refunds (`/odeme/iade`).
+//!
+//! Every refund first reads the payment (status query): PayTR's refund has no currency and
+//! no "refund the rest", so the payment says what is left and in which currency. Every
+//! refund is sent with a `reference_no` (the caller's, else a generated one) so that a
+//! refund whose answer was lost can be found in the status query's `returns`.
 
 use async_trait::async_trait;
 use odeme_core::validate as core;
 use odeme_core::{
-    Capability, Error, HttpRequest, HttpResponse, Money, ProviderId, Refund, RefundKind,
+    Capability, Error, HttpRequest, HttpResponse, Money, Payment, ProviderId, Refund, RefundKind,
     RefundRequest, RefundResult, RefundStatus, RejectionKind, RequestKind, Result,
 };
 
@@ -101,33 +106,95 @@ pub(crate) fn read_refund(
     })
 }
 
+/// What to refund of `payment`, refused locally when PayTR would refund something else.
+///
+/// `/odeme/iade` carries no currency: PayTR refunds in the payment's currency whatever the
+/// caller meant, so a request in another currency is refused. An amount above what is left
+/// is refused as PayTR's `009` would be, without sending it.
+fn amount_to_refund(requested: Option<&Money>, payment: &Payment) -> Result<Money> {
+    let left = payment.refundable();
+    let Some(requested) = requested else {
+        if left.is_zero() {
+            return Err(Error::Provider {
+                provider: ProviderId::Paytr,
+                kind: RejectionKind::InvalidState,
+                code: None,
+                message: "the payment has nothing left to refund".into(),
+                http_status: None,
+            });
+        }
+        return Ok(left);
+    };
+    if requested.currency() != payment.amount.currency() {
+        return Err(Error::invalid(
+            "amount",
+            format!(
+                "is in {}, but the payment is in {} and PayTR refunds only in the payment's currency",
+                requested.currency(),
+                payment.amount.currency()
+            ),
+        ));
+    }
+    if requested.amount() > left.amount() {
+        return Err(Error::Provider {
+            provider: ProviderId::Paytr,
+            kind: RejectionKind::AmountExceeded,
+            code: None,
+            message: format!("the refund of {requested} exceeds the {left} left to refund"),
+            http_status: None,
+        });
+    }
+    Ok(*requested)
+}
+
+/// A fresh `reference_no` (alphanumeric, 33 characters): without one, two equal partial
+/// refunds look the same in the status query's `returns`, and a refund whose answer was lost
+/// could not be told apart from an earlier one.
+fn new_reference() -> String {
+    format!("R{}", uuid::Uuid::new_v4().simple())
+}
+
+/// Names the refund's `reference_no` in an unknown outcome, so the caller can look for it
+/// in the status query's `returns` before deciding anything.
+fn with_reference(error: Error, reference_no: &str) -> Error {
+    match error {
+        Error::UnknownOutcome {
+            provider,
+            operation,
+            reference,
+            reason,
+        } => Error::UnknownOutcome {
+            provider,
+            operation,
+            reference,
+            reason: format!(
+                "{reason}; the refund was sent with reference_no {reference_no}: \
+                 look for it in the status query's refunds"
+            ),
+        },
+        other => other,
+    }
+}
+
 #[async_trait]
 impl Refund for PaytrGateway {
     async fn refund(&self, request: &RefundRequest) -> Result<RefundResult> {
         check(request)?;
         let oid = &request.payment_id;
-        let (amount, refunded_before) = match &request.amount {
-            Some(amount) => (*amount, None),
-            None => {
-                // PayTR needs an amount: a full refund returns what is left of the payment.
-                let payment = status::query(&self.client, "payment_id", oid).await?;
-                let left = payment.refundable();
-                if left.is_zero() {
-                    return Err(Error::Provider {
-                        provider: ProviderId::Paytr,
-                        kind: RejectionKind::InvalidState,
-                        code: None,
-                        message: "the payment has nothing left to refund".into(),
-                        http_status: None,
-                    });
-                }
-                (left, Some(payment.refunded))
-            }
-        };
-        let http = refund_request(&self.client, oid, &amount, request.reference.as_deref());
-        let response = self.client.send(&http).await?;
-        let mut result = read_refund(oid, &amount, request.reference.as_deref(), &response)?;
-        result.total_refunded = refunded_before.and_then(|before| before.checked_add(&amount).ok());
+        // PayTR needs an amount and takes no currency: the payment tells what is left and in
+        // which currency, before anything is sent.
+        let payment = status::query(&self.client, "payment_id", oid).await?;
+        let amount = amount_to_refund(request.amount.as_ref(), &payment)?;
+        let reference = request.reference.clone().unwrap_or_else(new_reference);
+        let http = refund_request(&self.client, oid, &amount, Some(&reference));
+        let response = self
+            .client
+            .send(&http)
+            .await
+            .map_err(|e| with_reference(e, &reference))?;
+        let mut result = read_refund(oid, &amount, Some(&reference), &response)
+            .map_err(|e| with_reference(e, &reference))?;
+        result.total_refunded = payment.refunded.checked_add(&amount).ok();
         Ok(result)
     }
 }
@@ -221,5 +288,85 @@ mod tests {
                 ..
             })
         ));
+    }
+
+    fn paid(amount: rust_decimal::Decimal, refunded: rust_decimal::Decimal) -> Payment {
+        let mut p = Payment::new(
+            ProviderId::Paytr,
+            "O1",
+            "O1",
+            odeme_core::PaymentStatus::Succeeded,
+            try_(amount),
+        );
+        p.captured = try_(amount);
+        p.refunded = try_(refunded);
+        p
+    }
+
+    #[test]
+    fn another_currency_than_the_payments_is_refused() {
+        let usd = Money::new(dec!(10), Currency::USD).unwrap();
+        let err = amount_to_refund(Some(&usd), &paid(dec!(100), dec!(0))).unwrap_err();
+        assert_eq!(err.invalid_field(), Some("amount"), "{err}");
+        assert!(err.to_string().contains("USD"), "{err}");
+    }
+
+    #[test]
+    fn more_than_is_left_is_refused_before_the_wire() {
+        let payment = paid(dec!(100), dec!(60));
+        let err = amount_to_refund(Some(&try_(dec!(40.01))), &payment).unwrap_err();
+        assert!(
+            matches!(
+                err,
+                Error::Provider {
+                    kind: RejectionKind::AmountExceeded,
+                    code: None,
+                    ..
+                }
+            ),
+            "{err:?}"
+        );
+        assert_eq!(
+            amount_to_refund(Some(&try_(dec!(40))), &payment).unwrap(),
+            try_(dec!(40))
+        );
+        assert_eq!(amount_to_refund(None, &payment).unwrap(), try_(dec!(40)));
+        let done = paid(dec!(100), dec!(100));
+        assert!(matches!(
+            amount_to_refund(None, &done),
+            Err(Error::Provider {
+                kind: RejectionKind::InvalidState,
+                ..
+            })
+        ));
+    }
+
+    #[test]
+    fn generated_references_are_unique_and_fit_paytr() {
+        let a = new_reference();
+        let b = new_reference();
+        assert_ne!(a, b);
+        for r in [&a, &b] {
+            assert!(
+                r.len() <= 64 && r.bytes().all(|c| c.is_ascii_alphanumeric()),
+                "{r}"
+            );
+            core::alphanumeric("reference", r, 64).unwrap();
+        }
+    }
+
+    #[test]
+    fn an_unknown_outcome_names_the_reference_no() {
+        let lost = Error::UnknownOutcome {
+            provider: ProviderId::Paytr,
+            operation: "refund".into(),
+            reference: Some("O1".into()),
+            reason: "timed out".into(),
+        };
+        let err = with_reference(lost, "R123");
+        assert!(err.is_unknown_outcome());
+        assert!(err.to_string().contains("reference_no R123"), "{err}");
+        let declined = with_reference(Error::invalid("amount", "x"), "R123");
+        assert!(!declined.to_string().contains("R123"));
     }
 }

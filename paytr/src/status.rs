@@ -69,15 +69,17 @@ pub(crate) fn read_status(oid: &str, response: &HttpResponse) -> Result<Payment>
         refunded = refunded
             .checked_add(&returned)
             .map_err(|_| response.unexpected())?;
+        // The reference_no is how a refund whose answer was lost is recognised here.
+        let reference = non_empty(&item.reference_no);
         refunds.push(RefundResult {
             provider: ProviderId::Paytr,
             payment_id: oid.to_owned(),
-            refund_ids: Vec::new(),
+            refund_ids: reference.iter().cloned().collect(),
             amount: returned,
             total_refunded: None,
             kind: RefundKind::Unspecified,
             status: RefundStatus::Succeeded,
-            reference: non_empty(&item.reference_no),
+            reference,
         });
     }
     let status = if refunded.is_zero() {
@@ -194,7 +196,9 @@ mod tests {
         assert_eq!(p.status, PaymentStatus::PartiallyRefunded);
         assert_eq!(p.refunds.len(), 2);
         assert_eq!(p.refunds[0].reference.as_deref(), Some("R1"));
+        assert_eq!(p.refunds[0].refund_ids, vec!["R1".to_owned()]);
         assert_eq!(p.refunds[1].reference, None);
+        assert!(p.refunds[1].refund_ids.is_empty());
         assert_eq!(p.installments, 3);
         assert_eq!(p.test_mode, Some(true));
         let card = p.card.unwrap();

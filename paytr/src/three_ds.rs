@@ -3,6 +3,13 @@
 //! PayTR posts nothing to `merchant_ok_url` and only a customer-facing `fail_message` to
 //! `merchant_fail_url`; neither is signed. The truth is the notification, or a status query
 //! by order id, which is what this does.
+//!
+//! When the customer is back before PayTR has decided, the answer is a
+//! [`PaymentStatus::Pending`] payment whose amount is **not known**: neither the return nor
+//! [`CompleteThreeDsRequest`] carries one, and PayTR's status query finds only successful
+//! payments. Its `amount` is then zero in the request's currency (TRY when none is given),
+//! a placeholder, and `references["amount"]` says `unknown`; take the amount from the order,
+//! and the result from the notification or a later status query.
 
 use async_trait::async_trait;
 use odeme_core::{
@@ -44,22 +51,49 @@ impl ThreeDsCompletion for PaytrGateway {
                         &oid,
                     )))
                 }
-                None => {
-                    // Back at the ok URL before PayTR's notification: not decided yet. The
-                    // amount is not known until then.
-                    let currency = request.currency.unwrap_or(Currency::TRY);
-                    let mut payment = Payment::new(
-                        ProviderId::Paytr,
-                        &oid,
-                        &oid,
-                        PaymentStatus::Pending,
-                        Money::zero(currency),
-                    );
-                    payment.provider_status = Some("not_found".into());
-                    Ok(payment)
-                }
+                None => Ok(undecided(&oid, request.currency)),
             },
             Err(other) => Err(other),
         }
+    }
+}
+
+/// Back at the ok URL before PayTR's notification: not decided yet, and the amount is not
+/// known until then (see the module's documentation).
+fn undecided(oid: &str, currency: Option<Currency>) -> Payment {
+    let mut payment = Payment::new(
+        ProviderId::Paytr,
+        oid,
+        oid,
+        PaymentStatus::Pending,
+        Money::zero(currency.unwrap_or(Currency::TRY)),
+    );
+    payment.provider_status = Some("not_found".into());
+    payment
+        .references
+        .insert(AMOUNT_REFERENCE.into(), AMOUNT_UNKNOWN.into());
+    payment
+}
+
+/// The [`Payment::references`] key that says the amount of an undecided payment is unknown.
+pub(crate) const AMOUNT_REFERENCE: &str = "amount";
+/// Its value.
+pub(crate) const AMOUNT_UNKNOWN: &str = "unknown";
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn an_undecided_payment_says_its_amount_is_unknown() {
+        let p = undecided("O1", Some(Currency::USD));
+        assert_eq!(p.status, PaymentStatus::Pending);
+        assert_eq!(p.amount.currency(), Currency::USD);
+        assert!(p.captured.is_zero());
+        assert_eq!(
+            p.references.get(AMOUNT_REFERENCE).map(String::as_str),
+            Some(AMOUNT_UNKNOWN)
+        );
+        assert_eq!(undecided("O1", None).amount.currency(), Currency::TRY);
     }
 }

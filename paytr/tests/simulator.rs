@@ -255,6 +255,84 @@ async fn recurring_success_soft_and_hard_failures() {
 }
 
 #[tokio::test]
+async fn recurring_on_a_card_that_needs_its_cvv_succeeds_without_one() {
+    let sim = simulator().await;
+    let gw = gateway(&sim);
+    let needs_cvv = store(&gw, REQUIRE_CVV, StoreCardMode::NewCustomer).await;
+    // The CAPI document: recurring is Non3D and asks nothing of the customer; `cvv` is not
+    // among its fields. The customer-present charge of the same card still needs it.
+    for cvc in [None, Some(Cvc::parse("000").unwrap())] {
+        let id = oid("RC");
+        let payment = gw
+            .recurring_charge(&charge(
+                &id,
+                dec!(15),
+                PaymentSource::StoredCard {
+                    card: needs_cvv.clone(),
+                    cvc,
+                },
+            ))
+            .await
+            .unwrap();
+        assert_eq!(payment.status, PaymentStatus::Succeeded);
+        assert_eq!(sim.ledger().charges_for_order(&id), 1);
+    }
+    let id = oid("RC");
+    let err = gw
+        .charge_stored_card(&charge(
+            &id,
+            dec!(15),
+            PaymentSource::StoredCard {
+                card: needs_cvv,
+                cvc: None,
+            },
+        ))
+        .await
+        .unwrap_err();
+    assert_eq!(err.invalid_field(), Some("cvc"), "{err:?}");
+    assert_eq!(sim.ledger().charges_for_order(&id), 0);
+}
+
+#[tokio::test]
+async fn a_card_stored_by_a_charge_says_whether_it_needs_its_cvv() {
+    let sim = simulator().await;
+    let gw = gateway(&sim);
+    for (number, needs) in [(REQUIRE_CVV, true), (OFFICIAL, false)] {
+        let req = new_card(&oid("K"), dec!(10), number).with_store_card(StoreCardMode::NewCustomer);
+        let stored = gw.charge(&req).await.unwrap().stored_card.unwrap();
+        assert_eq!(stored.requires_cvc, needs, "{number}");
+        assert_eq!(stored.extra.get("require_cvv"), None, "known, not unknown");
+        assert_eq!(
+            stored.summary.last4.as_deref(),
+            Some(&number[number.len() - 4..])
+        );
+    }
+    // When capi/list cannot be read the charge still stands; the card says it is unknown
+    // and asks for the CVV to be safe.
+    let lists = sim.requests().count_path("/odeme/capi/list");
+    sim.faults()
+        .inject_on("/odeme/capi/list", Fault::HtmlServerError(503));
+    let id = oid("K");
+    let payment = gw
+        .charge(&new_card(&id, dec!(10), OFFICIAL).with_store_card(StoreCardMode::NewCustomer))
+        .await
+        .unwrap();
+    assert_eq!(payment.status, PaymentStatus::Succeeded);
+    let stored = payment.stored_card.unwrap();
+    assert!(stored.requires_cvc);
+    assert_eq!(
+        stored.extra.get("require_cvv").map(String::as_str),
+        Some("unknown")
+    );
+    assert_eq!(
+        sim.requests().count_path("/odeme/capi/list"),
+        lists + 1,
+        "one read"
+    );
+    assert_eq!(sim.ledger().charges_for_order(&id), 1);
+}
+
+#[tokio::test]
 async fn wait_callback_is_pending_and_settles_later() {
     let sim = simulator().await;
     let gw = gateway(&sim);
@@ -473,13 +551,27 @@ async fn partial_and_full_refunds_then_over_refund_is_refused() {
     assert_eq!(status.refunded, try_(dec!(10.50)));
     assert_eq!(status.refunds[0].reference.as_deref(), Some("IADE1"));
 
+    // More than the 90.49 left: refused before the wire, as PayTR's 009 would refuse it
+    // (the read_refund unit tests pin the 009 mapping for a refund that races another).
+    let sent = sim.requests().count_path("/odeme/iade");
     let over = gw
         .refund(&RefundRequest::partial(&id, try_(dec!(90.50))))
         .await
         .unwrap_err();
     assert!(
-        matches!(over, Error::Provider { kind: RejectionKind::AmountExceeded, ref code, .. } if code.as_deref() == Some("009")),
+        matches!(
+            over,
+            Error::Provider {
+                kind: RejectionKind::AmountExceeded,
+                ..
+            }
+        ),
         "{over:?}"
+    );
+    assert_eq!(
+        sim.requests().count_path("/odeme/iade"),
+        sent,
+        "nothing sent"
     );
 
     let full = gw.refund(&RefundRequest::full(&id)).await.unwrap();
@@ -823,6 +915,12 @@ async fn three_ds_return_before_the_result_is_pending() {
     let pending = gw.complete_three_ds(&request).await.unwrap();
     assert_eq!(pending.status, PaymentStatus::Pending);
     assert_eq!(pending.id, id);
+    // PayTR has not said how much yet: the placeholder amount is flagged, never a fact.
+    assert_eq!(
+        pending.references.get("amount").map(String::as_str),
+        Some("unknown")
+    );
+    assert!(pending.captured.is_zero());
     assert_eq!(sim.ledger().charges_for_order(&id), 0);
     let no_id = CompleteThreeDsRequest {
         payment_id: None,

@@ -981,6 +981,21 @@ async fn recurring_payments_answer_in_json_with_try_again() {
         .await;
     assert_eq!(ok["status"], "success");
 
+    // A card that needs its CVV when the customer pays needs none in a recurring payment:
+    // nobody is there to give it (CAPI document, recurring section).
+    let (cvv_user, cvv_card) = stored_card(&p, "RECSEED2", NEEDS_CVV).await;
+    let no_cvv = p
+        .pay(&p.stored_payment("REC4", &cvv_user, &cvv_card, &recurring))
+        .await;
+    assert_eq!(no_cvv["status"], "success", "{no_cvv}");
+    assert_eq!(p.sim.ledger().charges_for_order("REC4"), 1);
+    let customer_present = p
+        .pay(&p.stored_payment("REC5", &cvv_user, &cvv_card, &[]))
+        .await;
+    assert_eq!(customer_present["status"], "failed");
+    assert!(customer_present["reason"].as_str().unwrap().contains("cvv"));
+    assert_eq!(p.sim.ledger().charges_for_order("REC5"), 0);
+
     // Recurring needs non_3d=1.
     let three_d = p
         .pay(&p.stored_payment(

@@ -167,7 +167,10 @@ fn resolve_card(shared: &Shared, request: &PaymentRequest) -> Result<ResolvedCar
                 .get(utoken)
                 .and_then(|cards| cards.iter().find(|c| &c.ctoken == ctoken))
                 .ok_or("Kayitli kart bulunamadi (utoken veya ctoken gecersiz)")?;
-            if stored.require_cvv && cvv.is_none() {
+            // A recurring charge is Non3D and asks nothing of the customer, and `cvv` is not
+            // among the CAPI document's recurring fields: require_cvv binds only the
+            // customer-present stored-card payment.
+            if stored.require_cvv && cvv.is_none() && !request.recurring {
                 return Err(
                     "Bu kayitli kart ile odeme icin cvv gonderilmelidir (require_cvv=1)".into(),
                 );
