@@ -1,7 +1,8 @@
 //! Configuration, environments, and the signed HTTP calls to Craftgate.
 
+use std::collections::HashMap;
 use std::fmt;
-use std::sync::Arc;
+use std::sync::{Arc, Mutex};
 
 use odeme_core::{
     Error, HttpRequest, HttpResponse, HttpTransport, ProviderId, RequestKind, Result, Secret,
@@ -309,6 +310,7 @@ pub(crate) struct Client {
     pub(crate) config: Arc<CraftgateConfig>,
     transport: HttpTransport,
     random_key: RandomKey,
+    attempts: Arc<Attempts>,
 }
 
 impl fmt::Debug for Client {
@@ -328,6 +330,7 @@ impl Client {
             config: Arc::new(config),
             transport,
             random_key: Arc::new(|| uuid::Uuid::new_v4().to_string()),
+            attempts: Arc::new(Attempts::default()),
         })
     }
 
@@ -336,15 +339,13 @@ impl Client {
         (self.random_key)()
     }
 
-    /// Signs `call` with `random_key`: a pure function of the configuration and its inputs.
-    pub(crate) fn build(&self, call: &Call, random_key: &str) -> HttpRequest {
-        build_request(&self.config, call, random_key)
-    }
-
-    /// Signs and sends `call` once.
+    /// Signs and sends `call` once, as the current attempt of its idempotency key.
     pub(crate) async fn send(&self, call: &Call) -> Result<HttpResponse> {
         let random_key = (self.random_key)();
-        let request = self.build(call, &random_key);
+        let attempt = idempotency_key(&self.config, call)
+            .map(|key| self.attempts.current(&key))
+            .unwrap_or(0);
+        let request = build_attempt(&self.config, call, &random_key, attempt);
         self.transport.send(&request).await
     }
 
@@ -355,17 +356,61 @@ impl Client {
         call: &Call,
         context: &ErrorContext,
     ) -> Result<(T, HttpResponse)> {
+        self.exchange(call, context, |data, response| Ok((data, response.clone())))
+            .await
+    }
+
+    /// Sends `call`, reads the `data` of a successful answer and gives it to `finish`
+    /// (which may still find a decline in it). When the outcome is a definitive refusal
+    /// (anything but an unknown outcome, once an answer came back), the call's idempotency
+    /// key is marked refused, so that the next attempt is a new request (see [`Attempts`]).
+    pub(crate) async fn exchange<T: DeserializeOwned, R>(
+        &self,
+        call: &Call,
+        context: &ErrorContext,
+        finish: impl FnOnce(T, &HttpResponse) -> Result<R>,
+    ) -> Result<R> {
         let response = self.send(call).await?;
-        let data = read_data(&response, context)?;
-        Ok((data, response))
+        let result = read_data(&response, context).and_then(|data| finish(data, &response));
+        if let Err(error) = &result {
+            if !error.is_unknown_outcome() {
+                if let Some(key) = idempotency_key(&self.config, call) {
+                    self.attempts.refused(&key);
+                }
+            }
+        }
+        result
     }
 }
 
-/// The signed request for `call`.
+/// The signed request for `call`, first attempt: a pure function of the configuration and
+/// its inputs, which the snapshots pin.
+#[cfg(test)]
 pub(crate) fn build_request(
     config: &CraftgateConfig,
     call: &Call,
     random_key: &str,
+) -> HttpRequest {
+    build_attempt(config, call, random_key, 0)
+}
+
+/// The `x-idempotency-key` of attempt `attempt` (from 0) of `call`: the key itself for the
+/// first attempt, then `{key}:{attempt + 1}`.
+pub(crate) fn attempt_key(config: &CraftgateConfig, call: &Call, attempt: u32) -> Option<String> {
+    let key = idempotency_key(config, call)?;
+    Some(if attempt == 0 {
+        key
+    } else {
+        format!("{key}:{}", attempt + 1)
+    })
+}
+
+/// The signed request for attempt `attempt` of `call` (see [`Attempts`]).
+pub(crate) fn build_attempt(
+    config: &CraftgateConfig,
+    call: &Call,
+    random_key: &str,
+    attempt: u32,
 ) -> HttpRequest {
     let url = format!("{}{}", config.base_url(), call.path);
     let signature = sign::request_signature(
@@ -387,7 +432,7 @@ pub(crate) fn build_request(
     if let Some(language) = &config.language {
         request = request.header("lang", language.as_str());
     }
-    if let Some(key) = idempotency_key(config, call) {
+    if let Some(key) = attempt_key(config, call, attempt) {
         request = request.header("x-idempotency-key", key);
     }
     if let Some(reference) = &call.reference {
@@ -397,6 +442,45 @@ pub(crate) fn build_request(
         request = request.body(body.clone());
     }
     request
+}
+
+/// How many times each idempotency key got a definitive refusal in this process.
+///
+/// Craftgate replays the first answer to a key, declines included, so a key that was
+/// refused (a soft decline, a 4xx) would refuse every later attempt without the request
+/// reaching the bank. Once a key is refused, the next attempt carries `{key}:2`, then
+/// `{key}:3`; a key whose outcome is unknown is kept, so that a retry after a time-out is
+/// the same request and Craftgate answers it once. The record lives in this process only:
+/// across processes, a caller retrying after a refusal passes a new
+/// [`odeme_core::ChargeRequest::idempotency_key`] (or refund reference) per attempt.
+#[derive(Debug, Default)]
+pub(crate) struct Attempts {
+    refused: Mutex<HashMap<String, u32>>,
+}
+
+/// Beyond this many refused keys the record starts afresh: forgetting a refusal only makes
+/// a later retry replay it, never repeat a payment.
+const MAX_REFUSED_KEYS: usize = 100_000;
+
+impl Attempts {
+    fn lock(&self) -> std::sync::MutexGuard<'_, HashMap<String, u32>> {
+        // Only plain inserts happen under the lock, so a poisoned map is still consistent.
+        self.refused.lock().unwrap_or_else(|e| e.into_inner())
+    }
+
+    /// The attempt number (from 0) the next request with base key `key` carries.
+    pub(crate) fn current(&self, key: &str) -> u32 {
+        self.lock().get(key).copied().unwrap_or(0)
+    }
+
+    /// Records that the current attempt of `key` was refused definitively.
+    pub(crate) fn refused(&self, key: &str) {
+        let mut map = self.lock();
+        if map.len() >= MAX_REFUSED_KEYS && !map.contains_key(key) {
+            map.clear();
+        }
+        *map.entry(key.to_owned()).or_insert(0) += 1;
+    }
 }
 
 /// The `data` of a 2xx answer, or the error an error answer stands for.
@@ -544,6 +628,125 @@ mod tests {
         assert_ne!(
             idempotency_key(&other_secret, &call("a").keyed_per_body()).unwrap(),
             a
+        );
+    }
+
+    #[test]
+    fn a_refused_key_moves_on_and_an_unknown_one_stays() {
+        let config = CraftgateConfig::new("api-key", "secret-key");
+        let call = Call::write("/x".into(), &"a", "charge", "o", "odeme-o:x".into()).unwrap();
+        let attempts = Attempts::default();
+        let key = idempotency_key(&config, &call).unwrap();
+        assert_eq!(attempts.current(&key), 0);
+        assert_eq!(
+            attempt_key(&config, &call, attempts.current(&key)).as_deref(),
+            Some("odeme-o:x")
+        );
+        attempts.refused(&key);
+        assert_eq!(
+            attempt_key(&config, &call, attempts.current(&key)).as_deref(),
+            Some("odeme-o:x:2")
+        );
+        attempts.refused(&key);
+        let request = build_attempt(&config, &call, "r", attempts.current(&key));
+        assert_eq!(
+            request.header_value("x-idempotency-key"),
+            Some("odeme-o:x:3")
+        );
+        // Other keys are untouched.
+        assert_eq!(attempts.current("odeme-p:x"), 0);
+    }
+
+    /// A one-route server that answers each request with the next of `statuses` (a
+    /// Craftgate error envelope) and records the `x-idempotency-key` of each.
+    async fn refusing_server(statuses: Vec<u16>) -> (String, Arc<Mutex<Vec<String>>>) {
+        use tokio::io::{AsyncReadExt, AsyncWriteExt};
+        let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+        let base = format!("http://{}", listener.local_addr().unwrap());
+        let keys = Arc::new(Mutex::new(Vec::new()));
+        let seen = keys.clone();
+        tokio::spawn(async move {
+            for status in statuses {
+                let (mut socket, _) = listener.accept().await.unwrap();
+                let mut buf = vec![0u8; 16 * 1024];
+                let mut len = 0;
+                loop {
+                    let n = socket.read(&mut buf[len..]).await.unwrap();
+                    len += n;
+                    let text = String::from_utf8_lossy(&buf[..len]).to_string();
+                    if let Some(end) = text.find("\r\n\r\n") {
+                        let head = text[..end].to_ascii_lowercase();
+                        let body_len: usize = head
+                            .lines()
+                            .find_map(|l| l.strip_prefix("content-length:"))
+                            .map(|v| v.trim().parse().unwrap())
+                            .unwrap_or(0);
+                        if len >= end + 4 + body_len || n == 0 {
+                            let key = head
+                                .lines()
+                                .find_map(|l| l.strip_prefix("x-idempotency-key:"))
+                                .map(|v| v.trim().to_owned())
+                                .unwrap_or_default();
+                            seen.lock().unwrap().push(key);
+                            break;
+                        }
+                    }
+                }
+                let body = r#"{"errors":{"errorCode":"5101","errorDescription":"refused"}}"#;
+                let answer = format!(
+                    "HTTP/1.1 {status} X\r\ncontent-type: application/json\r\ncontent-length: {}\r\nconnection: close\r\n\r\n{body}",
+                    body.len()
+                );
+                socket.write_all(answer.as_bytes()).await.unwrap();
+            }
+        });
+        (base, keys)
+    }
+
+    #[tokio::test]
+    async fn refused_post_auth_and_whole_refund_keys_move_on_unknown_ones_stay() {
+        // 422 (refused), 500 (unknown), then more refusals.
+        let (base, keys) = refusing_server(vec![422, 500, 422, 422, 422]).await;
+        let client =
+            Client::new(CraftgateConfig::new("api-key", "secret-key").with_base_url(&base))
+                .unwrap();
+        let context = ErrorContext::payment("7", true);
+        let capture = crate::charge::post_auth_call(
+            7,
+            &odeme_core::Money::new(rust_decimal::Decimal::ONE, odeme_core::Currency::TRY).unwrap(),
+        )
+        .unwrap();
+        let refused = client
+            .call::<serde_json::Value>(&capture, &context)
+            .await
+            .unwrap_err();
+        assert!(!refused.is_unknown_outcome(), "{refused:?}");
+        let unknown = client
+            .call::<serde_json::Value>(&capture, &context)
+            .await
+            .unwrap_err();
+        assert!(unknown.is_unknown_outcome(), "{unknown:?}");
+        client
+            .call::<serde_json::Value>(&capture, &context)
+            .await
+            .unwrap_err();
+        let whole = crate::refund::whole_call(7, None).unwrap();
+        for _ in 0..2 {
+            client
+                .call::<serde_json::Value>(&whole, &context)
+                .await
+                .unwrap_err();
+        }
+        assert_eq!(
+            *keys.lock().unwrap(),
+            [
+                "post-auth:7",
+                // After the refusal: a new key; after the unknown outcome: the same one.
+                "post-auth:7:2",
+                "post-auth:7:2",
+                "refund:7:whole",
+                "refund:7:whole:2"
+            ]
         );
     }
 

@@ -12,7 +12,8 @@ use odeme_core::{
 use rust_decimal::{Decimal, RoundingStrategy};
 
 use crate::map;
-use crate::wire::{PaymentData, StoredCardData, TransactionData};
+use crate::number::parse_decimal;
+use crate::wire::{PaymentData, ReportingTransactionData, StoredCardData, TransactionData};
 
 /// Money from a Craftgate amount. Craftgate answers with eight decimals (`2.97000000`);
 /// trailing zeros are dropped exactly, and only a value that really has more digits than
@@ -121,8 +122,9 @@ pub(crate) fn payment(data: &PaymentData, known: &Known<'_>) -> Result<Payment, 
         .unwrap_or(1);
     result.card = card_summary(data);
     result.stored_card = stored_card_of_payment(data, result.card.clone());
-    result.transactions = transactions(&data.payment_transactions, currency, refunded)?;
     result.references = references(data);
+    result.transactions =
+        transactions(&data.payment_transactions, currency, &mut result.references)?;
     Ok(result)
 }
 
@@ -179,15 +181,13 @@ fn references(data: &PaymentData) -> BTreeMap<String, String> {
     refs
 }
 
-/// The payment's items with their payouts. Craftgate does not report how much of each item
-/// was refunded, only the payment's total; the total is spread over the items in their
-/// order, each up to its paid price, which is the rule [`crate::refund`] refunds by.
+/// The payment's items with their payouts. What was refunded of each is not in this answer
+/// (see [`apply_item_refunds`]), so it starts at zero.
 fn transactions(
     items: &[TransactionData],
     currency: Currency,
-    refunded: Money,
+    references: &mut BTreeMap<String, String>,
 ) -> Result<Vec<PaymentTransaction>, String> {
-    let mut left = refunded.amount();
     let mut out = Vec::with_capacity(items.len());
     for item in items {
         let id = item.id.clone().ok_or("a payment transaction has no id")?;
@@ -199,28 +199,59 @@ fn transactions(
             Some(p) => money(p, currency)?,
             None => price,
         };
-        let share = left.min(paid_price.amount());
-        left -= share;
+        let mut payout = |field: &str, raw: &Option<String>| {
+            let raw = raw.as_deref()?;
+            let read = parse_decimal(raw).and_then(|v| money(v, currency).ok());
+            if read.is_none() {
+                references.insert(format!("transactions.{id}.{field}"), raw.to_owned());
+            }
+            read
+        };
+        let merchant_payout = payout("merchant_payout_amount", &item.merchant_payout_amount);
+        let sub_merchant_payout = payout(
+            "sub_merchant_member_payout_amount",
+            &item.sub_merchant_member_payout_amount,
+        );
         out.push(PaymentTransaction {
             id,
             external_id: item.external_id.clone(),
             name: item.name.clone(),
             price,
             paid_price,
-            merchant_payout: item
-                .merchant_payout_amount
-                .map(|v| money(v, currency))
-                .transpose()?,
+            merchant_payout,
             sub_merchant_id: item.sub_merchant_member_id.clone(),
-            sub_merchant_payout: item
-                .sub_merchant_member_payout_amount
-                .map(|v| money(v, currency))
-                .transpose()?,
-            refunded: money(share, currency)?,
+            sub_merchant_payout,
+            refunded: Money::zero(currency),
             status: item.transaction_status.clone(),
         });
     }
     Ok(out)
+}
+
+/// Sets what was refunded of each item from Craftgate's own per-item record
+/// (`refundablePrice` of `GET /payment-reporting/v1/payments/{id}/transactions`): refunded =
+/// paid price − refundable. An item the record leaves out, or without `refundablePrice`,
+/// makes the answer unreadable: a refund must never be planned from a guess.
+pub(crate) fn apply_item_refunds(
+    payment: &mut Payment,
+    report: &[ReportingTransactionData],
+) -> Result<(), String> {
+    let currency = payment.amount.currency();
+    for tx in &mut payment.transactions {
+        let entry = report
+            .iter()
+            .find(|r| r.id.as_deref() == Some(tx.id.as_str()))
+            .ok_or_else(|| format!("the transaction report has no transaction {}", tx.id))?;
+        let refundable = entry
+            .refundable_price
+            .ok_or_else(|| format!("transaction {} has no refundablePrice", tx.id))?;
+        let refundable = money(refundable.max(Decimal::ZERO), currency)?;
+        tx.refunded = tx
+            .paid_price
+            .checked_sub(&refundable)
+            .unwrap_or_else(|_| Money::zero(currency));
+    }
+    Ok(())
 }
 
 /// A `StoredCardResponse` as a neutral stored card.
@@ -271,7 +302,7 @@ pub(crate) fn stored_card(data: &StoredCardData) -> Result<StoredCard, String> {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::wire::Envelope;
+    use crate::wire::{Envelope, ListData};
 
     /// The notes' sample success response (node fixture): numbers for BIN and last four.
     const NODE_FIXTURE: &str = r#"{"data":{"id":1,"createdDate":"2020-09-11T10:00:00","price":100.0,"paidPrice":100.0,"walletPrice":0.0,"buyerMemberId":1,
@@ -346,7 +377,7 @@ mod tests {
     }
 
     #[test]
-    fn unknown_status_is_never_success_and_refunds_are_spread_in_order() {
+    fn unknown_status_is_never_success_and_item_refunds_are_craftgates() {
         let json = r#"{"id":5,"price":100,"paidPrice":100,"currency":"TRY","paymentStatus":"SOMETHING_NEW"}"#;
         let p = payment(&serde_json::from_str(json).unwrap(), &Known::default()).unwrap();
         assert_eq!(p.status, PaymentStatus::Unknown);
@@ -359,12 +390,67 @@ mod tests {
         assert_eq!(p.status, PaymentStatus::PartiallyRefunded);
         assert_eq!(p.refunded.to_decimal_string(), "45.00");
         assert_eq!(p.refundable().to_decimal_string(), "55.00");
+        // The payment answer alone does not say which items were refunded: nothing is
+        // guessed from the total.
+        assert!(p.transactions.iter().all(|t| t.refunded.is_zero()));
+
+        // Craftgate's per-item record: item 3 was refunded directly (20), then 25 of item 1.
+        let report: ListData<ReportingTransactionData> = serde_json::from_str(
+            r#"{"items":[{"id":1,"refundablePrice":5.00000000},{"id":2,"refundablePrice":50},{"id":3,"refundablePrice":0}],"totalSize":3}"#,
+        )
+        .unwrap();
+        let mut p = p;
+        apply_item_refunds(&mut p, &report.items).unwrap();
         let refunded: Vec<_> = p
             .transactions
             .iter()
             .map(|t| t.refunded.to_decimal_string())
             .collect();
-        assert_eq!(refunded, ["30.00", "15.00", "0.00"]);
+        assert_eq!(refunded, ["25.00", "0.00", "20.00"]);
+
+        // A report that leaves an item out, or its refundable amount, is not guessed over.
+        let partial: ListData<ReportingTransactionData> =
+            serde_json::from_str(r#"{"items":[{"id":1,"refundablePrice":5},{"id":2}]}"#).unwrap();
+        assert!(apply_item_refunds(&mut p, &partial.items).is_err());
+    }
+
+    #[test]
+    fn odd_payouts_never_make_a_payment_unreadable() {
+        // A sub-merchant paid the whole item: a negative merchant payout (as the simulator
+        // once computed) and a payout that is not a number.
+        let json = r#"{"id":9,"price":30,"paidPrice":30,"currency":"TRY","paymentStatus":"SUCCESS",
+          "paymentTransactions":[{"id":1,"price":30,"paidPrice":30,"merchantPayoutAmount":-0.30000000,"subMerchantMemberId":101,"subMerchantMemberPayoutAmount":30.00000000},
+                                 {"id":2,"price":0.01,"paidPrice":0.01,"merchantPayoutAmount":"n/a","subMerchantMemberPayoutAmount":{"x":1}}]}"#;
+        let p = payment(&serde_json::from_str(json).unwrap(), &Known::default()).unwrap();
+        assert_eq!(p.status, PaymentStatus::Succeeded);
+        assert_eq!(p.transactions[0].merchant_payout, None);
+        assert_eq!(
+            p.transactions[0]
+                .sub_merchant_payout
+                .unwrap()
+                .to_decimal_string(),
+            "30.00"
+        );
+        assert_eq!(
+            p.references
+                .get("transactions.1.merchant_payout_amount")
+                .map(String::as_str),
+            Some("-0.30000000")
+        );
+        assert_eq!(p.transactions[1].merchant_payout, None);
+        assert_eq!(p.transactions[1].sub_merchant_payout, None);
+        assert_eq!(
+            p.references
+                .get("transactions.2.merchant_payout_amount")
+                .map(String::as_str),
+            Some("n/a")
+        );
+        assert_eq!(
+            p.references
+                .get("transactions.2.sub_merchant_member_payout_amount")
+                .map(String::as_str),
+            Some(r#"{"x":1}"#)
+        );
     }
 
     #[test]

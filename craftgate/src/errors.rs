@@ -79,8 +79,7 @@ pub(crate) fn from_body(
     if bank_error && context.declines {
         return Error::declined(decline(body, context));
     }
-    // An idempotency key reused with another body is a duplicate, whatever the status.
-    let kind = if message.to_ascii_lowercase().contains("idempotency") {
+    let kind = if is_idempotency_mismatch(response.status, code.as_deref(), &message) {
         odeme_core::RejectionKind::Duplicate
     } else {
         map::rejection_kind(response.status)
@@ -92,6 +91,17 @@ pub(crate) fn from_body(
         message,
         http_status: Some(response.status),
     }
+}
+
+/// The code the simulator (the only reference for it: the official documents name none)
+/// answers a reused `x-idempotency-key` with, under HTTP 422.
+const IDEMPOTENCY_MISMATCH_CODE: &str = "1007";
+
+/// An idempotency key reused with another body: the simulator's code and status first, a
+/// description that names the key as a fallback for a provider that words it its own way.
+fn is_idempotency_mismatch(status: u16, code: Option<&str>, message: &str) -> bool {
+    (status == 422 && code.map(str::trim) == Some(IDEMPOTENCY_MISMATCH_CODE))
+        || message.to_ascii_lowercase().contains("idempotency")
 }
 
 /// The decline an error body or a payment's `paymentError` stands for.
@@ -274,6 +284,34 @@ mod tests {
             from_response(&r, &ErrorContext::charge("o")),
             Error::Provider {
                 kind: RejectionKind::Duplicate,
+                ..
+            }
+        ));
+    }
+
+    #[test]
+    fn the_idempotency_mismatch_is_recognised_by_code_first() {
+        // The code alone, whatever the wording.
+        let r = response(
+            422,
+            r#"{"errors":{"errorCode":"1007","errorDescription":"Anahtar başka bir istekle kullanıldı"}}"#,
+        );
+        assert!(matches!(
+            from_response(&r, &ErrorContext::charge("o")),
+            Error::Provider {
+                kind: RejectionKind::Duplicate,
+                ..
+            }
+        ));
+        // The same code under another status is not taken for it.
+        let r = response(
+            400,
+            r#"{"errors":{"errorCode":"1007","errorDescription":"başka bir hata"}}"#,
+        );
+        assert!(matches!(
+            from_response(&r, &ErrorContext::charge("o")),
+            Error::Provider {
+                kind: RejectionKind::Validation,
                 ..
             }
         ));

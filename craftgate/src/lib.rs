@@ -17,10 +17,14 @@
 //!   `x-signature` = Base64(SHA-256(decoded URL with query + API key + secret key + random
 //!   key + the exact body bytes)). Every write carries an `x-idempotency-key` derived from
 //!   the caller's stable key (the order id, the refund reference, the payment id), so a
-//!   retried request is the same request. A charge key derived from the order id (no
-//!   [`odeme_core::ChargeRequest::idempotency_key`]) also carries a keyed digest of the body,
-//!   so that an order declined on one card can be paid with another; a key the caller gives
-//!   is used as it is.
+//!   request retried after an unknown outcome is the same request. A charge key derived from
+//!   the order id (no [`odeme_core::ChargeRequest::idempotency_key`]) also carries a keyed
+//!   digest of the body, so that an order declined on one card can be paid with another.
+//!   Craftgate replays declines too, so once a key got a definitive refusal the next attempt
+//!   in this process carries `{key}:2` (then `:3`, ...); across processes, pass a new
+//!   idempotency key per attempt after a refusal.
+//! - Amounts have at most 2 decimals in every currency (KWD, BHD and IQD included); a third
+//!   is refused before the wire.
 //! - A charge sends the order id as `conversationId` and `externalId`, and the line items
 //!   (with sub-merchant splits) as `items`, one item for the whole amount when there are
 //!   none. The answer's `paymentTransactions` with their payouts are
@@ -32,10 +36,14 @@
 //!   in the header [`CraftgateConfig::with_webhook_signature_header`] names) and 3-D
 //!   callbacks; [`CraftgateGateway::verify_three_ds_callback`] verifies a callback alone.
 //! - A partial refund of an amount becomes item refunds by one rule: the items in the order
-//!   they were sent, each up to what is left of it. Craftgate reports only a payment's
-//!   refunded total, so each item's refunded amount
-//!   ([`odeme_core::PaymentTransaction::refunded`]) is derived from the total by the same
-//!   rule; after refunding items directly, keep refunding by item.
+//!   they were sent, each up to what is left of it. What is left of each item
+//!   ([`odeme_core::PaymentTransaction::refunded`]) is Craftgate's own figure (`refundablePrice`
+//!   of the payment's transactions report), so item and amount refunds mix freely. With a
+//!   [`odeme_core::RefundRequest::reference`], the refunds already made under it are found and
+//!   reused, so a retry completes the same refund; without one, each call is a new refund
+//!   and an unknown outcome must be reconciled (status query) before refunding again.
+//! - Payout fields never make a payment unreadable: an odd one is `None`, its raw text kept
+//!   in [`odeme_core::Payment::references`].
 //! - A cancel is a whole-payment refund (`POST /payment/v1/refunds`), which Craftgate makes a
 //!   `CANCEL` on the payment's day before any partial refund and a `REFUND` otherwise; a
 //!   pre-authorization is always released by a cancel. Craftgate reports a cancelled payment

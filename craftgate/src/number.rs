@@ -67,6 +67,24 @@ pub(crate) fn text_opt<'de, D: Deserializer<'de>>(d: D) -> Result<Option<String>
     Ok(Some(text.to_owned()))
 }
 
+/// Deserializes any optional JSON value into its text (a string's content, any other
+/// value's JSON), never failing: for fields whose oddity must not make the whole answer
+/// unreadable (payouts), read with [`parse_decimal`] afterwards.
+pub(crate) fn raw_opt<'de, D: Deserializer<'de>>(d: D) -> Result<Option<String>, D::Error> {
+    let raw: Option<Box<RawValue>> = Option::deserialize(d)?;
+    let Some(raw) = raw else { return Ok(None) };
+    let text = raw.get().trim();
+    if text == "null" {
+        return Ok(None);
+    }
+    if text.starts_with('"') {
+        if let Ok(s) = serde_json::from_str::<String>(text) {
+            return Ok(Some(s));
+        }
+    }
+    Ok(Some(text.to_owned()))
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -104,6 +122,21 @@ mod tests {
         }
         assert!(serde_json::from_str::<Probe>(r#"{"amount":"ten"}"#).is_err());
         assert!(serde_json::from_str::<Probe>(r#"{"id":{}}"#).is_err());
+    }
+
+    #[test]
+    fn raw_values_never_fail() {
+        #[derive(Deserialize)]
+        struct Raw {
+            #[serde(default, deserialize_with = "raw_opt")]
+            v: Option<String>,
+        }
+        let read = |json: &str| serde_json::from_str::<Raw>(json).unwrap().v;
+        assert_eq!(read(r#"{"v":-0.30000000}"#).as_deref(), Some("-0.30000000"));
+        assert_eq!(read(r#"{"v":"12.5"}"#).as_deref(), Some("12.5"));
+        assert_eq!(read(r#"{"v":{"x":1}}"#).as_deref(), Some(r#"{"x":1}"#));
+        assert_eq!(read(r#"{"v":null}"#), None);
+        assert_eq!(read(r#"{}"#), None);
     }
 
     #[test]

@@ -4,10 +4,22 @@
 //!
 //! A partial refund of an amount is turned into item refunds by one deterministic rule:
 //! the items are taken in the order Craftgate lists them (the order they were sent), and
-//! each is refunded up to what is left of it, until the amount is covered. Craftgate
-//! reports only the payment's refunded total, so what is left of each item is derived from
-//! that total by the same rule; a merchant who mixes direct item refunds
-//! ([`odeme_core::RefundRequest::items`]) with amount refunds should keep using items.
+//! each is refunded up to what is left of it, until the amount is covered. What is left of
+//! each item is Craftgate's own figure (`refundablePrice` per item, see
+//! [`crate::status::transactions_call`]), so refunds by item and by amount mix freely.
+//!
+//! Idempotency: with the caller's [`RefundRequest::reference`], each item refund's key is
+//! `{reference}:{transaction}` and its `conversationId` is the reference; before planning,
+//! the item refunds already made under the reference are looked up
+//! (`GET /payment-reporting/v1/refund-transactions`) and counted as part of this refund,
+//! so a retry after an unknown outcome completes the same refund instead of making another.
+//! Without a reference every call is a new refund with fresh keys: after an unknown outcome
+//! the caller reconciles (status query) before refunding again, as
+//! [`odeme_core::Error::UnknownOutcome`] says. An answer that names a refund made before
+//! this call, or a refunded amount other than the one asked for, is an error, never a
+//! success.
+
+use std::collections::HashSet;
 
 use async_trait::async_trait;
 use odeme_core::{
@@ -15,16 +27,24 @@ use odeme_core::{
     RefundKind, RefundRequest, RefundResult, RefundStatus, RejectionKind, Result,
 };
 
-use crate::charge::payment_id;
-use crate::client::{Call, Client};
+use crate::cancelled;
+use crate::charge::{payment_id, two_decimals};
+use crate::client::{query, Call, Client};
 use crate::convert;
 use crate::errors::ErrorContext;
 use crate::number::Amount;
-use crate::wire::{PaymentRefundData, RefundPayment, RefundTransaction, TransactionRefundData};
+use crate::wire::{
+    ListData, PaymentRefundData, RefundPayment, RefundTransaction, TransactionRefundData,
+};
 use crate::{map, status, CraftgateGateway};
 
 /// Where refunded money goes: back through the card's bank.
 const DESTINATION: &str = "PROVIDER";
+
+/// Item refunds fetched per page of the reporting search.
+const PAGE_SIZE: u64 = 100;
+/// The most pages of item refunds read for one payment.
+const MAX_PAGES: u64 = 50;
 
 /// The call that refunds (or cancels) the whole of payment `id`.
 pub(crate) fn whole_call(id: u64, reference: Option<&str>) -> Result<Call> {
@@ -34,7 +54,8 @@ pub(crate) fn whole_call(id: u64, reference: Option<&str>) -> Result<Call> {
         refund_destination_type: DESTINATION,
         charge_from_me: false,
     };
-    // A payment is refunded in whole at most once, so its id makes a stable key.
+    // A payment is refunded in whole at most once, so its id makes a stable key; a refused
+    // attempt moves the key on (see `crate::client::Attempts`).
     let key = match reference {
         Some(r) => format!("{r}:refunds"),
         None => format!("refund:{id}:whole"),
@@ -55,15 +76,25 @@ pub(crate) struct ItemPlan {
     pub(crate) transaction_id: u64,
     /// How much of it to refund.
     pub(crate) amount: Money,
-    /// How much of it was refunded before.
-    pub(crate) already_refunded: Money,
 }
 
-/// The call that refunds `plan.amount` of one payment transaction.
+/// The `x-idempotency-key` of one item refund: the caller's reference and the item, so a
+/// retry of the same refund carries the same key; without a reference, a key made fresh
+/// for this call, so two identical refunds are two refunds. Never derived from the item's
+/// state, which two legitimate refunds can share.
+pub(crate) fn item_key(reference: Option<&str>, fresh: &str, transaction_id: u64) -> String {
+    match reference {
+        Some(r) => format!("{r}:{transaction_id}"),
+        None => format!("refund-tx:{transaction_id}:{fresh}"),
+    }
+}
+
+/// The call that refunds `plan.amount` of one payment transaction under `key`.
 pub(crate) fn item_call(
     payment_ref: &str,
     plan: &ItemPlan,
     reference: Option<&str>,
+    key: String,
 ) -> Result<Call> {
     let body = RefundTransaction {
         payment_transaction_id: plan.transaction_id,
@@ -71,17 +102,6 @@ pub(crate) fn item_call(
         refund_price: Amount(plan.amount.amount()),
         refund_destination_type: DESTINATION,
         charge_from_me: false,
-    };
-    // With the caller's refund reference the key is theirs; without it, the key is made of
-    // the item's state before the refund, so an immediate retry carries the same key.
-    let key = match reference {
-        Some(r) => format!("{r}:{}", plan.transaction_id),
-        None => format!(
-            "refund-tx:{}:{}:{}",
-            plan.transaction_id,
-            plan.already_refunded.to_decimal_string(),
-            plan.amount.to_decimal_string()
-        ),
     };
     Call::write(
         "/payment/v1/refund-transactions".into(),
@@ -92,10 +112,54 @@ pub(crate) fn item_call(
     )
 }
 
+/// `GET /payment-reporting/v1/refund-transactions?paymentId=...`: one page of the payment's
+/// item refunds.
+pub(crate) fn item_refunds_call(payment_id: u64, page: u64) -> Call {
+    let q = query(&[
+        ("paymentId", payment_id.to_string()),
+        ("page", page.to_string()),
+        ("size", PAGE_SIZE.to_string()),
+    ]);
+    Call::get(
+        format!("/payment-reporting/v1/refund-transactions?{q}"),
+        "search_transaction_refunds",
+    )
+}
+
+/// Every item refund of payment `id`, as Craftgate reports them.
+async fn item_refunds(
+    client: &Client,
+    id: u64,
+    context: &ErrorContext,
+) -> Result<Vec<TransactionRefundData>> {
+    let mut all = Vec::new();
+    for page in 0..MAX_PAGES {
+        let (list, _): (ListData<TransactionRefundData>, _) =
+            client.call(&item_refunds_call(id, page), context).await?;
+        let got = list.items.len() as u64;
+        all.extend(list.items);
+        let total = list.total_size.unwrap_or(0);
+        if got == 0 || all.len() as u64 >= total {
+            break;
+        }
+    }
+    Ok(all)
+}
+
 fn exceeded(message: String) -> Error {
     Error::Provider {
         provider: ProviderId::Craftgate,
         kind: RejectionKind::AmountExceeded,
+        code: None,
+        message,
+        http_status: None,
+    }
+}
+
+fn duplicate(message: String) -> Error {
+    Error::Provider {
+        provider: ProviderId::Craftgate,
+        kind: RejectionKind::Duplicate,
         code: None,
         message,
         http_status: None,
@@ -143,7 +207,6 @@ pub(crate) fn plan_amount(payment: &Payment, amount: Money) -> Result<Vec<ItemPl
         plan.push(ItemPlan {
             transaction_id: transaction_number("transactions.id", &tx.id)?,
             amount: take,
-            already_refunded: tx.refunded,
         });
         left = left.checked_sub(&take)?;
     }
@@ -156,54 +219,155 @@ pub(crate) fn plan_amount(payment: &Payment, amount: Money) -> Result<Vec<ItemPl
 }
 
 /// The item refunds the caller named, checked against what is left of each item.
+#[cfg(test)]
 pub(crate) fn plan_items(payment: &Payment, items: &[ItemRefund]) -> Result<Vec<ItemPlan>> {
-    let mut plan = Vec::with_capacity(items.len());
-    for (i, item) in items.iter().enumerate() {
-        let field = format!("items[{i}].transaction_id");
-        let tx = payment
-            .transactions
-            .iter()
-            .find(|t| t.id == item.transaction_id.trim())
-            .ok_or_else(|| Error::Provider {
-                provider: ProviderId::Craftgate,
-                kind: RejectionKind::NotFound,
-                code: None,
-                message: format!(
-                    "payment {} has no transaction {}",
-                    payment.id, item.transaction_id
-                ),
-                http_status: None,
-            })?;
-        let room = remaining(tx)?;
-        let amount = match &item.amount {
-            Some(a) if a.currency() != room.currency() => {
-                return Err(Error::invalid(
-                    format!("items[{i}].amount"),
-                    "is not in the payment's currency",
-                ))
-            }
-            Some(a) if a.amount() > room.amount() => {
-                return Err(exceeded(format!(
-                    "refund of {a} exceeds the {room} left of transaction {}",
-                    tx.id
-                )))
-            }
-            Some(a) => *a,
-            None if room.is_zero() => {
-                return Err(exceeded(format!(
-                    "transaction {} is already refunded",
-                    tx.id
-                )))
-            }
-            None => room,
+    items
+        .iter()
+        .enumerate()
+        .map(|(i, item)| plan_item(payment, i, item))
+        .collect()
+}
+
+fn plan_item(payment: &Payment, i: usize, item: &ItemRefund) -> Result<ItemPlan> {
+    let field = format!("items[{i}].transaction_id");
+    let tx = find_transaction(payment, &item.transaction_id)?;
+    let room = remaining(tx)?;
+    let amount = match &item.amount {
+        Some(a) if a.currency() != room.currency() => {
+            return Err(Error::invalid(
+                format!("items[{i}].amount"),
+                "is not in the payment's currency",
+            ))
+        }
+        Some(a) if a.amount() > room.amount() => {
+            return Err(exceeded(format!(
+                "refund of {a} exceeds the {room} left of transaction {}",
+                tx.id
+            )))
+        }
+        Some(a) => *a,
+        None if room.is_zero() => {
+            return Err(exceeded(format!(
+                "transaction {} is already refunded",
+                tx.id
+            )))
+        }
+        None => room,
+    };
+    Ok(ItemPlan {
+        transaction_id: transaction_number(&field, &tx.id)?,
+        amount,
+    })
+}
+
+fn find_transaction<'a>(payment: &'a Payment, id: &str) -> Result<&'a PaymentTransaction> {
+    payment
+        .transactions
+        .iter()
+        .find(|t| t.id == id.trim())
+        .ok_or_else(|| Error::Provider {
+            provider: ProviderId::Craftgate,
+            kind: RejectionKind::NotFound,
+            code: None,
+            message: format!("payment {} has no transaction {id}", payment.id),
+            http_status: None,
+        })
+}
+
+/// One item refund made (now or by an earlier attempt under the same reference).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub(crate) struct Made {
+    /// Craftgate's refund id.
+    pub(crate) id: String,
+    /// The payment transaction it refunds.
+    pub(crate) transaction_id: Option<String>,
+    /// Its state.
+    pub(crate) status: RefundStatus,
+    /// How much it returned.
+    pub(crate) amount: Money,
+}
+
+/// The payment's earlier item refunds: every id (an answer naming one of them is a replay),
+/// and those made under `reference`, which this refund reuses.
+pub(crate) fn earlier(
+    refunds: &[TransactionRefundData],
+    reference: Option<&str>,
+    currency: odeme_core::Currency,
+) -> Result<(HashSet<String>, Vec<Made>), String> {
+    let mut ids = HashSet::new();
+    let mut mine = Vec::new();
+    for refund in refunds {
+        let Some(id) = refund.id.clone().filter(|id| !id.is_empty()) else {
+            continue;
         };
-        plan.push(ItemPlan {
-            transaction_id: transaction_number(&field, &tx.id)?,
-            amount,
-            already_refunded: tx.refunded,
-        });
+        ids.insert(id.clone());
+        let status = map::refund_status(refund.status.as_deref());
+        let same_reference = reference.is_some() && refund.conversation_id.as_deref() == reference;
+        if same_reference && status != RefundStatus::Failed {
+            let price = refund
+                .refund_price
+                .ok_or_else(|| format!("item refund {id} has no refundPrice"))?;
+            mine.push(Made {
+                id,
+                transaction_id: refund.payment_transaction_id.clone(),
+                status,
+                amount: convert::money(price, currency)?,
+            });
+        }
     }
-    Ok(plan)
+    Ok((ids, mine))
+}
+
+fn sum(made: &[Made], currency: odeme_core::Currency) -> Result<Money> {
+    made.iter().try_fold(Money::zero(currency), |total, m| {
+        total.checked_add(&m.amount)
+    })
+}
+
+/// What is left to plan of an amount refund once the refunds made under its reference
+/// count: an error when they already exceed it.
+pub(crate) fn rest_of_amount(amount: Money, mine: &[Made]) -> Result<Money> {
+    let done = sum(mine, amount.currency())?;
+    if done.amount() > amount.amount() {
+        return Err(duplicate(format!(
+            "the reference was already used for refunds of {done}, more than {amount}"
+        )));
+    }
+    amount.checked_sub(&done)
+}
+
+/// Splits named items into those an earlier attempt under the reference refunded (reused)
+/// and those still to plan; an item refunded under the reference by another amount is an
+/// error.
+pub(crate) fn split_items(
+    payment: &Payment,
+    items: &[ItemRefund],
+    mine: &[Made],
+) -> Result<(Vec<Made>, Vec<ItemPlan>)> {
+    let mut reused = Vec::new();
+    let mut plan = Vec::new();
+    for (i, item) in items.iter().enumerate() {
+        let id = item.transaction_id.trim();
+        let earlier: Vec<Made> = mine
+            .iter()
+            .filter(|m| m.transaction_id.as_deref() == Some(id))
+            .cloned()
+            .collect();
+        if earlier.is_empty() {
+            plan.push(plan_item(payment, i, item)?);
+            continue;
+        }
+        let done = sum(&earlier, payment.amount.currency())?;
+        match &item.amount {
+            Some(a) if *a != done => {
+                return Err(duplicate(format!(
+                    "the reference was already used to refund {done} of transaction {id}, not {a}"
+                )))
+            }
+            _ => reused.extend(earlier),
+        }
+    }
+    Ok((reused, plan))
 }
 
 /// Refunds (or cancels) the whole payment.
@@ -215,8 +379,39 @@ pub(crate) async fn whole(
     let id = payment_id("payment_id", payment_ref)?;
     let call = whole_call(id, reference)?;
     let context = ErrorContext::payment(payment_ref, false);
-    let (data, response): (PaymentRefundData, _) = client.call(&call, &context).await?;
-    whole_result(&data, payment_ref, reference).map_err(|reason| response.unreadable(&reason))
+    client
+        .exchange(&call, &context, |data: PaymentRefundData, response| {
+            whole_result(&data, payment_ref, reference)
+                .map_err(|reason| response.unreadable(&reason))
+        })
+        .await
+}
+
+/// The whole-payment refund made earlier under `reference`, if there is one: a retry of a
+/// whole refund whose answer was lost finds it here instead of being refused because the
+/// payment is refunded by now.
+async fn earlier_whole(
+    client: &Client,
+    id: u64,
+    payment_ref: &str,
+    reference: &str,
+    context: &ErrorContext,
+) -> Result<Option<RefundResult>> {
+    let (list, _): (ListData<PaymentRefundData>, _) =
+        client.call(&cancelled::refunds_call(id), context).await?;
+    let found = list.items.iter().find(|r| {
+        r.conversation_id.as_deref() == Some(reference)
+            && map::refund_status(r.status.as_deref()) != RefundStatus::Failed
+    });
+    let Some(refund_id) = found.and_then(|r| r.id.clone()) else {
+        return Ok(None);
+    };
+    let (full, response): (PaymentRefundData, _) = client
+        .call(&cancelled::refund_call(&refund_id), context)
+        .await?;
+    whole_result(&full, payment_ref, Some(reference))
+        .map(Some)
+        .map_err(|reason| response.unreadable(&reason))
 }
 
 /// A `PaymentRefundResponse` as a neutral refund.
@@ -251,39 +446,99 @@ pub(crate) fn whole_result(
     })
 }
 
-/// Makes the planned item refunds one after the other.
+/// Checks one item refund's answer against the plan: a refund id known before this call
+/// (a replayed answer: nothing was refunded now) or another amount is an error.
+pub(crate) fn check_answer(
+    data: &TransactionRefundData,
+    step: &ItemPlan,
+    seen: &HashSet<String>,
+    response: &odeme_core::HttpResponse,
+) -> Result<Made> {
+    let id = data
+        .id
+        .clone()
+        .filter(|id| !id.is_empty())
+        .ok_or_else(|| response.unreadable("the item refund has no id"))?;
+    if seen.contains(&id) {
+        return Err(duplicate(format!(
+            "Craftgate answered the refund of {} on transaction {} with refund {id}, which was made before: nothing was refunded now",
+            step.amount, step.transaction_id
+        )));
+    }
+    let amount = data
+        .refund_price
+        .ok_or_else(|| "the item refund has no refundPrice".to_owned())
+        .and_then(|p| convert::money(p, step.amount.currency()))
+        .map_err(|reason| response.unreadable(&reason))?;
+    if amount != step.amount {
+        return Err(response.unreadable(&format!(
+            "Craftgate refunded {amount} of transaction {}, not the {} asked for",
+            step.transaction_id, step.amount
+        )));
+    }
+    Ok(Made {
+        id,
+        transaction_id: Some(step.transaction_id.to_string()),
+        status: map::refund_status(data.status.as_deref()),
+        amount,
+    })
+}
+
+/// Makes the planned item refunds one after the other; `reused` are those an earlier
+/// attempt under the same reference made, `seen` every refund id known before this call.
 async fn items(
     client: &Client,
     payment: &Payment,
     plan: &[ItemPlan],
     reference: Option<&str>,
+    reused: Vec<Made>,
+    mut seen: HashSet<String>,
 ) -> Result<RefundResult> {
     let context = ErrorContext::payment(&payment.id, false);
-    let mut done: Vec<(String, RefundStatus, Money)> = Vec::new();
+    let fresh = client.fresh_key();
+    let currency = payment.amount.currency();
+    let mut new_total = Money::zero(currency);
+    let mut done = reused;
     for step in plan {
-        let call = item_call(&payment.id, step, reference)?;
-        let outcome = client.call::<TransactionRefundData>(&call, &context).await;
+        let call = item_call(
+            &payment.id,
+            step,
+            reference,
+            item_key(reference, &fresh, step.transaction_id),
+        )?;
+        let outcome = client
+            .exchange(&call, &context, |data: TransactionRefundData, response| {
+                check_answer(&data, step, &seen, response)
+            })
+            .await;
         match outcome {
-            Ok((data, _)) => {
-                let status = map::refund_status(data.status.as_deref());
-                let amount = match data.refund_price {
-                    Some(p) => convert::money(p, step.amount.currency()).unwrap_or(step.amount),
-                    None => step.amount,
-                };
-                done.push((data.id.unwrap_or_default(), status, amount));
+            Ok(made) => {
+                seen.insert(made.id.clone());
+                new_total = new_total.checked_add(&made.amount)?;
+                done.push(made);
             }
             Err(error) if done.is_empty() => return Err(error),
             Err(error) => return Err(partly_done(payment, &done, plan.len(), error)),
         }
     }
-    let currency = payment.amount.currency();
-    let mut total = Money::zero(currency);
-    for (_, _, amount) in &done {
-        total = total.checked_add(amount)?;
+    if done.is_empty() {
+        // Only a payment refunded in full, asked again under a reference that made none
+        // of its refunds, leaves nothing to plan and nothing to reuse.
+        return Err(Error::Provider {
+            provider: ProviderId::Craftgate,
+            kind: RejectionKind::InvalidState,
+            code: None,
+            message: format!(
+                "payment {} is refunded and no refund was made under this reference",
+                payment.id
+            ),
+            http_status: None,
+        });
     }
-    let status = if done.iter().any(|(_, s, _)| *s == RefundStatus::Failed) {
+    let total = sum(&done, currency)?;
+    let status = if done.iter().any(|m| m.status == RefundStatus::Failed) {
         RefundStatus::Failed
-    } else if done.iter().all(|(_, s, _)| *s == RefundStatus::Succeeded) {
+    } else if done.iter().all(|m| m.status == RefundStatus::Succeeded) {
         RefundStatus::Succeeded
     } else {
         RefundStatus::Pending
@@ -291,13 +546,10 @@ async fn items(
     Ok(RefundResult {
         provider: ProviderId::Craftgate,
         payment_id: payment.id.clone(),
-        refund_ids: done
-            .into_iter()
-            .map(|(id, _, _)| id)
-            .filter(|id| !id.is_empty())
-            .collect(),
+        refund_ids: done.into_iter().map(|m| m.id).collect(),
         amount: total,
-        total_refunded: payment.refunded.checked_add(&total).ok(),
+        // The payment's refunded total already counts refunds reused from an earlier attempt.
+        total_refunded: payment.refunded.checked_add(&new_total).ok(),
         kind: RefundKind::Refund,
         status,
         reference: reference.map(str::to_owned),
@@ -305,15 +557,10 @@ async fn items(
 }
 
 /// An item refund failed after others went through: the caller must learn both.
-fn partly_done(
-    payment: &Payment,
-    done: &[(String, RefundStatus, Money)],
-    planned: usize,
-    error: Error,
-) -> Error {
-    let ids: Vec<&str> = done.iter().map(|(id, _, _)| id.as_str()).collect();
+fn partly_done(payment: &Payment, done: &[Made], planned: usize, error: Error) -> Error {
+    let ids: Vec<&str> = done.iter().map(|m| m.id.as_str()).collect();
     let reason = format!(
-        "{} of {planned} item refunds were made (refund ids {}) before this failed: {error}; query the payment's status",
+        "{} item refunds were made (refund ids {}) and one of the {planned} planned failed: {error}; query the payment's status",
         done.len(),
         ids.join(", ")
     );
@@ -338,21 +585,45 @@ fn partly_done(
     }
 }
 
+fn check_amounts(request: &RefundRequest) -> Result<()> {
+    if let Some(amount) = &request.amount {
+        two_decimals("amount", amount)?;
+    }
+    for (i, item) in request.items.iter().enumerate() {
+        if let Some(amount) = &item.amount {
+            two_decimals(&format!("items[{i}].amount"), amount)?;
+        }
+    }
+    Ok(())
+}
+
 #[async_trait]
 impl Refund for CraftgateGateway {
     async fn refund(&self, request: &RefundRequest) -> Result<RefundResult> {
         request.validate()?;
-        payment_id("payment_id", &request.payment_id)?;
+        let id = payment_id("payment_id", &request.payment_id)?;
         if let Some(reference) = &request.reference {
             odeme_core::validate::required("reference", reference, 64)?;
         }
+        check_amounts(request)?;
         let reference = request.reference.as_deref();
+        let context = ErrorContext::payment(&request.payment_id, false);
+        if let Some(reference) = reference {
+            if let Some(done) =
+                earlier_whole(&self.client, id, &request.payment_id, reference, &context).await?
+            {
+                return Ok(done);
+            }
+        }
         let payment = status::by_payment_id(&self.client, &request.payment_id).await?;
         let refundable_state = matches!(
             payment.status,
             PaymentStatus::Succeeded | PaymentStatus::PartiallyRefunded | PaymentStatus::Authorized
         );
-        if !refundable_state {
+        // A retry under a reference may find the payment fully refunded by its own first
+        // attempt; the item refunds made under the reference then answer it.
+        let retry_may_be_done = reference.is_some() && payment.status == PaymentStatus::Refunded;
+        if !refundable_state && !retry_may_be_done {
             return Err(Error::Provider {
                 provider: ProviderId::Craftgate,
                 kind: RejectionKind::InvalidState,
@@ -364,11 +635,8 @@ impl Refund for CraftgateGateway {
                 http_status: None,
             });
         }
-        if !request.items.is_empty() {
-            let plan = plan_items(&payment, &request.items)?;
-            return items(&self.client, &payment, &plan, reference).await;
-        }
         let whole_refund = match &request.amount {
+            _ if !request.items.is_empty() => false,
             None => true,
             // A pre-authorization is released whole; Craftgate refunds no part of one.
             Some(_) if payment.status == PaymentStatus::Authorized => {
@@ -382,16 +650,49 @@ impl Refund for CraftgateGateway {
             }
             Some(amount) => payment.refunded.is_zero() && *amount == payment.refundable(),
         };
-        if whole_refund {
+        // Without a reference a whole refund needs no history: it is made once at most.
+        let history = if whole_refund && refundable_state && reference.is_none() {
+            (HashSet::new(), Vec::new())
+        } else {
+            let known = item_refunds(&self.client, id, &context).await?;
+            earlier(&known, reference, payment.amount.currency()).map_err(|reason| {
+                Error::UnexpectedResponse {
+                    provider: ProviderId::Craftgate,
+                    status: 200,
+                    body: reason,
+                }
+            })?
+        };
+        let (seen, mine) = history;
+        if whole_refund && refundable_state {
+            // A whole refund never makes item refunds under its reference, so finding some
+            // means the reference was used for another refund.
+            if !mine.is_empty() {
+                return Err(duplicate(
+                    "the reference was already used for item refunds of this payment".into(),
+                ));
+            }
             let mut result = whole(&self.client, &request.payment_id, reference).await?;
             result.total_refunded = payment.refunded.checked_add(&result.amount).ok();
             return Ok(result);
         }
-        let amount = request
-            .amount
-            .ok_or_else(|| Error::invalid("amount", "is required"))?;
-        let plan = plan_amount(&payment, amount)?;
-        items(&self.client, &payment, &plan, reference).await
+        let (reused, plan) = if !request.items.is_empty() {
+            split_items(&payment, &request.items, &mine)?
+        } else {
+            let amount = match request.amount {
+                Some(amount) => amount,
+                // A whole refund under a reference whose item refunds were made already.
+                None => sum(&mine, payment.amount.currency())?,
+            };
+            let rest = rest_of_amount(amount, &mine)?;
+            let plan = if rest.is_zero() {
+                Vec::new()
+            } else {
+                plan_amount(&payment, rest)?
+            };
+            (mine, plan)
+        };
+        items(&self.client, &payment, &plan, reference, reused, seen).await
     }
 }
 
@@ -466,21 +767,9 @@ mod tests {
         let plan = plan_amount(&p, try_(4000)).unwrap();
         let got: Vec<_> = plan
             .iter()
-            .map(|s| {
-                (
-                    s.transaction_id,
-                    s.amount.to_decimal_string(),
-                    s.already_refunded.to_decimal_string(),
-                )
-            })
+            .map(|s| (s.transaction_id, s.amount.to_decimal_string()))
             .collect();
-        assert_eq!(
-            got,
-            [
-                (2, "35.00".into(), "15.00".into()),
-                (3, "5.00".into(), "0.00".into())
-            ]
-        );
+        assert_eq!(got, [(2, "35.00".into()), (3, "5.00".into())]);
         let err = plan_amount(&p, try_(5501)).unwrap_err();
         assert!(
             matches!(
@@ -540,30 +829,124 @@ mod tests {
     }
 
     #[test]
-    fn idempotency_keys_are_stable() {
+    fn item_keys_come_from_the_reference_or_are_fresh_never_from_state() {
+        assert_eq!(item_key(Some("r-1"), "fresh-a", 7), "r-1:7");
+        assert_eq!(item_key(Some("r-1"), "fresh-b", 7), "r-1:7");
+        // Two identical refunds without a reference are two refunds: two keys.
+        assert_ne!(item_key(None, "fresh-a", 7), item_key(None, "fresh-b", 7));
+        assert_eq!(item_key(None, "fresh-a", 7), "refund-tx:7:fresh-a");
         let step = ItemPlan {
             transaction_id: 7,
             amount: try_(1500),
-            already_refunded: try_(0),
         };
-        assert_eq!(
-            item_call("100", &step, None)
-                .unwrap()
-                .idempotency_key
-                .as_deref(),
-            Some("refund-tx:7:0.00:15.00")
-        );
-        assert_eq!(
-            item_call("100", &step, Some("r-1"))
-                .unwrap()
-                .idempotency_key
-                .as_deref(),
-            Some("r-1:7")
-        );
+        let call = item_call("100", &step, Some("r-1"), item_key(Some("r-1"), "x", 7)).unwrap();
+        assert_eq!(call.idempotency_key.as_deref(), Some("r-1:7"));
+        let body: serde_json::Value =
+            serde_json::from_slice(call.body.as_deref().unwrap()).unwrap();
+        assert_eq!(body["conversationId"], "r-1");
         assert_eq!(
             whole_call(100, None).unwrap().idempotency_key.as_deref(),
             Some("refund:100:whole")
         );
+    }
+
+    fn tx_refund(json: &str) -> TransactionRefundData {
+        serde_json::from_str(json).unwrap()
+    }
+
+    #[test]
+    fn earlier_refunds_under_the_reference_are_reused() {
+        let known = [
+            tx_refund(
+                r#"{"id":50,"status":"SUCCESS","refundPrice":30,"paymentTransactionId":1,"conversationId":"r-1"}"#,
+            ),
+            tx_refund(
+                r#"{"id":51,"status":"SUCCESS","refundPrice":5,"paymentTransactionId":3,"conversationId":"other"}"#,
+            ),
+            tx_refund(
+                r#"{"id":52,"status":"FAILURE","refundPrice":15,"paymentTransactionId":2,"conversationId":"r-1"}"#,
+            ),
+            tx_refund(r#"{"id":53,"status":"SUCCESS","refundPrice":2,"paymentTransactionId":2}"#),
+        ];
+        let (seen, mine) = earlier(&known, Some("r-1"), Currency::TRY).unwrap();
+        assert_eq!(seen.len(), 4);
+        assert_eq!(mine.len(), 1);
+        assert_eq!(mine[0].id, "50");
+        assert_eq!(mine[0].amount, try_(3000));
+        // Without a reference nothing is reused, but every id is known.
+        let (seen, mine) = earlier(&known, None, Currency::TRY).unwrap();
+        assert_eq!((seen.len(), mine.len()), (4, 0));
+
+        let (_, mine) = earlier(&known, Some("r-1"), Currency::TRY).unwrap();
+        assert_eq!(rest_of_amount(try_(4500), &mine).unwrap(), try_(1500));
+        assert!(rest_of_amount(try_(3000), &mine).unwrap().is_zero());
+        let err = rest_of_amount(try_(2000), &mine).unwrap_err();
+        assert!(matches!(
+            err,
+            Error::Provider {
+                kind: RejectionKind::Duplicate,
+                ..
+            }
+        ));
+
+        let p = paid(vec![tx("1", 3000, 3000), tx("2", 5000, 0)]);
+        let whole_item = |id: &str, amount: Option<Money>| ItemRefund {
+            transaction_id: id.into(),
+            amount,
+        };
+        let (reused, plan) = split_items(
+            &p,
+            &[whole_item("1", None), whole_item("2", Some(try_(1000)))],
+            &mine,
+        )
+        .unwrap();
+        assert_eq!(reused.len(), 1);
+        assert_eq!(
+            plan,
+            [ItemPlan {
+                transaction_id: 2,
+                amount: try_(1000)
+            }]
+        );
+        assert!(split_items(&p, &[whole_item("1", Some(try_(1000)))], &mine).is_err());
+    }
+
+    fn ok_response() -> odeme_core::HttpResponse {
+        odeme_core::HttpResponse {
+            provider: ProviderId::Craftgate,
+            operation: "refund",
+            kind: odeme_core::RequestKind::Write,
+            reference: Some("100".into()),
+            status: 200,
+            body: Vec::new(),
+        }
+    }
+
+    #[test]
+    fn a_replayed_or_different_answer_is_never_a_success() {
+        let step = ItemPlan {
+            transaction_id: 3,
+            amount: try_(500),
+        };
+        let seen: HashSet<String> = ["60".to_owned()].into_iter().collect();
+        let answer = tx_refund(r#"{"id":60,"status":"SUCCESS","refundPrice":5.00000000}"#);
+        let err = check_answer(&answer, &step, &seen, &ok_response()).unwrap_err();
+        assert!(
+            matches!(
+                err,
+                Error::Provider {
+                    kind: RejectionKind::Duplicate,
+                    ..
+                }
+            ),
+            "{err:?}"
+        );
+        let answer = tx_refund(r#"{"id":61,"status":"SUCCESS","refundPrice":4.00000000}"#);
+        let err = check_answer(&answer, &step, &seen, &ok_response()).unwrap_err();
+        assert!(err.is_unknown_outcome(), "{err:?}");
+        let answer = tx_refund(r#"{"id":61,"status":"SUCCESS","refundPrice":5.00000000}"#);
+        let made = check_answer(&answer, &step, &seen, &ok_response()).unwrap();
+        assert_eq!((made.id.as_str(), made.amount), ("61", try_(500)));
     }
 
     #[test]

@@ -12,8 +12,8 @@ use rust_decimal::Decimal;
 
 use crate::charge::{charge_call, post_auth_call, three_ds_init_call, GROUP_SUBSCRIPTION};
 use crate::client::{build_request, Call, CraftgateConfig};
-use crate::refund::{item_call, whole_call, ItemPlan};
-use crate::{cards, installments, status, three_ds};
+use crate::refund::{item_call, item_key, item_refunds_call, whole_call, ItemPlan};
+use crate::{cancelled, cards, installments, status, three_ds};
 
 const PAN: &str = "5258640000000001";
 const CVC: &str = "000";
@@ -187,6 +187,10 @@ fn capture_and_lookups() {
         snap(&status::reporting_call(1042))
     );
     insta::assert_snapshot!(
+        "retrieve_payment_transactions",
+        snap(&status::transactions_call(1042))
+    );
+    insta::assert_snapshot!(
         "search_payments_by_order",
         snap(&status::search_call("order-1"))
     );
@@ -202,12 +206,32 @@ fn refunds() {
     let step = ItemPlan {
         transaction_id: 1043,
         amount: money(1500),
-        already_refunded: money(0),
     };
     insta::assert_snapshot!(
         "refund_transaction",
-        snap(&item_call("1042", &step, None).unwrap())
+        snap(&item_call("1042", &step, None, item_key(None, "fixed-fresh-key", 1043)).unwrap())
     );
+    insta::assert_snapshot!(
+        "refund_transaction_with_reference",
+        snap(
+            &item_call(
+                "1042",
+                &step,
+                Some("refund-ref-1"),
+                item_key(Some("refund-ref-1"), "unused", 1043)
+            )
+            .unwrap()
+        )
+    );
+    insta::assert_snapshot!(
+        "search_transaction_refunds",
+        snap(&item_refunds_call(1042, 0))
+    );
+    insta::assert_snapshot!(
+        "retrieve_payment_refunds",
+        snap(&cancelled::refunds_call(1042))
+    );
+    insta::assert_snapshot!("retrieve_refund", snap(&cancelled::refund_call("1044")));
 }
 
 #[test]

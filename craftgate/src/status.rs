@@ -14,7 +14,7 @@ use crate::charge::payment_id;
 use crate::client::{query, segment, Call, Client};
 use crate::convert::{self, Known};
 use crate::errors::ErrorContext;
-use crate::wire::{ListData, PaymentData};
+use crate::wire::{ListData, PaymentData, ReportingTransactionData};
 use crate::CraftgateGateway;
 
 /// `GET /payment/v1/card-payments/{id}`.
@@ -34,6 +34,18 @@ pub(crate) fn reporting_call(id: u64) -> Call {
             segment(&id.to_string())
         ),
         "retrieve_payment_report",
+    )
+}
+
+/// `GET /payment-reporting/v1/payments/{id}/transactions`: the payment's items with what
+/// is left to refund of each (`refundablePrice`), which no payment endpoint carries.
+pub(crate) fn transactions_call(id: u64) -> Call {
+    Call::get(
+        format!(
+            "/payment-reporting/v1/payments/{}/transactions",
+            segment(&id.to_string())
+        ),
+        "retrieve_payment_transactions",
     )
 }
 
@@ -60,6 +72,14 @@ pub(crate) async fn by_payment_id(client: &Client, id_text: &str) -> Result<Paym
     data.refund_status = report.refund_status;
     let mut payment = convert::payment(&data, &Known::default())
         .map_err(|reason| response.unreadable(&reason))?;
+    // Nothing refunded means nothing refunded of any item; otherwise each item's share is
+    // Craftgate's to say (refunds are made per item, in any order).
+    if !payment.refunded.is_zero() && !payment.transactions.is_empty() {
+        let (report, report_response): (ListData<ReportingTransactionData>, _) =
+            client.call(&transactions_call(id), &context).await?;
+        convert::apply_item_refunds(&mut payment, &report.items)
+            .map_err(|reason| report_response.unreadable(&reason))?;
+    }
     // A same-day cancel and a refund both leave the payment FULLY_REFUNDED; only the refund
     // behind it tells them apart.
     if payment.status == PaymentStatus::Refunded

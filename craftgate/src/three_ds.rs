@@ -114,19 +114,32 @@ pub(crate) async fn init(
 ) -> Result<Payment> {
     let call = three_ds_init_call(request, callback_url)?;
     let context = ErrorContext::charge(&request.order_id);
-    let (data, response): (ThreeDsInitData, _) = client.call(&call, &context).await?;
+    client
+        .exchange(&call, &context, |data: ThreeDsInitData, response| {
+            init_outcome(&data, response, request, &context)
+        })
+        .await
+}
+
+/// The payment (or decline) a `3ds-init` answer stands for.
+fn init_outcome(
+    data: &ThreeDsInitData,
+    response: &odeme_core::HttpResponse,
+    request: &ChargeRequest,
+    context: &ErrorContext,
+) -> Result<Payment> {
     let id = data
         .payment_id
         .clone()
         .filter(|id| !id.is_empty())
         .ok_or_else(|| response.unreadable("3ds-init answered without a paymentId"))?;
-    let action = next_action(&data);
+    let action = next_action(data);
     let mut status = match data.payment_status.as_deref() {
         Some(text) => map::payment_status(Some(text), None),
         None => PaymentStatus::RequiresAction,
     };
     if status == PaymentStatus::Failed {
-        let mut context = context;
+        let mut context = context.clone();
         context.payment_reference = Some(id);
         return Err(Error::declined(crate::errors::decline(
             &Default::default(),
@@ -214,13 +227,16 @@ impl ThreeDsCompletion for CraftgateGateway {
             return Err(Error::declined(decline));
         }
         let call = complete_call(id)?;
-        let (data, response): (PaymentData, _) = self.client.call(&call, &context).await?;
         let known = Known {
             order_id: Some(&order_id),
             currency: request.currency,
             amount: None,
         };
-        payment_outcome(&data, &response, &known, &context)
+        self.client
+            .exchange(&call, &context, |data: PaymentData, response| {
+                payment_outcome(&data, response, &known, &context)
+            })
+            .await
     }
 }
 

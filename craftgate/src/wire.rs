@@ -5,7 +5,7 @@
 use rust_decimal::Decimal;
 use serde::{Deserialize, Serialize};
 
-use crate::number::{decimal_opt, text_opt, Amount};
+use crate::number::{decimal_opt, raw_opt, text_opt, Amount};
 
 /// `CreatePaymentRequest`, also the body of `3ds-init` (with `callbackUrl`).
 #[derive(Serialize)]
@@ -206,13 +206,26 @@ pub(crate) struct TransactionData {
     pub(crate) price: Option<Decimal>,
     #[serde(default, deserialize_with = "decimal_opt")]
     pub(crate) paid_price: Option<Decimal>,
-    #[serde(default, deserialize_with = "decimal_opt")]
-    pub(crate) merchant_payout_amount: Option<Decimal>,
+    /// Kept as text: a payout Craftgate computes oddly must not make the payment unreadable.
+    #[serde(default, deserialize_with = "raw_opt")]
+    pub(crate) merchant_payout_amount: Option<String>,
     #[serde(default, deserialize_with = "text_opt")]
     pub(crate) sub_merchant_member_id: Option<String>,
-    #[serde(default, deserialize_with = "decimal_opt")]
-    pub(crate) sub_merchant_member_payout_amount: Option<Decimal>,
+    /// Kept as text, like `merchant_payout_amount`.
+    #[serde(default, deserialize_with = "raw_opt")]
+    pub(crate) sub_merchant_member_payout_amount: Option<String>,
     pub(crate) transaction_status: Option<String>,
+}
+
+/// One item of `GET /payment-reporting/v1/payments/{id}/transactions`
+/// (`ReportingPaymentTransaction`): what is left to refund of each item.
+#[derive(Debug, Clone, Default, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub(crate) struct ReportingTransactionData {
+    #[serde(default, deserialize_with = "text_opt")]
+    pub(crate) id: Option<String>,
+    #[serde(default, deserialize_with = "decimal_opt")]
+    pub(crate) refundable_price: Option<Decimal>,
 }
 
 /// `InitThreeDSPaymentResponse`.
@@ -240,11 +253,13 @@ pub(crate) struct PaymentRefundData {
     #[serde(default, deserialize_with = "text_opt")]
     pub(crate) payment_id: Option<String>,
     pub(crate) currency: Option<String>,
+    pub(crate) conversation_id: Option<String>,
     #[serde(default)]
     pub(crate) payment_transaction_refunds: Vec<TransactionRefundData>,
 }
 
-/// `PaymentTransactionRefundResponse` (one item).
+/// `PaymentTransactionRefundResponse` (one item), also an item of the reporting search
+/// `GET /payment-reporting/v1/refund-transactions`.
 #[derive(Debug, Clone, Default, Deserialize)]
 #[serde(rename_all = "camelCase")]
 pub(crate) struct TransactionRefundData {
@@ -253,6 +268,9 @@ pub(crate) struct TransactionRefundData {
     pub(crate) status: Option<String>,
     #[serde(default, deserialize_with = "decimal_opt")]
     pub(crate) refund_price: Option<Decimal>,
+    #[serde(default, deserialize_with = "text_opt")]
+    pub(crate) payment_transaction_id: Option<String>,
+    pub(crate) conversation_id: Option<String>,
 }
 
 /// `StoredCardResponse`.

@@ -46,23 +46,31 @@ async fn three_items_two_sub_merchants_and_payouts_reconcile() {
     assert_eq!(subs, [Some("101"), Some("102"), None]);
     assert!(txs[2].sub_merchant_payout.is_none());
 
-    // Every item's paid price is shared between the merchant, the sub-merchant and the
-    // provider's commission; the payouts never exceed what was paid.
+    // The simulator's documented rule (docs/craftgate.md): no installment, so each item's
+    // paid price is its price; the sub-merchant gets paid × subMerchantPrice / price, the
+    // commission is 1 % of the paid price (capped by what the sub-merchant leaves) and the
+    // merchant the rest. merchant + sub-merchant + commission == paid, item by item.
+    let expected = [
+        // (paid, merchant, sub-merchant, commission)
+        (3000, 270, Some(2700), 30),
+        (5000, 950, Some(4000), 50),
+        (2000, 1980, None, 20),
+    ];
     let mut paid_sum = try_(0);
-    for tx in txs {
-        paid_sum = paid_sum.checked_add(&tx.paid_price).unwrap();
-        let merchant = tx.merchant_payout.expect("merchant payout");
-        let sub = tx.sub_merchant_payout.unwrap_or(try_(0));
-        let payouts = merchant.checked_add(&sub).unwrap();
-        assert!(payouts.amount() <= tx.paid_price.amount(), "{tx:?}");
+    for (tx, (paid, merchant, sub, commission)) in txs.iter().zip(expected) {
+        assert_eq!(tx.paid_price, try_(paid), "{tx:?}");
+        assert_eq!(tx.merchant_payout, Some(try_(merchant)), "{tx:?}");
+        assert_eq!(tx.sub_merchant_payout, sub.map(try_), "{tx:?}");
+        let shared = try_(merchant)
+            .checked_add(&try_(sub.unwrap_or(0)))
+            .unwrap()
+            .checked_add(&try_(commission))
+            .unwrap();
+        assert_eq!(shared, tx.paid_price, "{tx:?}");
         assert_eq!(tx.status.as_deref(), Some("APPROVED"));
+        paid_sum = paid_sum.checked_add(&tx.paid_price).unwrap();
     }
     assert_eq!(paid_sum, try_(10000));
-    let first_sub = txs[0].sub_merchant_payout.unwrap();
-    assert!(
-        first_sub.amount() > rust_decimal::Decimal::ZERO
-            && first_sub.amount() <= try_(2700).amount()
-    );
 
     // The status query shows the same payouts.
     let found = gw

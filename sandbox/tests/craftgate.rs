@@ -1186,6 +1186,112 @@ async fn the_next_day_or_after_settlement_a_refund_is_a_refund() {
 }
 
 #[tokio::test]
+async fn a_sub_merchant_paid_the_whole_item_leaves_no_negative_merchant_payout() {
+    let sim = simulator().await;
+    let client = Client::new(&sim);
+    let body = json!({
+        "price": 30, "paidPrice": 30, "installment": 1, "currency": "TRY", "conversationId": "split-all",
+        "card": card(SUCCESS_CARD),
+        "items": [{"name": "Whole", "price": 30, "subMerchantMemberId": 101, "subMerchantMemberPrice": 30}]
+    });
+    let answer = client.post("/payment/v1/card-payments", &body).await;
+    assert_eq!(answer.status, 200, "{}", answer.text);
+    let tx = &answer.data()["paymentTransactions"][0];
+    assert_eq!(dec(&tx["subMerchantMemberPayoutAmount"]), d("30"));
+    assert_eq!(dec(&tx["merchantPayoutAmount"]), d("0"));
+    assert_eq!(dec(&tx["payout"]["merchantPayoutAmount"]), d("0"));
+    // The commission comes out of what the sub-merchant leaves: nothing.
+    assert_eq!(dec(&answer.data()["bankCommissionRateAmount"]), d("0"));
+}
+
+#[tokio::test]
+async fn item_refunds_are_reported_per_item_and_searchable_by_conversation_id() {
+    let sim = simulator().await;
+    let client = Client::new(&sim);
+    let paid = client
+        .post("/payment/v1/card-payments", &payment("rep-1", SUCCESS_CARD))
+        .await;
+    let id = paid.data()["id"].as_u64().unwrap();
+    let txs: Vec<u64> = paid.data()["paymentTransactions"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|t| t["id"].as_u64().unwrap())
+        .collect();
+    // Item 3 (20) whole under "r-a", then 5 of item 1 without a conversation id.
+    for (tx, price, conversation) in [(txs[2], 20, Some("r-a")), (txs[0], 5, None)] {
+        let mut body = json!({"paymentTransactionId": tx, "refundPrice": price});
+        if let Some(c) = conversation {
+            body["conversationId"] = json!(c);
+        }
+        let answer = client.post("/payment/v1/refund-transactions", &body).await;
+        assert_eq!(answer.status, 200, "{}", answer.text);
+    }
+
+    let report = client
+        .get(&format!("/payment-reporting/v1/payments/{id}/transactions"))
+        .await;
+    assert_eq!(report.status, 200, "{}", report.text);
+    let items = report.data()["items"].as_array().unwrap();
+    let refundable: Vec<_> = items.iter().map(|t| dec(&t["refundablePrice"])).collect();
+    assert_eq!(refundable, [d("25"), d("50"), d("0")]);
+    let states: Vec<_> = items.iter().map(|t| t["refundStatus"].clone()).collect();
+    assert_eq!(
+        states,
+        [
+            json!("PARTIAL_REFUNDED"),
+            json!("NOT_REFUNDED"),
+            json!("FULLY_REFUNDED")
+        ]
+    );
+    assert_eq!(items[0]["id"], txs[0]);
+    assert_eq!(
+        client
+            .get("/payment-reporting/v1/payments/999999/transactions")
+            .await
+            .status,
+        404
+    );
+
+    let all = client
+        .get(&format!(
+            "/payment-reporting/v1/refund-transactions?paymentId={id}&page=0&size=10"
+        ))
+        .await;
+    assert_eq!(all.status, 200, "{}", all.text);
+    assert_eq!(all.data()["totalSize"], 2);
+    let mine = client
+        .get(&format!(
+            "/payment-reporting/v1/refund-transactions?paymentId={id}&conversationId=r-a"
+        ))
+        .await;
+    let mine = mine.data()["items"].as_array().unwrap().clone();
+    assert_eq!(mine.len(), 1);
+    assert_eq!(mine[0]["paymentTransactionId"], txs[2]);
+    assert_eq!(dec(&mine[0]["refundPrice"]), d("20"));
+    assert_eq!(mine[0]["conversationId"], "r-a");
+
+    // After a same-day cancel nothing is left of any item.
+    let other = client
+        .post("/payment/v1/card-payments", &payment("rep-2", SUCCESS_CARD))
+        .await;
+    let other_id = other.data()["id"].as_u64().unwrap();
+    let cancel = client
+        .post("/payment/v1/refunds", &json!({"paymentId": other_id}))
+        .await;
+    assert_eq!(cancel.data()["refundType"], "CANCEL");
+    let report = client
+        .get(&format!(
+            "/payment-reporting/v1/payments/{other_id}/transactions"
+        ))
+        .await;
+    for item in report.data()["items"].as_array().unwrap() {
+        assert_eq!(dec(&item["refundablePrice"]), d("0"));
+        assert_eq!(item["refundStatus"], "FULLY_REFUNDED");
+    }
+}
+
+#[tokio::test]
 async fn item_refunds_never_exceed_what_remains() {
     let sim = simulator().await;
     let client = Client::new(&sim);

@@ -291,6 +291,14 @@ fn router(shared: Arc<Shared>) -> Router {
             "/payment-reporting/v1/payments/{id}/refunds",
             get(reporting::refunds),
         )
+        .route(
+            "/payment-reporting/v1/payments/{id}/transactions",
+            get(reporting::transactions),
+        )
+        .route(
+            "/payment-reporting/v1/refund-transactions",
+            get(reporting::search_transaction_refunds),
+        )
         .layer(axum::middleware::from_fn_with_state(
             shared.clone(),
             idempotency::layer,

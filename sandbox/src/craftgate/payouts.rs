@@ -1,14 +1,18 @@
 //! How a payment's money is split per item: the customer's paid price is spread over the
-//! items in proportion to their prices, the simulator's commission is taken from the
-//! merchant's share, and a sub-merchant gets its share of the item's paid price.
+//! items in proportion to their prices, a sub-merchant gets its share of the item's paid
+//! price, and the simulator's commission is taken from what is left for the merchant.
 //!
 //! The rule (documented in `docs/craftgate.md`), all in exact decimals rounded half away
 //! from zero to 2 places:
 //! - item paid price = paidPrice × itemPrice / price, the last item taking the remainder so
 //!   the items add up to paidPrice exactly;
-//! - commission = item paid price × [`COMMISSION_RATE_PERCENT`] / 100;
 //! - sub-merchant payout = item paid price × subMerchantMemberPrice / itemPrice;
-//! - merchant payout = item paid price − commission − sub-merchant payout.
+//! - commission = item paid price × [`COMMISSION_RATE_PERCENT`] / 100, but never more than
+//!   what the sub-merchant payout leaves of the item (so 0 when a sub-merchant gets the
+//!   whole item);
+//! - merchant payout = item paid price − sub-merchant payout − commission, never negative.
+//!
+//! So merchant payout + sub-merchant payout + commission = item paid price, always.
 
 use rust_decimal::{Decimal, RoundingStrategy};
 
@@ -59,7 +63,6 @@ pub(crate) fn split(items: &[ItemShare], price: Decimal, paid_price: Decimal) ->
             money(paid_price * item.price / price)
         };
         allocated += item_paid;
-        let commission = money(item_paid * COMMISSION_RATE_PERCENT / Decimal::ONE_HUNDRED);
         let (rate, sub_payout) = match item.sub_merchant_price {
             Some(sub_price) if !item.price.is_zero() => (
                 Some(
@@ -71,13 +74,18 @@ pub(crate) fn split(items: &[ItemShare], price: Decimal, paid_price: Decimal) ->
             Some(_) => (Some(Decimal::ZERO), Some(Decimal::ZERO)),
             None => (None, None),
         };
+        // A sub-merchant paid the whole item leaves nothing to take a commission from; a
+        // negative merchant payout would be money the merchant owes on a sale.
+        let left = (item_paid - sub_payout.unwrap_or(Decimal::ZERO)).max(Decimal::ZERO);
+        let commission =
+            money(item_paid * COMMISSION_RATE_PERCENT / Decimal::ONE_HUNDRED).min(left);
         out.push(ItemAmounts {
             paid_price: item_paid,
             merchant_commission_rate_amount: item_paid - item.price,
             commission,
             sub_merchant_payout_rate: rate,
             sub_merchant_payout_amount: sub_payout,
-            merchant_payout_amount: item_paid - commission - sub_payout.unwrap_or(Decimal::ZERO),
+            merchant_payout_amount: left - commission,
         });
     }
     out
@@ -143,5 +151,40 @@ mod tests {
         }
         assert_eq!(out[0].paid_price, d("35.92"));
         assert_eq!(out[1].sub_merchant_payout_amount, Some(d("21.55")));
+    }
+
+    #[test]
+    fn a_sub_merchant_paid_the_whole_item_leaves_no_negative_merchant_payout() {
+        let out = split(
+            &[ItemShare {
+                price: d("30"),
+                sub_merchant_price: Some(d("30")),
+            }],
+            d("30"),
+            d("30"),
+        );
+        assert_eq!(out[0].sub_merchant_payout_amount, Some(d("30")));
+        assert_eq!(out[0].commission, d("0"));
+        assert_eq!(out[0].merchant_payout_amount, d("0"));
+
+        // Nearly whole: the commission is capped by what the sub-merchant leaves.
+        let out = split(
+            &[ItemShare {
+                price: d("100"),
+                sub_merchant_price: Some(d("99.50")),
+            }],
+            d("100"),
+            d("100"),
+        );
+        assert_eq!(out[0].sub_merchant_payout_amount, Some(d("99.50")));
+        assert_eq!(out[0].commission, d("0.50"));
+        assert_eq!(out[0].merchant_payout_amount, d("0.00"));
+        for a in &out {
+            assert!(a.merchant_payout_amount >= Decimal::ZERO);
+            assert_eq!(
+                a.merchant_payout_amount + a.commission + a.sub_merchant_payout_amount.unwrap(),
+                a.paid_price
+            );
+        }
     }
 }

@@ -144,6 +144,15 @@ impl Payment {
         self.paid_price - self.refunded_total()
     }
 
+    /// What can still be refunded of one item: nothing once the payment was cancelled or
+    /// when it did not succeed.
+    pub(crate) fn transaction_refundable(&self, tx: &Transaction) -> Decimal {
+        if self.status != Status::Success || self.cancelled {
+            return Decimal::ZERO;
+        }
+        (tx.paid_price - tx.refunded).max(Decimal::ZERO)
+    }
+
     /// `PaymentRefundStatus`.
     pub(crate) fn refund_status(&self) -> &'static str {
         let refunded = self.refunded_total();

@@ -119,6 +119,49 @@ fn transaction_view(payment: &Payment, tx: &Transaction) -> TransactionView {
     }
 }
 
+/// `ReportingPaymentTransaction`: an item as the reporting endpoints list it, with what is
+/// left to refund of it and its refund state (the official clients' type adds these to
+/// `PaymentTransaction`).
+#[derive(Serialize)]
+#[serde(rename_all = "camelCase")]
+pub(crate) struct ReportingTransactionView {
+    #[serde(flatten)]
+    transaction: TransactionView,
+    created_date: String,
+    #[serde(serialize_with = "amount::ser")]
+    refundable_price: Decimal,
+    refund_status: &'static str,
+    #[serde(serialize_with = "amount::ser")]
+    bank_commission_rate: Decimal,
+    #[serde(serialize_with = "amount::ser")]
+    bank_commission_rate_amount: Decimal,
+}
+
+/// An item of `GET /payment-reporting/v1/payments/{id}/transactions`.
+pub(crate) fn reporting_transaction_view(
+    payment: &Payment,
+    tx: &Transaction,
+) -> ReportingTransactionView {
+    let refundable = payment.transaction_refundable(tx);
+    let refund_status = if payment.status != Status::Success {
+        "NO_REFUND"
+    } else if refundable.is_zero() {
+        "FULLY_REFUNDED"
+    } else if refundable < tx.paid_price {
+        "PARTIAL_REFUNDED"
+    } else {
+        "NOT_REFUNDED"
+    };
+    ReportingTransactionView {
+        transaction: transaction_view(payment, tx),
+        created_date: format(payment.created),
+        refundable_price: refundable,
+        refund_status,
+        bank_commission_rate: COMMISSION_RATE_PERCENT,
+        bank_commission_rate_amount: tx.commission,
+    }
+}
+
 /// `paymentError` of a failed payment.
 #[derive(Serialize)]
 #[serde(rename_all = "camelCase")]
