@@ -153,8 +153,11 @@ pub struct Notification {
     pub payment_id: Option<String>,
     /// The payment's status as the notification reports it.
     pub status: PaymentStatus,
-    /// The amount it reports, exact.
+    /// The amount it reports, exact: the order's amount.
     pub amount: Option<Money>,
+    /// What the customer paid in all, when the provider says and it may differ from
+    /// `amount` (PayTR's hashed `total_amount` includes installment interest).
+    pub paid_amount: Option<Money>,
     /// Why it failed, when it did.
     pub decline: Option<Decline>,
     /// The stored card's tokens, when a card was stored.

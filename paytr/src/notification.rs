@@ -10,7 +10,8 @@
 //! which includes installment interest and is `0` on failure). `payment_amount` is not
 //! hashed, so a success whose `payment_amount` exceeds the hashed `total_amount` is
 //! refused: interest only ever adds to the order's amount. When PayTR leaves
-//! `payment_amount` out, the hashed total stands in for it.
+//! `payment_amount` out, the hashed total stands in for it. The hashed total itself is
+//! [`Notification::paid_amount`].
 
 use std::str::FromStr;
 
@@ -123,6 +124,7 @@ pub(crate) fn verify(client: &Client, request: &InboundRequest) -> Result<Notifi
         payment_id: Some(oid.to_owned()),
         status: normalized,
         amount: Some(amount),
+        paid_amount: Some(total),
         decline,
         stored_card,
         test_mode,
@@ -336,6 +338,11 @@ mod tests {
             n.amount,
             Some(Money::new(dec!(100), Currency::TRY).unwrap()),
             "payment_amount, not total_amount"
+        );
+        assert_eq!(
+            n.paid_amount,
+            Some(Money::new(dec!(110), Currency::TRY).unwrap()),
+            "the hashed total with interest is what the customer paid"
         );
     }
 
