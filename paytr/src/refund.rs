@@ -90,7 +90,11 @@ pub(crate) fn read_refund(
             return Err(response.unreadable("the answer reports another amount"));
         }
     }
-    let reference = Some(text(&answer.reference_no))
+    let echoed_reference = text(&answer.reference_no);
+    if !echoed_reference.is_empty() && reference.is_some_and(|r| r != echoed_reference) {
+        return Err(response.unreadable("the answer names another reference_no"));
+    }
+    let reference = Some(echoed_reference)
         .filter(|r| !r.is_empty())
         .or(reference)
         .map(str::to_owned);
@@ -104,6 +108,43 @@ pub(crate) fn read_refund(
         status: RefundStatus::Succeeded,
         reference,
     })
+}
+
+/// The refund the caller's `reference` already stands for, found in the payment's refunds.
+///
+/// PayTR does not refuse a repeated `reference_no`, so a retry after an unknown outcome
+/// would refund a second time; the payment read before every refund shows whether the
+/// first attempt went through. The same reference with another amount is a different
+/// refund under a used name, and is refused.
+fn already_made(request: &RefundRequest, payment: &Payment) -> Result<Option<RefundResult>> {
+    let Some(reference) = request.reference.as_deref() else {
+        return Ok(None);
+    };
+    let Some(earlier) = payment.refunds.iter().find(|r| {
+        r.reference.as_deref() == Some(reference) || r.refund_ids.iter().any(|id| id == reference)
+    }) else {
+        return Ok(None);
+    };
+    if request
+        .amount
+        .is_some_and(|amount| amount != earlier.amount)
+    {
+        return Err(Error::Provider {
+            provider: ProviderId::Paytr,
+            kind: RejectionKind::Duplicate,
+            code: None,
+            message: format!(
+                "reference_no {reference} already names a refund of {}",
+                earlier.amount
+            ),
+            http_status: None,
+        });
+    }
+    Ok(Some(RefundResult {
+        total_refunded: Some(payment.refunded),
+        reference: Some(reference.to_owned()),
+        ..earlier.clone()
+    }))
 }
 
 /// What to refund of `payment`, refused locally when PayTR would refund something else.
@@ -184,6 +225,9 @@ impl Refund for PaytrGateway {
         // PayTR needs an amount and takes no currency: the payment tells what is left and in
         // which currency, before anything is sent.
         let payment = status::query(&self.client, "payment_id", oid).await?;
+        if let Some(done) = already_made(request, &payment)? {
+            return Ok(done);
+        }
         let amount = amount_to_refund(request.amount.as_ref(), &payment)?;
         let reference = request.reference.clone().unwrap_or_else(new_reference);
         let http = refund_request(&self.client, oid, &amount, Some(&reference));

@@ -5,7 +5,8 @@ mod common;
 
 use common::*;
 use odeme_core::{
-    Charge, Currency, Error, Money, PaymentStatusQuery, Refund, RefundRequest, StatusQuery,
+    Charge, Currency, Error, Money, PaymentStatusQuery, Refund, RefundRequest, RejectionKind,
+    StatusQuery,
 };
 use odeme_sandbox::{Fault, LedgerKind, Simulator};
 use rust_decimal_macros::dec;
@@ -154,4 +155,45 @@ async fn a_caller_reference_is_sent_as_is() {
     assert_eq!(refund.reference.as_deref(), Some("IADE42"));
     let now = gw.status(&StatusQuery::OrderId(id)).await.unwrap();
     assert_eq!(now.refunds[0].reference.as_deref(), Some("IADE42"));
+}
+
+#[tokio::test]
+async fn a_refund_retried_under_its_reference_after_a_lost_answer_is_made_once() {
+    let sim = simulator().await;
+    let gw = gateway(&sim);
+    let id = oid("Q");
+    gw.charge(&new_card(&id, dec!(80), OFFICIAL)).await.unwrap();
+    let request = RefundRequest {
+        reference: Some("IADE1".into()),
+        ..RefundRequest::partial(&id, try_(dec!(7)))
+    };
+    sim.faults()
+        .inject_on("/odeme/iade", Fault::DropAfterProcessing);
+    let err = gw.refund(&request).await.unwrap_err();
+    assert!(err.is_unknown_outcome(), "{err:?}");
+    // The retry finds the first attempt in the payment and sends nothing.
+    let before = sim.requests().count_path("/odeme/iade");
+    let again = gw.refund(&request).await.unwrap();
+    assert_eq!(sim.requests().count_path("/odeme/iade"), before);
+    assert_eq!(again.amount, try_(dec!(7)));
+    assert_eq!(again.reference.as_deref(), Some("IADE1"));
+    assert_eq!(again.total_refunded, Some(try_(dec!(7))));
+    let now = gw.status(&StatusQuery::OrderId(id.clone())).await.unwrap();
+    assert_eq!(now.refunded, try_(dec!(7)), "refunded once");
+    // The same reference for another amount is another refund under a used name.
+    let other = RefundRequest {
+        reference: Some("IADE1".into()),
+        ..RefundRequest::partial(&id, try_(dec!(8)))
+    };
+    let err = gw.refund(&other).await.unwrap_err();
+    assert!(
+        matches!(
+            err,
+            Error::Provider {
+                kind: RejectionKind::Duplicate,
+                ..
+            }
+        ),
+        "{err:?}"
+    );
 }
