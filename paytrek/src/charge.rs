@@ -121,6 +121,13 @@ impl PaytrekGateway {
         let confirmed = answer.succeeded == Some(true);
         let stored = sale::stored_card(answer);
         let mut payment = match self.fetch_payment(&before.id, currency).await {
+            // The answer's explicit yes and a failed read-back contradict each other (a
+            // stale read of an earlier declined attempt on the same sale): neither wins.
+            Ok((payment, _)) if payment.status == PaymentStatus::Failed && confirmed => {
+                return Err(response.unreadable(
+                    "the answer says the charge succeeded, but the sale reads as failed",
+                ))
+            }
             Ok((payment, sale)) if payment.status == PaymentStatus::Failed => {
                 return Err(Error::declined(errors::sale_decline(&sale)));
             }

@@ -64,10 +64,14 @@ fn check_refundable(request: &RefundRequest, before: &Payment) -> Result<()> {
     );
     let left = before.refundable();
     if settled && amount.amount() > left.amount() {
-        return Err(Error::invalid(
-            "amount",
-            format!("is more than the {left} left to refund"),
-        ));
+        // The same error the provider's own refusal maps to, and the other adapters give.
+        return Err(Error::Provider {
+            provider: ProviderId::Paytrek,
+            kind: RejectionKind::AmountExceeded,
+            code: None,
+            message: format!("the refund of {amount} exceeds the {left} left to refund"),
+            http_status: None,
+        });
     }
     Ok(())
 }
@@ -117,7 +121,7 @@ fn exceeds(message: &str) -> bool {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use odeme_core::{Currency, Money};
+    use odeme_core::{Currency, Error, Money, RejectionKind};
     use rust_decimal_macros::dec;
 
     fn refusal(code: Option<&str>, message: &str) -> Error {
@@ -184,7 +188,16 @@ mod tests {
         let ask = |v| RefundRequest::partial("t", Money::new(v, Currency::TRY).unwrap());
         assert!(check_refundable(&ask(dec!(40)), &before).is_ok());
         let err = check_refundable(&ask(dec!(40.01)), &before).unwrap_err();
-        assert_eq!(err.invalid_field(), Some("amount"));
+        assert!(
+            matches!(
+                err,
+                Error::Provider {
+                    kind: RejectionKind::AmountExceeded,
+                    ..
+                }
+            ),
+            "{err:?}"
+        );
         assert!(err.to_string().contains("40.00"), "{err}");
         let usd = RefundRequest::partial("t", Money::new(dec!(1), Currency::USD).unwrap());
         assert_eq!(

@@ -36,13 +36,16 @@ pub(crate) fn sales_by_order_request(config: &PaytrekConfig, order_id: &str) -> 
 }
 
 /// How far along a sale is, to pick the one that matters when an order id has several.
+/// The rank of a sale that took money (or holds an authorization).
+const CHARGED_RANK: u8 = 3;
+
 fn rank(status: PaymentStatus) -> u8 {
     match status {
         PaymentStatus::Succeeded
         | PaymentStatus::PartiallyRefunded
         | PaymentStatus::Refunded
         | PaymentStatus::Authorized
-        | PaymentStatus::Cancelled => 3,
+        | PaymentStatus::Cancelled => CHARGED_RANK,
         PaymentStatus::RequiresAction | PaymentStatus::Pending | PaymentStatus::Unknown => 2,
         _ => 1,
     }
@@ -77,10 +80,14 @@ fn incomplete(order_id: &str, pages: usize, next: &str) -> Error {
     } else {
         format!("its next page link `{next}` is not a sale-list link that can be followed")
     };
-    Error::Transport {
+    // Not a transport error: asking again reads the same list and stops at the same place,
+    // so this is not "safe to retry" but a lookup the merchant must finish another way.
+    Error::Provider {
         provider: ProviderId::Paytrek,
-        operation: "status".to_owned(),
-        reason: format!(
+        kind: RejectionKind::Other,
+        code: None,
+        http_status: None,
+        message: format!(
             "the sale list for order id `{order_id}` was not read to the end ({why}); the \
              lookup is incomplete, so the order may exist: do not conclude it is absent"
         ),
@@ -124,10 +131,12 @@ impl PaytrekGateway {
                     http = request;
                     best = found;
                 }
-                // Paytrek refuses a second sale with the same order id (30120), so a sale
-                // found is the order's sale even when the rest of the list is left unread.
-                (None, Some(found)) => return Ok(found),
-                (None, None) => return Err(incomplete(order_id, pages, &next)),
+                // A charged sale found is the order's answer even with the rest of the list
+                // unread: Paytrek refuses a second sale with the same order id (30120).
+                // Anything less (a failed or created sale) might be outranked by a sale on
+                // an unread page, so the lookup stays incomplete.
+                (None, Some(found)) if rank(found.status) >= CHARGED_RANK => return Ok(found),
+                (None, _) => return Err(incomplete(order_id, pages, &next)),
             }
         }
         best.ok_or_else(|| Error::Provider {
@@ -206,7 +215,16 @@ mod tests {
     #[test]
     fn an_incomplete_lookup_is_not_a_not_found() {
         let err = incomplete("o-1", MAX_PAGES, "https://x/api/v2/sale/?page=11");
-        assert!(matches!(err, Error::Transport { .. }), "{err:?}");
+        assert!(
+            matches!(
+                err,
+                Error::Provider {
+                    kind: RejectionKind::Other,
+                    ..
+                }
+            ),
+            "{err:?}"
+        );
         assert!(err.to_string().contains("incomplete"), "{err}");
         let err = incomplete("o-1", 1, "ftp://x/");
         assert!(err.to_string().contains("ftp://x/"), "{err}");

@@ -94,7 +94,16 @@ async fn a_list_that_never_ends_is_an_incomplete_lookup_not_a_missing_order() {
         .status(&StatusQuery::OrderId("mine".into()))
         .await
         .unwrap_err();
-    assert!(matches!(err, Error::Transport { .. }), "{err:?}");
+    assert!(
+        matches!(
+            err,
+            Error::Provider {
+                kind: RejectionKind::Other,
+                ..
+            }
+        ),
+        "{err:?}"
+    );
     assert!(err.to_string().contains("incomplete"), "{err}");
     assert!(
         !matches!(
@@ -152,7 +161,16 @@ async fn a_next_link_that_cannot_be_followed_is_an_incomplete_lookup() {
         .status(&StatusQuery::OrderId("mine".into()))
         .await
         .unwrap_err();
-    assert!(matches!(err, Error::Transport { .. }), "{err:?}");
+    assert!(
+        matches!(
+            err,
+            Error::Provider {
+                kind: RejectionKind::Other,
+                ..
+            }
+        ),
+        "{err:?}"
+    );
     assert_eq!(fake.hits.load(Ordering::SeqCst), 1);
     // A list read to its end without the order is a real not-found.
     let fake = scripted(|_, _| (200, page(&[sale("t1", "other", "Paid", false)], None))).await;
@@ -231,4 +249,52 @@ async fn a_capture_answer_without_succeeded_is_an_unknown_outcome() {
         .await
         .unwrap_err();
     assert!(err.is_unknown_outcome(), "{err:?}");
+}
+
+#[tokio::test]
+async fn a_failed_sale_on_a_partly_read_list_is_not_the_answer() {
+    // The order's failed attempt is on the first page; a paid sale could be on the unread
+    // rest, so answering "failed" would invite a second charge.
+    let failed = scripted(|_, _| {
+        (
+            200,
+            page(
+                &[sale("t1", "mine", "Declined", false)],
+                Some("https://elsewhere.example/api/v2/vault/?page=2"),
+            ),
+        )
+    })
+    .await;
+    let err = failed
+        .gateway
+        .status(&StatusQuery::OrderId("mine".into()))
+        .await
+        .unwrap_err();
+    assert!(
+        matches!(
+            err,
+            Error::Provider {
+                kind: RejectionKind::Other,
+                ..
+            }
+        ),
+        "{err:?}"
+    );
+    // A paid sale is the order's answer even with the rest unread (30120: one sale per order).
+    let paid = scripted(|_, _| {
+        (
+            200,
+            page(
+                &[sale("t2", "mine", "Paid", false)],
+                Some("https://elsewhere.example/api/v2/vault/?page=2"),
+            ),
+        )
+    })
+    .await;
+    let found = paid
+        .gateway
+        .status(&StatusQuery::OrderId("mine".into()))
+        .await
+        .unwrap();
+    assert_eq!(found.status, PaymentStatus::Succeeded);
 }
