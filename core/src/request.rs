@@ -92,7 +92,10 @@ pub struct ChargeRequest {
     /// The order lines; when present their totals must add up to `amount`.
     pub items: Vec<LineItem>,
     /// A key that makes a retried request the same request at providers that take one;
-    /// derived from `order_id` when `None`.
+    /// derived from `order_id` when `None`. Keep it for a retry after an unknown outcome;
+    /// after a definitive answer (a decline), a new attempt should carry a new key, since a
+    /// provider may replay the first answer to the same key. A gateway moves its own keys on
+    /// after a decline, but only within that gateway value, not across processes.
     pub idempotency_key: Option<String>,
     /// Free-form data kept with the payment where the provider allows it.
     pub metadata: BTreeMap<String, String>,

@@ -4,8 +4,8 @@
 use async_trait::async_trait;
 use odeme_core::{
     validate, CancelRequest, CaptureMode, CaptureRequest, Charge, ChargeRequest, Currency, Error,
-    HttpResponse, LineItem, Money, Payment, PaymentSource, PaymentStatus, RefundKind, Result,
-    StoreCardMode, ThreeDs,
+    HttpResponse, LineItem, Money, Payment, PaymentSource, PaymentStatus, ProviderId, RefundKind,
+    RefundStatus, RejectionKind, Result, StoreCardMode, ThreeDs,
 };
 
 use crate::client::{segment, Call, Client};
@@ -387,6 +387,18 @@ impl Charge for CraftgateGateway {
     async fn cancel(&self, request: &CancelRequest) -> Result<Payment> {
         payment_id("payment_id", &request.payment_id)?;
         let refund = refund::whole(&self.client, &request.payment_id, None).await?;
+        if refund.status == RefundStatus::Failed {
+            return Err(Error::Provider {
+                provider: ProviderId::Craftgate,
+                kind: RejectionKind::Other,
+                code: None,
+                message: format!(
+                    "Craftgate answered the cancel of payment {} with a failed refund",
+                    request.payment_id
+                ),
+                http_status: None,
+            });
+        }
         let mut payment = status::by_payment_id(&self.client, &request.payment_id).await?;
         if refund.kind == RefundKind::Cancel {
             payment.status = PaymentStatus::Cancelled;

@@ -5,8 +5,8 @@ use std::fmt;
 use std::sync::{Arc, Mutex};
 
 use odeme_core::{
-    Error, HttpRequest, HttpResponse, HttpTransport, ProviderId, RequestKind, Result, Secret,
-    TransportConfig,
+    Error, HttpRequest, HttpResponse, HttpTransport, ProviderId, RejectionKind, RequestKind,
+    Result, Secret, TransportConfig,
 };
 use serde::de::DeserializeOwned;
 use serde::Serialize;
@@ -341,12 +341,17 @@ impl Client {
 
     /// Signs and sends `call` once, as the current attempt of its idempotency key.
     pub(crate) async fn send(&self, call: &Call) -> Result<HttpResponse> {
+        self.send_attempt(call).await.map(|(response, _)| response)
+    }
+
+    /// Sends `call` once and says which attempt of its idempotency key it was.
+    async fn send_attempt(&self, call: &Call) -> Result<(HttpResponse, u32)> {
         let random_key = (self.random_key)();
         let attempt = idempotency_key(&self.config, call)
             .map(|key| self.attempts.current(&key))
             .unwrap_or(0);
         let request = build_attempt(&self.config, call, &random_key, attempt);
-        self.transport.send(&request).await
+        Ok((self.transport.send(&request).await?, attempt))
     }
 
     /// Sends `call` and reads the `data` of a successful answer; an error envelope becomes
@@ -370,17 +375,32 @@ impl Client {
         context: &ErrorContext,
         finish: impl FnOnce(T, &HttpResponse) -> Result<R>,
     ) -> Result<R> {
-        let response = self.send(call).await?;
+        let (response, attempt) = self.send_attempt(call).await?;
         let result = read_data(&response, context).and_then(|data| finish(data, &response));
         if let Err(error) = &result {
-            if !error.is_unknown_outcome() {
+            if moves_key_on(error) {
                 if let Some(key) = idempotency_key(&self.config, call) {
-                    self.attempts.refused(&key);
+                    self.attempts.refused(&key, attempt);
                 }
             }
         }
         result
     }
+}
+
+/// Whether an error answered to an attempt proves that attempt took no effect, so the next
+/// attempt may carry a new key. An unknown outcome proves nothing; neither does a
+/// duplicate refusal (a key reused with another body, a conflict): it says the key was used
+/// before, maybe by a request that went through, and moving on could make it twice.
+fn moves_key_on(error: &Error) -> bool {
+    !error.is_unknown_outcome()
+        && !matches!(
+            error,
+            Error::Provider {
+                kind: RejectionKind::Duplicate,
+                ..
+            }
+        )
 }
 
 /// The signed request for `call`, first attempt: a pure function of the configuration and
@@ -473,13 +493,18 @@ impl Attempts {
         self.lock().get(key).copied().unwrap_or(0)
     }
 
-    /// Records that the current attempt of `key` was refused definitively.
-    pub(crate) fn refused(&self, key: &str) {
+    /// Records that attempt `attempt` of `key` was refused definitively. A late refusal of
+    /// an attempt that was already moved past changes nothing: moving on twice would skip
+    /// the attempt in flight, whose retry must carry its own key.
+    pub(crate) fn refused(&self, key: &str, attempt: u32) {
         let mut map = self.lock();
         if map.len() >= MAX_REFUSED_KEYS && !map.contains_key(key) {
             map.clear();
         }
-        *map.entry(key.to_owned()).or_insert(0) += 1;
+        let current = map.entry(key.to_owned()).or_insert(0);
+        if *current == attempt {
+            *current += 1;
+        }
     }
 }
 
@@ -642,12 +667,16 @@ mod tests {
             attempt_key(&config, &call, attempts.current(&key)).as_deref(),
             Some("odeme-o:x")
         );
-        attempts.refused(&key);
+        attempts.refused(&key, 0);
         assert_eq!(
             attempt_key(&config, &call, attempts.current(&key)).as_deref(),
             Some("odeme-o:x:2")
         );
-        attempts.refused(&key);
+        // A late refusal of attempt 0 (a replay arriving after attempt 1 went out) must not
+        // skip attempt 1, whose outcome may still be unknown.
+        attempts.refused(&key, 0);
+        assert_eq!(attempts.current(&key), 1);
+        attempts.refused(&key, 1);
         let request = build_attempt(&config, &call, "r", attempts.current(&key));
         assert_eq!(
             request.header_value("x-idempotency-key"),
@@ -655,6 +684,34 @@ mod tests {
         );
         // Other keys are untouched.
         assert_eq!(attempts.current("odeme-p:x"), 0);
+    }
+
+    #[test]
+    fn only_answers_that_prove_no_effect_move_a_key_on() {
+        let duplicate = Error::Provider {
+            provider: ProviderId::Craftgate,
+            kind: RejectionKind::Duplicate,
+            code: Some("1007".into()),
+            message: "idempotency key reused with another request".into(),
+            http_status: Some(422),
+        };
+        assert!(
+            !moves_key_on(&duplicate),
+            "the key's first use may have gone through"
+        );
+        let unknown = Error::UnknownOutcome {
+            provider: ProviderId::Craftgate,
+            operation: "charge".into(),
+            reference: None,
+            reason: "timed out".into(),
+        };
+        assert!(!moves_key_on(&unknown));
+        let decline = Error::declined(odeme_core::Decline::new(
+            ProviderId::Craftgate,
+            odeme_core::DeclineReason::InsufficientFunds,
+        ));
+        assert!(moves_key_on(&decline));
+        assert!(moves_key_on(&Error::invalid("card.number", "bad")));
     }
 
     /// A one-route server that answers each request with the next of `statuses` (a

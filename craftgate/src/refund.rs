@@ -56,8 +56,10 @@ pub(crate) fn whole_call(id: u64, reference: Option<&str>) -> Result<Call> {
     };
     // A payment is refunded in whole at most once, so its id makes a stable key; a refused
     // attempt moves the key on (see `crate::client::Attempts`).
+    // The payment id is in both keys: a merchant's per-order reference like "R1" may be
+    // reused for another payment, which must never be answered with this one's refund.
     let key = match reference {
-        Some(r) => format!("{r}:refunds"),
+        Some(r) => format!("{r}:refunds:{id}"),
         None => format!("refund:{id}:whole"),
     };
     Call::write(
@@ -420,6 +422,13 @@ pub(crate) fn whole_result(
     payment_ref: &str,
     reference: Option<&str>,
 ) -> Result<RefundResult, String> {
+    if let Some(answered) = data.payment_id.as_deref() {
+        if answered != payment_ref {
+            return Err(format!(
+                "the refund answered is of payment {answered}, not {payment_ref}"
+            ));
+        }
+    }
     let currency = convert::currency(data.currency.as_deref(), None)?;
     let amount = convert::money(
         data.refund_price.ok_or("the refund has no refundPrice")?,
@@ -511,6 +520,24 @@ async fn items(
                 check_answer(&data, step, &seen, response)
             })
             .await;
+        // A 2xx answer can still report a failed item refund: no money went back for it,
+        // so it counts as a refusal, never towards the totals.
+        let outcome = outcome.and_then(|made| {
+            if made.status == RefundStatus::Failed {
+                Err(Error::Provider {
+                    provider: ProviderId::Craftgate,
+                    kind: RejectionKind::Other,
+                    code: None,
+                    message: format!(
+                        "Craftgate answered the refund of transaction {} with FAILURE",
+                        step.transaction_id
+                    ),
+                    http_status: None,
+                })
+            } else {
+                Ok(made)
+            }
+        });
         match outcome {
             Ok(made) => {
                 seen.insert(made.id.clone());
@@ -575,12 +602,14 @@ fn partly_done(payment: &Payment, done: &[Made], planned: usize, error: Error) -
             reference: Some(payment.id.clone()),
             reason,
         },
-        _ => Error::Provider {
+        // Money went back for the items before the refusal: not a clean refusal the
+        // caller could simply repeat (that would refund those items again), so the caller
+        // must reconcile as after an unknown outcome.
+        _ => Error::UnknownOutcome {
             provider: ProviderId::Craftgate,
-            kind: RejectionKind::Other,
-            code: None,
-            message: reason,
-            http_status: None,
+            operation: "refund".into(),
+            reference: Some(payment.id.clone()),
+            reason,
         },
     }
 }
