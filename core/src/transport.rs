@@ -197,6 +197,12 @@ impl HttpResponse {
     }
 }
 
+/// A base URL as every adapter keeps it: surrounding whitespace and trailing slashes
+/// removed, so that joining it with a path that starts with `/` gives one slash.
+pub fn normalize_base_url(url: &str) -> String {
+    url.trim().trim_end_matches('/').to_owned()
+}
+
 /// Cuts a body to 300 characters and masks anything that looks like a card number: a run
 /// of 12 or more digits, also when spaces or dashes group them (`4508 0345 0803 4509`).
 pub fn redact_body(body: &str) -> String {
@@ -379,6 +385,22 @@ fn describe(error: &reqwest::Error) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn base_urls_are_normalized() {
+        assert_eq!(
+            normalize_base_url(" http://127.0.0.1:9/ \n"),
+            "http://127.0.0.1:9"
+        );
+        assert_eq!(
+            normalize_base_url("https://proxy.example/pay//"),
+            "https://proxy.example/pay"
+        );
+        assert_eq!(
+            normalize_base_url("https://www.paytr.com"),
+            "https://www.paytr.com"
+        );
+    }
 
     #[test]
     fn redacts_pans_and_truncates() {

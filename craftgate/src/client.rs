@@ -102,7 +102,7 @@ impl CraftgateConfig {
 
     /// Connects to `url` instead of the environment's host (a simulator, a proxy).
     pub fn with_base_url(mut self, url: &str) -> Self {
-        self.base_url = Some(url.trim().trim_end_matches('/').to_owned());
+        self.base_url = Some(odeme_core::transport::normalize_base_url(url));
         self
     }
 

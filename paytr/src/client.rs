@@ -108,7 +108,7 @@ impl PaytrConfig {
 
     /// Sends requests to `url` (a simulator, a proxy) instead of the environment's host.
     pub fn with_base_url(mut self, url: &str) -> Self {
-        self.base_url = Some(url.trim().trim_end_matches('/').to_owned());
+        self.base_url = Some(odeme_core::transport::normalize_base_url(url));
         self
     }
 

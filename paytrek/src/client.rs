@@ -64,7 +64,7 @@ impl PaytrekConfig {
 
     /// Sends requests to `url` instead of the environment's host (a simulator, a proxy).
     pub fn with_base_url(mut self, url: &str) -> Self {
-        self.base_url = Some(url.trim_end_matches('/').to_owned());
+        self.base_url = Some(odeme_core::transport::normalize_base_url(url));
         self
     }
 

@@ -4,7 +4,7 @@ use std::sync::Arc;
 
 use axum::body::Bytes;
 use axum::extract::State;
-use axum::http::{header, HeaderMap};
+use axum::http::HeaderMap;
 use axum::response::Response;
 use serde_json::{json, Value};
 
@@ -15,18 +15,7 @@ use super::token::verify_request;
 use super::Shared;
 use crate::ledger::{LedgerEntry, LedgerKind};
 
-fn error(message: &str) -> Response {
-    json(json!({ "status": "error", "err_msg": message }))
-}
-
-fn form_of(headers: &HeaderMap, body: &[u8]) -> Form {
-    Form::parse(
-        headers
-            .get(header::CONTENT_TYPE)
-            .and_then(|v| v.to_str().ok()),
-        body,
-    )
-}
+use super::responses::err_msg_error as error;
 
 /// The user's cards as a JSON array with no `status`; `{}` for an unknown `utoken`.
 pub(crate) async fn list(
@@ -34,7 +23,7 @@ pub(crate) async fn list(
     headers: HeaderMap,
     body: Bytes,
 ) -> Response {
-    let form = form_of(&headers, &body);
+    let form = Form::from_request(&headers, &body);
     if form.text("merchant_id") != shared.credentials.merchant_id {
         return error("Gecersiz istek veya magaza aktif degil");
     }
@@ -76,7 +65,7 @@ pub(crate) async fn delete(
     headers: HeaderMap,
     body: Bytes,
 ) -> Response {
-    let form = form_of(&headers, &body);
+    let form = Form::from_request(&headers, &body);
     if form.text("merchant_id") != shared.credentials.merchant_id {
         return error("Gecersiz istek veya magaza aktif degil");
     }

@@ -10,6 +10,14 @@ pub(crate) struct Form {
 }
 
 impl Form {
+    /// Parses a request's body by the request's own `Content-Type` header.
+    pub(crate) fn from_request(headers: &axum::http::HeaderMap, body: &[u8]) -> Self {
+        let content_type = headers
+            .get(axum::http::header::CONTENT_TYPE)
+            .and_then(|v| v.to_str().ok());
+        Self::parse(content_type, body)
+    }
+
     /// Parses a body by its `Content-Type`. Anything that is not a form (JSON, say) yields
     /// no fields, so the request then fails the token and field checks as it does at PayTR.
     pub(crate) fn parse(content_type: Option<&str>, body: &[u8]) -> Self {

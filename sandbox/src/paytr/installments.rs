@@ -26,18 +26,7 @@ use super::Shared;
 /// The longest `request_id` taken; PayTR's own limit is not documented.
 const MAX_REQUEST_ID: usize = 64;
 
-fn error(message: &str) -> Response {
-    json(json!({ "status": "error", "err_msg": message }))
-}
-
-fn form_of(headers: &HeaderMap, body: &[u8]) -> Form {
-    Form::parse(
-        headers
-            .get(header::CONTENT_TYPE)
-            .and_then(|v| v.to_str().ok()),
-        body,
-    )
-}
+use super::responses::err_msg_error as error;
 
 /// The checks both endpoints share, in order: required fields present, the store's
 /// `merchant_id`, then the token over `signed`.
@@ -66,7 +55,7 @@ pub(crate) async fn bin_detail(
     headers: HeaderMap,
     body: Bytes,
 ) -> Response {
-    let form = form_of(&headers, &body);
+    let form = Form::from_request(&headers, &body);
     let (bin, merchant_id) = (form.text("bin_number"), form.text("merchant_id"));
     if let Some(refused) = refusal(
         &shared,
@@ -106,7 +95,7 @@ pub(crate) async fn rates(
     headers: HeaderMap,
     body: Bytes,
 ) -> Response {
-    let form = form_of(&headers, &body);
+    let form = Form::from_request(&headers, &body);
     let (merchant_id, request_id) = (form.text("merchant_id"), form.text("request_id"));
     if let Some(refused) = refusal(
         &shared,

@@ -5,7 +5,7 @@ use std::sync::Arc;
 
 use axum::body::Bytes;
 use axum::extract::State;
-use axum::http::{header, HeaderMap};
+use axum::http::HeaderMap;
 use axum::response::Response;
 use serde_json::json;
 use time::OffsetDateTime;
@@ -35,10 +35,7 @@ pub(crate) async fn handle(
     headers: HeaderMap,
     body: Bytes,
 ) -> Response {
-    let content_type = headers
-        .get(header::CONTENT_TYPE)
-        .and_then(|v| v.to_str().ok());
-    let form = Form::parse(content_type, &body);
+    let form = Form::from_request(&headers, &body);
     let credentials = &shared.credentials;
     if form.text("merchant_id") != credentials.merchant_id {
         return odeme_refusal("Gecersiz merchant_id veya magaza aktif degil");

@@ -15,6 +15,16 @@ pub(crate) fn json(value: Value) -> Response {
         .into_response()
 }
 
+/// The refund and status-query refusal shape: `{"status":"error","err_no":…,"err_msg":…}`.
+pub(crate) fn err_no_error(err_no: &str, err_msg: &str) -> Response {
+    json(serde_json::json!({ "status": "error", "err_no": err_no, "err_msg": err_msg }))
+}
+
+/// The refusal shape of the CAPI, BIN and rate endpoints: `{"status":"error","err_msg":…}`.
+pub(crate) fn err_msg_error(message: &str) -> Response {
+    json(serde_json::json!({ "status": "error", "err_msg": message }))
+}
+
 /// The `/odeme` refusal shape: `{"status":"failed","reason":…}`.
 pub(crate) fn odeme_refusal(reason: impl Into<String>) -> Response {
     json(serde_json::json!({ "status": "failed", "reason": reason.into() }))

@@ -4,7 +4,7 @@ use std::sync::Arc;
 
 use axum::body::Bytes;
 use axum::extract::State;
-use axum::http::{header, HeaderMap};
+use axum::http::HeaderMap;
 use axum::response::Response;
 use rust_decimal::Decimal;
 use serde_json::{json, Value};
@@ -22,21 +22,14 @@ use super::Shared;
 /// The commission the simulated PayTR keeps, in percent (shown as `kesinti_tutari`).
 const COMMISSION_PERCENT: Decimal = Decimal::from_parts(199, 0, 0, false, 2);
 
-fn error(err_no: &str, err_msg: &str) -> Response {
-    json(json!({ "status": "error", "err_no": err_no, "err_msg": err_msg }))
-}
+use super::responses::err_no_error as error;
 
 pub(crate) async fn handle(
     State(shared): State<Arc<Shared>>,
     headers: HeaderMap,
     body: Bytes,
 ) -> Response {
-    let form = Form::parse(
-        headers
-            .get(header::CONTENT_TYPE)
-            .and_then(|v| v.to_str().ok()),
-        &body,
-    );
+    let form = Form::from_request(&headers, &body);
     let merchant_id = form.text("merchant_id");
     if merchant_id != shared.credentials.merchant_id {
         return error("001", "Gecersiz istek veya magaza aktif degil");
