@@ -102,14 +102,18 @@ impl fmt::Display for CliError {
     }
 }
 
-/// Attaches the reconciling `status` lookup to an unknown outcome; other errors pass.
-pub fn reconcile_with(lookup: String) -> impl FnOnce(Error) -> CliError {
+/// Attaches the `status` lookup that reconciles an unknown outcome (`--order-id X` after a
+/// charge, `--payment-id X` after an operation on an existing payment); other errors pass.
+pub fn reconcile_with(query: odeme::StatusQuery) -> impl FnOnce(Error) -> CliError {
     move |error| {
-        if error.is_unknown_outcome() {
-            CliError::Unreconciled { error, lookup }
-        } else {
-            CliError::Odeme(error)
+        if !error.is_unknown_outcome() {
+            return CliError::Odeme(error);
         }
+        let lookup = match query {
+            odeme::StatusQuery::OrderId(id) => format!("--order-id {id}"),
+            odeme::StatusQuery::PaymentId(id) => format!("--payment-id {id}"),
+        };
+        CliError::Unreconciled { error, lookup }
     }
 }
 

@@ -127,20 +127,24 @@ mod tests {
 
     #[test]
     fn unknown_outcome_hints_at_reconciliation() {
+        use crate::exit::reconcile_with as reconcile;
+        use odeme::StatusQuery;
         let unknown = |operation: &str, reference: &str| Error::UnknownOutcome {
             provider: ProviderId::Paytrek,
             operation: operation.into(),
             reference: Some(reference.into()),
             reason: "connection dropped".into(),
         };
-        let charge =
-            crate::exit::reconcile_with("--order-id ORDER9".into())(unknown("charge", "ORDER9"));
+        let charge = crate::exit::reconcile_with(odeme::StatusQuery::OrderId("ORDER9".into()))(
+            unknown("charge", "ORDER9"),
+        );
         let (stdout, stderr) = failure(&charge, false);
         assert!(stdout.is_none());
         assert!(stderr.contains("status --order-id ORDER9"), "{stderr}");
         // A refund's reference is the provider's payment id, never an order id.
-        let refund =
-            crate::exit::reconcile_with("--payment-id 5e0de6".into())(unknown("refund", "5e0de6"));
+        let refund = crate::exit::reconcile_with(odeme::StatusQuery::PaymentId("5e0de6".into()))(
+            unknown("refund", "5e0de6"),
+        );
         let (_, stderr) = failure(&refund, false);
         assert!(stderr.contains("status --payment-id 5e0de6"), "{stderr}");
         assert!(!stderr.contains("--order-id"), "{stderr}");

@@ -29,7 +29,9 @@ pub async fn charge(args: &ChargeArgs, ctx: &mut Context<'_>) -> CliResult<Outco
         .require_charges()?
         .charge(&request)
         .await
-        .map_err(reconcile_with(format!("--order-id {}", request.order_id)))?;
+        .map_err(reconcile_with(StatusQuery::OrderId(
+            request.order_id.clone(),
+        )))?;
     finish_payment(payment, &args.mode)
 }
 
@@ -45,7 +47,9 @@ pub async fn charge_stored(args: &ChargeStoredArgs, ctx: &mut Context<'_>) -> Cl
         .require_stored_card_charges()?
         .charge_stored_card(&request)
         .await
-        .map_err(reconcile_with(format!("--order-id {}", request.order_id)))?;
+        .map_err(reconcile_with(StatusQuery::OrderId(
+            request.order_id.clone(),
+        )))?;
     finish_payment(payment, &args.mode)
 }
 
@@ -74,9 +78,8 @@ pub async fn capture(args: &CaptureArgs, ctx: &mut Context<'_>) -> CliResult<Out
         .require_charges()?
         .capture(&request)
         .await
-        .map_err(reconcile_with(format!(
-            "--payment-id {}",
-            request.payment_id
+        .map_err(reconcile_with(StatusQuery::PaymentId(
+            request.payment_id.clone(),
         )))?;
     Ok(Outcome::Payment(Box::new(payment)))
 }
@@ -92,9 +95,8 @@ pub async fn cancel(args: &CancelArgs, ctx: &mut Context<'_>) -> CliResult<Outco
         .require_charges()?
         .cancel(&request)
         .await
-        .map_err(reconcile_with(format!(
-            "--payment-id {}",
-            request.payment_id
+        .map_err(reconcile_with(StatusQuery::PaymentId(
+            request.payment_id.clone(),
         )))?;
     Ok(Outcome::Payment(Box::new(payment)))
 }
@@ -130,9 +132,8 @@ pub async fn refund(args: &RefundArgs, ctx: &mut Context<'_>) -> CliResult<Outco
         .require_refunds()?
         .refund(&request)
         .await
-        .map_err(reconcile_with(format!(
-            "--payment-id {}",
-            request.payment_id
+        .map_err(reconcile_with(StatusQuery::PaymentId(
+            request.payment_id.clone(),
         )))?;
     Ok(Outcome::Refund(result))
 }

@@ -1,14 +1,15 @@
 //! `recurring charge` and `recurring plan create|get|cancel`.
 
 use odeme::{
-    CancelPlanRequest, GatewayExt, PaymentSource, PlanRequest, RecurringPeriod, StoredCardRef,
+    CancelPlanRequest, GatewayExt, PaymentSource, PlanRequest, RecurringPeriod, StatusQuery,
+    StoredCardRef,
 };
 
 use super::Context;
 use crate::args::{PeriodArg, PlanCommand, PlanCreateArgs, RecurringCommand};
 use crate::args_payment::RecurringChargeArgs;
 use crate::card_input::{read_card, read_cvc};
-use crate::exit::{CliError, CliResult};
+use crate::exit::{reconcile_with, CliError, CliResult};
 use crate::output::Outcome;
 use crate::requests::charge_request;
 
@@ -50,9 +51,8 @@ async fn charge(args: &RecurringChargeArgs, ctx: &mut Context<'_>) -> CliResult<
         .require_recurring()?
         .recurring_charge(&request)
         .await
-        .map_err(crate::exit::reconcile_with(format!(
-            "--order-id {}",
-            request.order_id
+        .map_err(reconcile_with(StatusQuery::OrderId(
+            request.order_id.clone(),
         )))?;
     Ok(Outcome::Payment(Box::new(payment)))
 }
