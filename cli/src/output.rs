@@ -135,16 +135,13 @@ mod tests {
             reference: Some(reference.into()),
             reason: "connection dropped".into(),
         };
-        let charge = crate::exit::reconcile_with(odeme::StatusQuery::OrderId("ORDER9".into()))(
-            unknown("charge", "ORDER9"),
-        );
+        let charge = reconcile(StatusQuery::OrderId("ORDER9".into()))(unknown("charge", "ORDER9"));
         let (stdout, stderr) = failure(&charge, false);
         assert!(stdout.is_none());
         assert!(stderr.contains("status --order-id ORDER9"), "{stderr}");
         // A refund's reference is the provider's payment id, never an order id.
-        let refund = crate::exit::reconcile_with(odeme::StatusQuery::PaymentId("5e0de6".into()))(
-            unknown("refund", "5e0de6"),
-        );
+        let refund =
+            reconcile(StatusQuery::PaymentId("5e0de6".into()))(unknown("refund", "5e0de6"));
         let (_, stderr) = failure(&refund, false);
         assert!(stderr.contains("status --payment-id 5e0de6"), "{stderr}");
         assert!(!stderr.contains("--order-id"), "{stderr}");
