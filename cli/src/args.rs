@@ -52,33 +52,13 @@ impl Cli {
             Err(error) if !error.use_stderr() => error.exit(),
             Err(error) => {
                 // clap quotes unexpected arguments, and a stray one may be a card number.
-                eprint!("{}", mask_card_numbers(&error.render().to_string()));
+                eprint!("{}", odeme::core::redact::mask_card_numbers(&error.render().to_string()));
                 std::process::exit(i32::from(crate::exit::INVALID_INPUT));
             }
         }
     }
 }
 
-/// Replaces every run of 12 or more digits (a possible card number) with `[REDACTED]`.
-pub fn mask_card_numbers(text: &str) -> String {
-    let mut out = String::with_capacity(text.len());
-    let mut digits = String::new();
-    for c in text.chars().chain(std::iter::once('\n')) {
-        if c.is_ascii_digit() {
-            digits.push(c);
-            continue;
-        }
-        out.push_str(if digits.len() >= 12 {
-            "[REDACTED]"
-        } else {
-            &digits
-        });
-        digits.clear();
-        out.push(c);
-    }
-    out.pop();
-    out
-}
 
 /// A payment provider, as named on the command line.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
@@ -476,14 +456,6 @@ mod tests {
         check(&command, "");
     }
 
-    #[test]
-    fn long_digit_runs_are_masked() {
-        assert_eq!(
-            mask_card_numbers("unexpected argument '4355084355084358' found, 2026 x"),
-            "unexpected argument '[REDACTED]' found, 2026 x"
-        );
-        assert_eq!(mask_card_numbers("12345678901"), "12345678901");
-    }
 
     #[test]
     fn exit_codes_follow_the_help() {

@@ -21,6 +21,7 @@ use crate::args::{Cli, Command};
 use crate::card_input::LineSource;
 use crate::config::{ProcessEnv, Settings};
 use crate::exit::{CliResult, SUCCESS};
+use odeme::core::redact::mask_card_numbers;
 
 fn main() -> ExitCode {
     let cli = Cli::parse_args();
@@ -38,25 +39,33 @@ fn main() -> ExitCode {
     ExitCode::from(code)
 }
 
-/// Runs the command, prints its result or failure and returns the exit code.
+/// Runs the command, prints its result or failure and returns the exit code. Everything
+/// printed passes through core's card-number masking, whatever the number's grouping.
 async fn run(cli: &Cli) -> u8 {
     let json = cli.global.json;
     match execute(cli).await {
         Ok(Some(outcome)) => {
             if json {
-                println!("{}", outcome.to_json());
+                println!("{}", mask_card_numbers(&outcome.to_json().to_string()));
             } else {
-                print!("{}", outcome.summary());
+                print!("{}", mask_card_numbers(&outcome.summary()));
             }
-            SUCCESS
+            match output::unsettled(&outcome) {
+                // A payment whose status nobody documented is not a success to ship on.
+                Some(warning) => {
+                    eprintln!("{}", mask_card_numbers(&warning));
+                    exit::UNKNOWN_OUTCOME
+                }
+                None => SUCCESS,
+            }
         }
         Ok(None) => SUCCESS,
         Err(error) => {
             let (stdout, stderr) = output::failure(&error, json);
             if let Some(text) = stdout {
-                println!("{}", text.trim_end());
+                println!("{}", mask_card_numbers(text.trim_end()));
             }
-            eprintln!("{stderr}");
+            eprintln!("{}", mask_card_numbers(&stderr));
             error.exit_code()
         }
     }

@@ -90,6 +90,25 @@ pub fn failure(error: &CliError, json_mode: bool) -> (Option<String>, String) {
     (stdout, message)
 }
 
+/// The warning for a result that is not settled: a payment whose status the provider
+/// reported in a form nobody documented. The CLI then exits with the unknown-outcome code,
+/// never 0, so a script does not ship goods on it.
+pub fn unsettled(outcome: &Outcome) -> Option<String> {
+    match outcome {
+        Outcome::Payment(p) if p.status == odeme::PaymentStatus::Unknown => Some(format!(
+            "error: {} reported the status {:?} for order {}, which this library does not \
+             know; it is not a success\nhint: check again later: odeme --provider {} status \
+             --order-id {}",
+            p.provider,
+            p.provider_status.as_deref().unwrap_or(""),
+            p.order_id,
+            p.provider,
+            p.order_id
+        )),
+        _ => None,
+    }
+}
+
 /// What to do next, for outcomes where the next step is not obvious.
 fn hint(error: &CliError) -> String {
     const MAY_HAVE: &str = "\nhint: the request may have taken effect; check before retrying:";
@@ -148,5 +167,23 @@ mod tests {
         assert_eq!(refund.exit_code(), crate::exit::UNKNOWN_OUTCOME);
         let (json, _) = failure(&refund, true);
         assert!(json.unwrap().contains("\"kind\":\"unknown_outcome\""));
+    }
+
+    #[test]
+    fn a_payment_with_an_unknown_status_is_not_settled() {
+        let amount = odeme::Money::from_minor(1000, odeme::Currency::TRY).unwrap();
+        let mut payment = Payment::new(
+            ProviderId::Paytrek,
+            "sale1",
+            "ORDER5",
+            odeme::PaymentStatus::Unknown,
+            amount,
+        );
+        payment.provider_status = Some("Under Review By Bank".into());
+        let warning = unsettled(&Outcome::Payment(Box::new(payment.clone()))).unwrap();
+        assert!(warning.contains("Under Review By Bank"), "{warning}");
+        assert!(warning.contains("status --order-id ORDER5"), "{warning}");
+        payment.status = odeme::PaymentStatus::Succeeded;
+        assert!(unsettled(&Outcome::Payment(Box::new(payment))).is_none());
     }
 }

@@ -330,3 +330,53 @@ async fn sandbox_refuses_a_public_address() {
         run.stderr
     );
 }
+
+/// Every grouping of every test card, in every argument position the parser may quote
+/// (a stray positional, a flag's value, an unknown flag), stays out of both streams.
+#[tokio::test]
+async fn card_numbers_in_any_grouping_never_reach_the_output() {
+    let cards = ["4508034508034509", "4355084355084358", "5406675406675403"];
+    let group = |pan: &str, seps: [&str; 3]| -> String {
+        format!(
+            "{}{}{}{}{}{}{}",
+            &pan[0..4],
+            seps[0],
+            &pan[4..8],
+            seps[1],
+            &pan[8..12],
+            seps[2],
+            &pan[12..16]
+        )
+    };
+    for pan in cards {
+        let digits_only = |text: &str| -> bool {
+            let stripped: String = text.chars().filter(char::is_ascii_digit).collect();
+            stripped.contains(pan)
+        };
+        let groupings = [
+            pan.to_owned(),
+            group(pan, [" ", " ", " "]),
+            group(pan, ["-", "-", "-"]),
+            group(pan, [".", ".", "."]),
+            group(pan, [" ", "-", "."]),
+        ];
+        for grouped in &groupings {
+            let positions: [Vec<&str>; 4] = [
+                vec!["-p", "paytr", "charge", grouped.as_str()],
+                vec![grouped.as_str(), "--amount", "1"],
+                vec!["-p", "craftgate", "charge", "--amount", grouped.as_str()],
+                vec!["-p", "paytrek", "status", "--order-id", "o1", grouped.as_str()],
+            ];
+            for args in positions {
+                let run = odeme(&args).run().await;
+                assert_ne!(run.code, 0, "{args:?}");
+                for (name, text) in [("stdout", &run.stdout), ("stderr", &run.stderr)] {
+                    assert!(
+                        !digits_only(text),
+                        "{name} of {args:?} shows the card number:\n{text}"
+                    );
+                }
+            }
+        }
+    }
+}

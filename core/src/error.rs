@@ -37,9 +37,21 @@ pub enum Error {
     /// The client is configured wrongly (a missing key, an invalid base URL).
     #[error("configuration error: {0}")]
     Configuration(String),
-    /// The request was sent but no definitive answer came back (time-out after sending,
-    /// dropped connection, a 5xx or an unreadable answer to a write). The operation may or
-    /// may not have happened: reconcile with a status query, never retry blindly.
+    /// The request was sent but no definitive answer came back. The operation may or may
+    /// not have happened: reconcile with a status query, never retry blindly.
+    ///
+    /// The rule, at every write of every provider (charge, pre-authorization, capture,
+    /// cancel, refunds, stored-card and recurring charges, 3-D Secure completion, plan
+    /// create/cancel, store and delete card): `Ok` only for the answer forms the provider
+    /// documents as success, pending or requires-action (each adapter lists them next to
+    /// its mapping tables in `map.rs`); a documented decline or refusal is
+    /// [`Error::Declined`] or [`Error::Provider`]; **everything else is this variant**: an
+    /// unknown status word, a known field of the wrong type, a redirect, a 2xx that cannot be
+    /// read, a 5xx, a time-out after sending, a broken connection. `reason` keeps the HTTP
+    /// status and the provider's status text. The shared gate is
+    /// [`crate::HttpResponse::accept_payment`]: a written payment whose status maps to
+    /// [`crate::PaymentStatus::Unknown`] never comes back as `Ok`. Reads (status queries,
+    /// lists) may report `Unknown` as what the provider said.
     #[error(
         "unknown outcome of {operation} at {provider}: {reason}; reconcile with a status query"
     )]

@@ -15,6 +15,7 @@ pub mod notification;
 pub mod party;
 pub mod payment;
 pub mod provider;
+pub mod redact;
 pub mod request;
 pub mod secret;
 pub mod transport;

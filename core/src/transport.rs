@@ -13,6 +13,7 @@ use tracing::Instrument;
 
 use crate::error::{Error, Result};
 use crate::provider::ProviderId;
+use crate::payment::{Payment, PaymentStatus};
 
 /// Time-outs and identification for the HTTP client.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -187,6 +188,41 @@ impl HttpResponse {
         }
     }
 
+    /// The error for a readable answer in a form the provider does not document for this
+    /// operation (`what` names the field, `value` is what the provider sent). After a write
+    /// that is an [`Error::UnknownOutcome`], keeping the provider's text and the HTTP status:
+    /// the provider may have acted, so only a status query can tell. After a read it is
+    /// [`Error::UnexpectedResponse`].
+    pub fn undocumented(&self, what: &str, value: &str) -> Error {
+        match self.kind {
+            RequestKind::Write => Error::UnknownOutcome {
+                provider: self.provider,
+                operation: self.operation.to_owned(),
+                reference: self.reference.clone(),
+                reason: format!(
+                    "HTTP {}: undocumented {what} {:?}",
+                    self.status,
+                    redact_body(value)
+                ),
+            },
+            RequestKind::Read => self.unexpected(),
+        }
+    }
+
+    /// The one gate every write's payment passes: `Ok` only for a status the adapter's
+    /// tables know (success, authorized, pending, requires-action, or a documented final
+    /// state). A payment mapped to [`PaymentStatus::Unknown`] after a write is an
+    /// [`Error::UnknownOutcome`] with the provider's status text, never an `Ok` a caller
+    /// could ship goods on. Reads pass through unchanged: a status query may report
+    /// `Unknown` as what the provider said.
+    pub fn accept_payment(&self, payment: Payment) -> Result<Payment> {
+        if self.kind == RequestKind::Write && payment.status == PaymentStatus::Unknown {
+            let raw = payment.provider_status.as_deref().unwrap_or("(none)");
+            return Err(self.undocumented("payment status", raw));
+        }
+        Ok(payment)
+    }
+
     /// [`Error::UnexpectedResponse`] with a truncated, redacted body.
     pub fn unexpected(&self) -> Error {
         Error::UnexpectedResponse {
@@ -203,40 +239,10 @@ pub fn normalize_base_url(url: &str) -> String {
     url.trim().trim_end_matches('/').to_owned()
 }
 
-/// Cuts a body to 300 characters and masks anything that looks like a card number: a run
-/// of 12 or more digits, also when spaces or dashes group them (`4508 0345 0803 4509`).
+/// Cuts a body to 300 characters and masks anything that looks like a card number, by the
+/// one rule of [`crate::redact::mask_card_numbers`].
 pub fn redact_body(body: &str) -> String {
-    let mut out = String::with_capacity(body.len().min(320));
-    // The current run: its text as written, and how many digits it holds.
-    let mut run = String::new();
-    let mut digits = 0usize;
-    let flush = |run: &mut String, digits: &mut usize, out: &mut String| {
-        // A separator the run ended with belongs to the text after it, not the number.
-        let trailing: String = {
-            let kept = run.trim_end_matches([' ', '-']).len();
-            run.split_off(kept)
-        };
-        if *digits >= 12 {
-            out.push_str("[REDACTED]");
-        } else {
-            out.push_str(run);
-        }
-        out.push_str(&trailing);
-        run.clear();
-        *digits = 0;
-    };
-    for c in body.chars() {
-        if c.is_ascii_digit() {
-            run.push(c);
-            digits += 1;
-        } else if (c == ' ' || c == '-') && digits > 0 {
-            run.push(c);
-        } else {
-            flush(&mut run, &mut digits, &mut out);
-            out.push(c);
-        }
-    }
-    flush(&mut run, &mut digits, &mut out);
+    let out = crate::redact::mask_card_numbers(body);
     if out.chars().count() > 300 {
         let cut: String = out.chars().take(300).collect();
         format!("{cut}…")
@@ -324,6 +330,17 @@ impl HttpTransport {
             status,
             body: body.to_vec(),
         };
+        if (300..400).contains(&status) {
+            // The transport never follows redirects: a write answered by one may have been
+            // carried out by whoever sent it, and a read's answer is not there to read.
+            return Err(match request.kind {
+                RequestKind::Write => {
+                    tracing::warn!(status, "redirect after a write: outcome unknown");
+                    answer.unreadable("redirect")
+                }
+                RequestKind::Read => answer.unexpected(),
+            });
+        }
         if status >= 500 {
             // A write may have been carried out before the server failed; a read changed
             // nothing, so failing it as a transport error tells the caller to retry.
@@ -472,5 +489,91 @@ mod tests {
             other => panic!("expected unknown outcome, got {other:?}"),
         }
         server.abort();
+    }
+
+    /// A server that answers every connection with `answer` after reading the request.
+    async fn canned(answer: &'static str) -> (u16, tokio::task::JoinHandle<()>) {
+        use tokio::io::{AsyncReadExt, AsyncWriteExt};
+        let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+        let port = listener.local_addr().unwrap().port();
+        let server = tokio::spawn(async move {
+            while let Ok((mut socket, _)) = listener.accept().await {
+                let mut buf = [0u8; 4096];
+                let _ = socket.read(&mut buf).await;
+                let _ = socket.write_all(answer.as_bytes()).await;
+                let _ = socket.shutdown().await;
+            }
+        });
+        (port, server)
+    }
+
+    #[tokio::test]
+    async fn a_redirect_after_a_write_is_unknown_outcome_and_is_not_followed() {
+        let (port, server) = canned(
+            "HTTP/1.1 302 Found\r\nLocation: http://127.0.0.1:1/elsewhere\r\nContent-Length: 0\r\nConnection: close\r\n\r\n",
+        )
+        .await;
+        let t = HttpTransport::new(ProviderId::Paytrek, &TransportConfig::default()).unwrap();
+        let url = format!("http://127.0.0.1:{port}/charge");
+        let write = HttpRequest::new("POST", url.clone(), "charge", RequestKind::Write)
+            .reference("order7");
+        match t.send(&write).await.unwrap_err() {
+            Error::UnknownOutcome {
+                reference, reason, ..
+            } => {
+                assert_eq!(reference.as_deref(), Some("order7"));
+                assert!(reason.contains("HTTP 302"), "{reason}");
+            }
+            other => panic!("expected unknown outcome, got {other:?}"),
+        }
+        let read = HttpRequest::new("GET", url, "status", RequestKind::Read);
+        assert!(matches!(
+            t.send(&read).await.unwrap_err(),
+            Error::UnexpectedResponse { status: 302, .. }
+        ));
+        server.abort();
+    }
+
+    fn answer(kind: RequestKind, status: PaymentStatus) -> (HttpResponse, Payment) {
+        let response = HttpResponse {
+            provider: ProviderId::Paytr,
+            operation: "charge",
+            kind,
+            reference: Some("order9".into()),
+            status: 200,
+            body: br#"{"status":"under_review"}"#.to_vec(),
+        };
+        let mut payment = Payment::new(
+            ProviderId::Paytr,
+            "order9",
+            "order9",
+            status,
+            crate::Money::new(rust_decimal::Decimal::new(10000, 2), crate::Currency::TRY)
+                .unwrap(),
+        );
+        payment.provider_status = Some("under_review".into());
+        (response, payment)
+    }
+
+    #[test]
+    fn a_written_payment_with_an_unknown_status_is_an_unknown_outcome() {
+        let (response, payment) = answer(RequestKind::Write, PaymentStatus::Unknown);
+        match response.accept_payment(payment).unwrap_err() {
+            Error::UnknownOutcome {
+                reference, reason, ..
+            } => {
+                assert_eq!(reference.as_deref(), Some("order9"));
+                assert!(reason.contains("under_review") && reason.contains("HTTP 200"));
+            }
+            other => panic!("expected unknown outcome, got {other:?}"),
+        }
+        let (response, payment) = answer(RequestKind::Write, PaymentStatus::Succeeded);
+        assert!(response.accept_payment(payment).is_ok());
+        // A read reports what the provider said.
+        let (response, payment) = answer(RequestKind::Read, PaymentStatus::Unknown);
+        assert_eq!(
+            response.accept_payment(payment).unwrap().status,
+            PaymentStatus::Unknown
+        );
     }
 }

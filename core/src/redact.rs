@@ -1,0 +1,90 @@
+//! The one rule for masking card numbers in text that leaves the process (error messages,
+//! provider bodies quoted in errors, the CLI's output), whatever the number's grouping.
+
+/// Characters that people and systems put between the digit groups of a card number.
+const GROUP_SEPARATORS: [char; 3] = [' ', '-', '.'];
+
+/// A card number has at least 12 digits (the shortest PAN any scheme issues); a shorter
+/// run is an amount, a date or an id and stays readable.
+const MIN_PAN_DIGITS: usize = 12;
+
+/// Replaces anything that may be a card number with `[REDACTED]`: a run of 12 or more
+/// digits, also when single spaces, dashes or dots group them (`4508 0345 0803 4509`,
+/// `4508-0345-0803-4509`, `4508.0345.0803.4509`, or mixed). A separator that ends a run
+/// belongs to the text after it and is kept.
+pub fn mask_card_numbers(text: &str) -> String {
+    let mut out = String::with_capacity(text.len());
+    let mut run = String::new();
+    let mut digits = 0usize;
+    for c in text.chars() {
+        if c.is_ascii_digit() {
+            run.push(c);
+            digits = digits.saturating_add(1);
+        } else if GROUP_SEPARATORS.contains(&c)
+            && digits > 0
+            && !run.ends_with(GROUP_SEPARATORS)
+        {
+            run.push(c);
+        } else {
+            flush(&mut run, &mut digits, &mut out);
+            out.push(c);
+        }
+    }
+    flush(&mut run, &mut digits, &mut out);
+    out
+}
+
+fn flush(run: &mut String, digits: &mut usize, out: &mut String) {
+    let kept = run.trim_end_matches(GROUP_SEPARATORS).len();
+    let trailing = run.split_off(kept);
+    if *digits >= MIN_PAN_DIGITS {
+        out.push_str("[REDACTED]");
+    } else {
+        out.push_str(run);
+    }
+    out.push_str(&trailing);
+    run.clear();
+    *digits = 0;
+}
+
+#[cfg(test)]
+mod tests {
+    use super::mask_card_numbers;
+
+    #[test]
+    fn every_grouping_is_masked() {
+        for pan in [
+            "4508034508034509",
+            "4508 0345 0803 4509",
+            "4508-0345-0803-4509",
+            "4508.0345.0803.4509",
+            "4508 0345-0803.4509",
+            "3782 822463 10005",
+            "450803450803",
+        ] {
+            let out = mask_card_numbers(&format!("unexpected argument '{pan}' found"));
+            assert_eq!(out, "unexpected argument '[REDACTED]' found", "{pan}");
+        }
+    }
+
+    #[test]
+    fn short_numbers_and_text_stay() {
+        for text in [
+            "amount 100.00 TRY",
+            "12345678901",
+            "order 2026-12-06",
+            "1.2.3 - 4",
+            "ends with a dot 1234.",
+        ] {
+            assert_eq!(mask_card_numbers(text), text);
+        }
+    }
+
+    #[test]
+    fn a_double_separator_ends_the_run() {
+        // Two groups of six separated by two spaces are not one number.
+        assert_eq!(mask_card_numbers("450803  450803"), "450803  450803");
+        assert_eq!(mask_card_numbers("4508034509, 1"), "4508034509, 1");
+        assert_eq!(mask_card_numbers("x 4508034508034509."), "x [REDACTED].");
+    }
+}
