@@ -155,6 +155,46 @@ async fn decline_and_unknown_outcome() {
         .expect_code(0)
         .json();
     assert_eq!(status["status"], "succeeded", "{status}");
+
+    // A charge answered with a status word nobody documented is an unknown outcome (exit
+    // 4 with the lookup that reconciles it), never a payment the script ships goods on.
+    let order = order_id("PTKW");
+    sandbox
+        .paytrek
+        .faults()
+        .inject(Fault::UndocumentedStatus("Under Review By Bank".into()));
+    let undocumented = with(&flags)
+        .args(&strs(&charge_args("10.00")))
+        .args(&["--order-id", &order])
+        .args(CUSTOMER)
+        .stdin(DOCUMENTED_CARD)
+        .run()
+        .await
+        .expect_code(4);
+    assert!(
+        undocumented.stderr.contains("Under Review By Bank")
+            && undocumented
+                .stderr
+                .contains(&format!("status --order-id {order}")),
+        "{}",
+        undocumented.stderr
+    );
+    // A read may report the word, but the CLI does not exit 0 on it.
+    let sale = status["id"].as_str().unwrap().to_owned();
+    sandbox
+        .paytrek
+        .faults()
+        .inject(Fault::UndocumentedStatus("Under Review By Bank".into()));
+    let unknown_read = with(&flags)
+        .args(&["status", "--payment-id", &sale])
+        .run()
+        .await
+        .expect_code(4);
+    assert!(
+        unknown_read.stderr.contains("not a success"),
+        "{}",
+        unknown_read.stderr
+    );
 }
 
 #[tokio::test(flavor = "multi_thread")]

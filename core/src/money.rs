@@ -1,5 +1,9 @@
 //! Exact money: a `Decimal` amount in an ISO-4217 currency, never a float.
 
+// Money arithmetic near `Decimal::MAX` panics or silently loses scale; every operation here
+// must be checked.
+#![deny(clippy::arithmetic_side_effects)]
+
 use std::fmt;
 use std::str::FromStr;
 
@@ -136,6 +140,10 @@ impl FromStr for Currency {
     }
 }
 
+/// Why a string that is not plain decimal notation is refused.
+const NOT_PLAIN: &str =
+    "is not a decimal number: write plain digits with at most one decimal separator";
+
 /// An exact amount of money in one currency.
 ///
 /// The amount is never negative and never carries more decimals than the currency's minor
@@ -165,6 +173,30 @@ impl TryFrom<UncheckedMoney> for Money {
 }
 
 impl Money {
+    /// The largest amount, in minor units (kuruş, cents), that a [`Money`] may hold:
+    /// 999,999,999,999, so 9,999,999,999.99 TRY or 999,999,999.999 KWD.
+    ///
+    /// No provider takes anything near it (Hyperswitch caps amounts at 999,999,999 minor
+    /// units; the Turkish providers' limits are far lower), so a real amount never meets it.
+    /// It keeps every sum of a few line totals and every unit price times a `u32` quantity
+    /// far inside `Decimal`'s range, keeps the amount at the currency's scale (`Decimal`
+    /// cannot rescale amounts near its maximum) and makes [`Money::minor_units`] fit an i64.
+    pub const MAX_MINOR_UNITS: i64 = 999_999_999_999;
+
+    /// The number of digits before the decimal point of the largest amount in any currency;
+    /// a longer whole part is refused as too large before it is read.
+    const MAX_WHOLE_DIGITS: usize = 12;
+
+    fn too_large(field: &str, currency: Currency) -> Error {
+        Error::invalid(
+            field,
+            format!(
+                "is too large: at most {} {currency}",
+                Decimal::new(Self::MAX_MINOR_UNITS, currency.exponent())
+            ),
+        )
+    }
+
     /// Money of `amount` in `currency`; zero is allowed (a refunded total may be zero).
     ///
     /// Rejects a negative amount and one with more decimals than the currency has.
@@ -173,6 +205,8 @@ impl Money {
     }
 
     /// Like [`Money::new`], but the error names `field`.
+    ///
+    /// Also rejects an amount over [`Money::MAX_MINOR_UNITS`] minor units as too large.
     pub fn checked(field: &str, amount: Decimal, currency: Currency) -> Result<Self, Error> {
         if amount.is_sign_negative() && !amount.is_zero() {
             return Err(Error::invalid(field, "must not be negative"));
@@ -188,6 +222,10 @@ impl Money {
                 ),
             ));
         }
+        // Compared before rescaling: rescaling a huge amount silently keeps a smaller scale.
+        if normalized > Decimal::new(Self::MAX_MINOR_UNITS, currency.exponent()) {
+            return Err(Self::too_large(field, currency));
+        }
         let mut amount = normalized;
         amount.rescale(currency.exponent());
         Ok(Self { amount, currency })
@@ -202,30 +240,66 @@ impl Money {
         Ok(money)
     }
 
-    /// Parses a decimal string such as `"100.99"`. A comma is read as the decimal separator
-    /// (`"10,50"`, as PayTR writes amounts) only when it is the one separator and is followed
-    /// by no more digits than the currency has decimals: `"1,000"` is refused as ambiguous
-    /// rather than read as one lira.
+    /// Parses a plain decimal string such as `"100.99"`: ASCII digits with at most one
+    /// decimal separator followed by at most the currency's decimals; surrounding whitespace
+    /// is ignored. Signs, exponents (`"10e2"`), hex, underscores, inner spaces and thousands
+    /// separators are refused, since a provider or caller writing them means something this
+    /// cannot be sure of.
+    ///
+    /// A comma is read as the decimal separator (`"10,50"`, as PayTR writes amounts) only
+    /// when it is the one separator and is followed by no more digits than the currency has
+    /// decimals: `"1,000"` is refused as ambiguous rather than read as one lira.
     pub fn parse(field: &str, text: &str, currency: Currency) -> Result<Self, Error> {
         let trimmed = text.trim();
-        let cleaned = match trimmed.split_once(',') {
-            None => trimmed.to_owned(),
-            Some((whole, decimals))
-                if !whole.contains('.')
-                    && !decimals.contains([',', '.'])
-                    && decimals.len() <= currency.exponent() as usize =>
+        let decimals_allowed = currency.exponent() as usize;
+        let (whole, decimals) = match trimmed.split_once(['.', ',']) {
+            None => (trimmed, None),
+            Some((whole, decimals)) => (whole, Some(decimals)),
+        };
+        let all_digits = |part: &str| !part.is_empty() && part.bytes().all(|b| b.is_ascii_digit());
+        if let Some(decimals) = decimals {
+            let comma = trimmed.contains(',');
+            if comma
+                && (decimals.contains([',', '.']) || decimals.len() > decimals_allowed)
+                && all_digits(whole)
             {
-                format!("{whole}.{decimals}")
-            }
-            Some(_) => {
                 return Err(Error::invalid(
                     field,
                     "is ambiguous: write it with a dot as the decimal separator and no thousands separator",
-                ))
+                ));
             }
+            if !all_digits(decimals) || !all_digits(whole) {
+                return Err(Error::invalid(field, NOT_PLAIN));
+            }
+            if decimals.len() > decimals_allowed {
+                return Err(Error::invalid(
+                    field,
+                    format!(
+                        "has more decimals than {} allows ({})",
+                        currency,
+                        currency.exponent()
+                    ),
+                ));
+            }
+        } else if !all_digits(whole) {
+            return Err(Error::invalid(field, NOT_PLAIN));
+        }
+        let significant = whole.trim_start_matches('0');
+        if significant.len() > Self::MAX_WHOLE_DIGITS {
+            return Err(Self::too_large(field, currency));
+        }
+        let significant = if significant.is_empty() {
+            "0"
+        } else {
+            significant
         };
-        let amount = Decimal::from_str(&cleaned)
-            .map_err(|_| Error::invalid(field, "is not a decimal number"))?;
+        let plain = match decimals {
+            Some(decimals) => format!("{significant}.{decimals}"),
+            None => significant.to_owned(),
+        };
+        // The grammar and length were checked above, so this cannot fail on a real input;
+        // the error is kept rather than an unwrap.
+        let amount = Decimal::from_str(&plain).map_err(|_| Error::invalid(field, NOT_PLAIN))?;
         Self::checked(field, amount, currency)
     }
 
@@ -426,5 +500,92 @@ mod tests {
         assert!(a
             .checked_add(&Money::new(dec!(1), Currency::USD).unwrap())
             .is_err());
+    }
+
+    fn reason(err: &Error) -> String {
+        err.to_string()
+    }
+
+    #[test]
+    fn huge_parse_is_too_large_not_a_smaller_scale() {
+        let err =
+            Money::parse("amount", "1000000000000000000000000000", Currency::TRY).unwrap_err();
+        assert_eq!(err.invalid_field(), Some("amount"));
+        assert!(reason(&err).contains("too large"), "{err}");
+        let err = Money::new(dec!(50000000000000000000000000000), Currency::TRY).unwrap_err();
+        assert!(reason(&err).contains("too large"), "{err}");
+    }
+
+    #[test]
+    fn the_bound_is_inclusive_and_enforced_everywhere() {
+        let max = Money::from_minor(Money::MAX_MINOR_UNITS, Currency::TRY).unwrap();
+        assert_eq!(max.to_decimal_string(), "9999999999.99");
+        assert_eq!(max.minor_units(), Some(Money::MAX_MINOR_UNITS));
+        assert_eq!(
+            Money::parse("a", "9999999999.99", Currency::TRY).unwrap(),
+            max
+        );
+        let over = Money::MAX_MINOR_UNITS.checked_add(1).unwrap();
+        for err in [
+            Money::from_minor(over, Currency::TRY).unwrap_err(),
+            Money::parse("a", "10000000000", Currency::TRY).unwrap_err(),
+            Money::new(dec!(10000000000.00), Currency::TRY).unwrap_err(),
+            max.checked_add(&Money::from_minor(1, Currency::TRY).unwrap())
+                .unwrap_err(),
+        ] {
+            assert!(reason(&err).contains("too large"), "{err}");
+        }
+        let json = serde_json::from_str::<Money>(r#"{"amount":"10000000000","currency":"TRY"}"#)
+            .unwrap_err();
+        assert!(json.to_string().contains("too large"), "{json}");
+        assert_eq!(
+            Money::from_minor(Money::MAX_MINOR_UNITS, Currency::JPY)
+                .unwrap()
+                .to_decimal_string(),
+            "999999999999"
+        );
+        assert!(Money::parse("a", "1000000000000", Currency::JPY).is_err());
+    }
+
+    #[test]
+    fn only_plain_decimal_notation_is_read() {
+        for bad in [
+            "10e2",
+            "1E3",
+            "+10",
+            "-10",
+            "0x10",
+            "1_000",
+            "1 000",
+            "10. 5",
+            "1.000.000",
+            "1'000",
+            "",
+            ".5",
+            "5.",
+            "١٠",
+            "10.5.",
+            "NaN",
+            "inf",
+        ] {
+            let err = Money::parse("refund.amount", bad, Currency::TRY).unwrap_err();
+            assert_eq!(err.invalid_field(), Some("refund.amount"), "{bad}");
+        }
+        assert!(
+            Money::parse("a", "1.000", Currency::TRY).is_err(),
+            "three decimals in TRY"
+        );
+        assert_eq!(
+            Money::parse("a", "007.5", Currency::TRY)
+                .unwrap()
+                .to_decimal_string(),
+            "7.50"
+        );
+        assert_eq!(
+            Money::parse("a", "0000000000000000000000000000000001", Currency::TRY)
+                .unwrap()
+                .to_decimal_string(),
+            "1.00"
+        );
     }
 }

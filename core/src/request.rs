@@ -1,6 +1,9 @@
 //! What a caller asks of a gateway. Every request validates what all providers share before
 //! any I/O; adapters add their provider's own rules on top.
 
+// Sums of caller-given amounts must fail as an invalid request, never panic.
+#![deny(clippy::arithmetic_side_effects)]
+
 use std::collections::BTreeMap;
 use std::fmt;
 
@@ -271,9 +274,12 @@ pub fn validate_items(items: &[LineItem], amount: &Money) -> Result<(), Error> {
                 "must be greater than zero",
             ));
         }
-        let total = item
-            .total()
-            .map_err(|_| Error::invalid(format!("items[{i}].quantity"), "line total overflows"))?;
+        let total = item.total().map_err(|_| {
+            Error::invalid(
+                format!("items[{i}].quantity"),
+                "makes the line total too large",
+            )
+        })?;
         if let Some(split) = &item.split {
             validate::non_empty(
                 &format!("items[{i}].split.sub_merchant_id"),
@@ -292,7 +298,9 @@ pub fn validate_items(items: &[LineItem], amount: &Money) -> Result<(), Error> {
                 ));
             }
         }
-        sum += total.amount();
+        sum = sum
+            .checked_add(total.amount())
+            .ok_or_else(|| Error::invalid("items", "line totals add up to too large a sum"))?;
     }
     if sum != amount.amount() {
         return Err(Error::invalid(

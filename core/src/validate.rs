@@ -1,5 +1,8 @@
 //! Field checks shared by the core and the adapters. Each error names the field.
 
+// Checks run on untrusted input and must fail as errors, never by overflowing.
+#![deny(clippy::arithmetic_side_effects)]
+
 use crate::error::Error;
 
 /// The field must not be empty (after trimming).

@@ -38,12 +38,46 @@ pub(crate) fn get_sale_request(config: &PaytrekConfig, sale_token: &str) -> Resu
     ))
 }
 
-/// The answer's body as `T`, or the refusal it carries.
+/// The answer's body as `T`, or the refusal it carries. A write's answer goes through
+/// [`read_written`] instead.
 pub(crate) fn read<T: DeserializeOwned>(response: &HttpResponse) -> Result<T> {
+    if response.kind == RequestKind::Write {
+        return read_written(response);
+    }
     if !response.is_success() {
         return Err(errors::refusal(response));
     }
     response.json()
+}
+
+/// A write's answer as `T`. Only a 4xx is the refusal Paytrek answers a request it did not
+/// carry out with; any other non-2xx, a body that is not JSON, and a known field of the
+/// wrong type are forms no document gives, and the write may have been carried out: an
+/// unknown outcome keeping the provider's text.
+pub(crate) fn read_written<T: DeserializeOwned>(response: &HttpResponse) -> Result<T> {
+    if (400..500).contains(&response.status) {
+        return Err(errors::refusal(response));
+    }
+    if !response.is_success() {
+        return Err(response.undocumented("answer", &response.text()));
+    }
+    let value: serde_json::Value = response.json()?;
+    if let Some(object) = value.as_object() {
+        for field in crate::map::TEXT_FIELDS {
+            match object.get(*field) {
+                None | Some(serde_json::Value::Null | serde_json::Value::String(_)) => {}
+                Some(other) => return Err(response.undocumented(field, &other.to_string())),
+            }
+        }
+        if let Some(other) = object
+            .get("succeeded")
+            .filter(|v| !matches!(v, serde_json::Value::Null | serde_json::Value::Bool(_)))
+        {
+            return Err(response.undocumented("succeeded", &other.to_string()));
+        }
+    }
+    serde_json::from_value(value)
+        .map_err(|e| response.undocumented(&format!("answer ({e})"), &response.text()))
 }
 
 impl PaytrekGateway {

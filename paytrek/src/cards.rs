@@ -167,6 +167,24 @@ pub(crate) fn to_card_list(
     })
 }
 
+/// The answer of a card deletion: any 2xx is done, a 4xx the refusal it carries, anything
+/// else an unknown outcome.
+pub(crate) fn read_deleted(response: &HttpResponse) -> Result<()> {
+    if response.is_success() {
+        Ok(())
+    } else if (400..500).contains(&response.status) {
+        Err(crate::errors::refusal(response))
+    } else {
+        Err(response.undocumented("answer", &response.text()))
+    }
+}
+
+/// The answer of a card store: the card, in the documented form only.
+pub(crate) fn read_stored_card(response: &HttpResponse) -> Result<StoredCard> {
+    let card: VaultCard = crate::call::read(response)?;
+    to_stored_card(&card, response)
+}
+
 impl PaytrekGateway {
     /// One stored card by its token (`GET /api/v2/vault/<card_token>/`).
     pub async fn get_card(&self, card_token: &str) -> Result<StoredCard> {
@@ -182,8 +200,7 @@ impl StoreCard for PaytrekGateway {
     async fn store_card(&self, request: &StoreCardRequest) -> Result<StoredCard> {
         request.validate()?;
         let http = store_card_request(&self.config, request)?;
-        let (card, response): (VaultCard, _) = self.call(&http).await?;
-        to_stored_card(&card, &response)
+        read_stored_card(&self.send(&http).await?)
     }
 
     async fn list_cards(&self, request: &ListCardsRequest) -> Result<CardList> {
@@ -195,10 +212,6 @@ impl StoreCard for PaytrekGateway {
     async fn delete_card(&self, request: &DeleteCardRequest) -> Result<()> {
         let http = delete_card_request(&self.config, &request.card.card_token)?;
         let response = self.send(&http).await?;
-        if response.is_success() {
-            Ok(())
-        } else {
-            Err(crate::errors::refusal(&response))
-        }
+        read_deleted(&response)
     }
 }

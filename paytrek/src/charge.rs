@@ -4,7 +4,7 @@
 use async_trait::async_trait;
 
 use odeme_core::{
-    CancelRequest, Capability, CaptureRequest, Charge, ChargeRequest, Error, HttpRequest,
+    CancelRequest, Capability, CaptureRequest, Charge, ChargeRequest, Currency, Error, HttpRequest,
     HttpResponse, NextAction, Payment, PaymentSource, PaymentStatus, ProviderId, RequestKind,
     Result, StoreCardMode,
 };
@@ -12,6 +12,7 @@ use odeme_core::{
 use crate::call::{check_token, read};
 use crate::client::{PaytrekConfig, PaytrekGateway};
 use crate::errors;
+use crate::map;
 use crate::sale::{self, Context, SaleParts};
 use crate::settle::{self, cancel_request, capture_request, read_settle};
 use crate::wire;
@@ -69,13 +70,11 @@ impl PaytrekGateway {
         validate_charge(request, &self.config)?;
         let http = direct_charge_request(&self.config, request)?;
         let response = self.send(&http).await?;
-        let answer: wire::Sale = read(&response)?;
-        let ctx = Context {
-            response: &response,
-            currency: Some(request.amount.currency()),
-            order_id: Some(&request.order_id),
-        };
-        let mut payment = payment_or_decline(&answer, &ctx)?;
+        let mut payment = read_charge_answer(
+            &response,
+            Some(request.amount.currency()),
+            Some(&request.order_id),
+        )?;
         self.complete_stored_card(&mut payment, request).await;
         Ok(payment)
     }
@@ -92,6 +91,7 @@ impl PaytrekGateway {
         response: &HttpResponse,
     ) -> Result<Payment> {
         let currency = Some(before.amount.currency());
+        check_sale_status(answer, response)?;
         if let Some(url) = answer
             .forward_url
             .as_deref()
@@ -132,7 +132,27 @@ impl PaytrekGateway {
                 return Err(Error::declined(errors::sale_decline(&sale)));
             }
             // Without the answer's explicit yes, only a sale that reads as charged counts.
-            Ok((payment, _)) if confirmed || charged_status(payment.status) => payment,
+            Ok((payment, _)) if charged_status(payment.status) => payment,
+            Ok((payment, _))
+                if confirmed
+                    && matches!(
+                        payment.status,
+                        PaymentStatus::Pending | PaymentStatus::RequiresAction
+                    ) =>
+            {
+                payment
+            }
+            // A read-back in a form the tables do not know says nothing against the
+            // answer's explicit yes.
+            Ok((payment, _)) if confirmed && payment.status == PaymentStatus::Unknown => {
+                charged(before, pre_auth)
+            }
+            Ok((payment, _)) if confirmed => {
+                return Err(response.unreadable(&format!(
+                    "the answer says the charge succeeded, but the sale reads {}",
+                    payment.status
+                )))
+            }
             Ok((payment, _)) => {
                 return Err(response.unreadable(&format!(
                     "the answer does not say whether the charge succeeded, and the sale reads {}",
@@ -149,7 +169,7 @@ impl PaytrekGateway {
         if payment.stored_card.is_none() {
             payment.stored_card = stored;
         }
-        Ok(payment)
+        response.accept_payment(payment)
     }
 }
 
@@ -172,6 +192,41 @@ fn charged(before: Payment, pre_auth: bool) -> Payment {
     payment
 }
 
+/// Refuses a sale answer whose status word is not one the document names (see
+/// [`crate::map::DOCUMENTED_WRITE_ANSWERS`]): after a write that is an unknown outcome.
+pub(crate) fn check_sale_status(answer: &wire::Sale, response: &HttpResponse) -> Result<()> {
+    let text = answer
+        .status
+        .as_deref()
+        .filter(|s| !s.trim().is_empty())
+        .or(answer.financial_status.as_deref())
+        .filter(|s| !s.trim().is_empty());
+    match text {
+        Some(text) if !map::documented_sale_status(text) => {
+            Err(response.undocumented("sale status", text))
+        }
+        _ => Ok(()),
+    }
+}
+
+/// The answer of `direct_charge` (a charge or pre-authorization with a new card): a
+/// payment only in a documented success, pending or requires-action form, the decline a
+/// documented refusal carries, and an unknown outcome for anything else.
+pub(crate) fn read_charge_answer(
+    response: &HttpResponse,
+    currency: Option<Currency>,
+    order_id: Option<&str>,
+) -> Result<Payment> {
+    let answer: wire::Sale = read(response)?;
+    let ctx = Context {
+        response,
+        currency,
+        order_id,
+    };
+    let payment = payment_or_decline(&answer, &ctx)?;
+    response.accept_payment(payment)
+}
+
 /// A payment from an answer that carries the sale, or the decline it reports.
 pub(crate) fn payment_or_decline(answer: &wire::Sale, ctx: &Context<'_>) -> Result<Payment> {
     let redirect = answer
@@ -185,6 +240,7 @@ pub(crate) fn payment_or_decline(answer: &wire::Sale, ctx: &Context<'_>) -> Resu
         }
         return Err(Error::declined(decline));
     }
+    check_sale_status(answer, ctx.response)?;
     let payment = sale::to_payment(answer, ctx)?;
     if payment.status == PaymentStatus::Failed {
         return Err(Error::declined(errors::sale_decline(answer)));
@@ -218,13 +274,15 @@ impl Charge for PaytrekGateway {
         }
         let response = self.send(&http).await?;
         let answer = read_settle(&response)?;
-        match self
+        let payment = match self
             .fetch_payment(&request.payment_id, Some(before.amount.currency()))
             .await
         {
-            Ok((payment, _)) => Ok(payment),
-            Err(_) => settle::captured(before, &answer, &response),
-        }
+            Ok((payment, _)) if payment.status != PaymentStatus::Unknown => payment,
+            // The answer's documented yes stands when the read-back cannot be read.
+            _ => settle::captured(before, &answer, &response)?,
+        };
+        response.accept_payment(payment)
     }
 
     async fn cancel(&self, request: &CancelRequest) -> Result<Payment> {
@@ -233,12 +291,13 @@ impl Charge for PaytrekGateway {
         let (before, _) = self.fetch_payment(&request.payment_id, None).await?;
         let response = self.send(&http).await?;
         let answer = read_settle(&response)?;
-        match self
+        let payment = match self
             .fetch_payment(&request.payment_id, Some(before.amount.currency()))
             .await
         {
-            Ok((payment, _)) => Ok(payment),
-            Err(_) => settle::cancelled(before, &answer, &response),
-        }
+            Ok((payment, _)) if payment.status != PaymentStatus::Unknown => payment,
+            _ => settle::cancelled(before, &answer, &response)?,
+        };
+        response.accept_payment(payment)
     }
 }

@@ -4,8 +4,8 @@
 use std::collections::BTreeMap;
 
 use odeme_core::{
-    Address, CaptureMode, Card, ChargeRequest, Customer, HttpRequest, LineItem, Money, Payment,
-    RequestKind, Result, ThreeDs,
+    Address, CaptureMode, Card, ChargeRequest, Currency, Customer, HttpRequest, HttpResponse,
+    LineItem, Money, Payment, RequestKind, Result, ThreeDs,
 };
 
 use crate::call::{check_token, read};
@@ -186,6 +186,23 @@ pub(crate) fn charge_sale_request(
         .reference(sale_token.to_owned()))
 }
 
+/// The answer of a sale's creation: the sale with a documented status word, the refusal
+/// a 4xx carries, an unknown outcome otherwise (the order id may now be taken).
+pub(crate) fn read_created_sale(
+    response: &HttpResponse,
+    currency: Currency,
+    order_id: &str,
+) -> Result<Payment> {
+    let created: wire::Sale = read(response)?;
+    crate::charge::check_sale_status(&created, response)?;
+    let ctx = Context {
+        response,
+        currency: Some(currency),
+        order_id: Some(order_id),
+    };
+    response.accept_payment(sale::to_payment(&created, &ctx)?)
+}
+
 /// The hosted payment page URL for `sale_token` in the configured environment.
 pub(crate) fn redirect_url(config: &PaytrekConfig, sale_token: &str) -> String {
     let query: String = url::form_urlencoded::Serializer::new(String::new())
@@ -219,13 +236,7 @@ impl PaytrekGateway {
         parts: &SaleParts<'_>,
     ) -> Result<Payment> {
         let response = self.send(http).await?;
-        let created: wire::Sale = read(&response)?;
-        let ctx = Context {
-            response: &response,
-            currency: Some(parts.amount.currency()),
-            order_id: Some(parts.order_id),
-        };
-        sale::to_payment(&created, &ctx)
+        read_created_sale(&response, parts.amount.currency(), parts.order_id)
     }
 
     /// Pays a created sale with a new card (`POST /api/v2/charge/`), storing the card when

@@ -41,6 +41,8 @@ mod wire;
 mod parse_tests;
 #[cfg(test)]
 mod snapshot_tests;
+#[cfg(test)]
+mod write_answer_tests;
 
 use odeme_core::{
     Capabilities, Capability, Charge, ChargeStoredCard, Gateway, Installments, PaymentStatusQuery,

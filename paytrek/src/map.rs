@@ -1,4 +1,28 @@
-//! Paytrek's sale statuses and error codes mapped to the normalized ones, as tables.
+//! Paytrek's sale statuses and error codes mapped to the normalized ones, as tables, and
+//! the answer forms documented for each write.
+//!
+//! # Documented answer forms per write (issue 16)
+//!
+//! The one place these are written down. A write's answer is `Ok` only in a form listed
+//! here as success, pending or requires-action; a listed refusal stays the decline or
+//! rejection it is; every other form (a status word not in [`DOCUMENTED_STATUSES`], a
+//! field of [`TEXT_FIELDS`] or `succeeded` of another JSON type, a 3xx or 5xx, a 2xx
+//! body that cannot be read) is an unknown outcome keeping the provider's text and HTTP
+//! status, because the write may have been carried out.
+//!
+//! | Write | Ok | Refusal |
+//! |---|---|---|
+//! | charge / preauth with a new card (`direct_charge`), plan creation (`subscription_plan`) | 2xx sale: non-empty `forward_url` (requires action); `status` (or `financial_status` when `status` is missing) `Created` (pending), `Paid`/`Ready to Send` (succeeded), `Authorized`/`PreAuthorized` (authorized) | 2xx `succeeded: false` without `forward_url`, or `status: Declined` (decline); 4xx |
+//! | charge of a created sale (`charge`), stored-card and recurring charge (`charge_with_token`) | 2xx short answer: non-empty `forward_url` (requires action); `succeeded: true`, with the sale read back charged, pending or unreadable; `status`, when present, a documented word | 2xx `succeeded: false`, or no `succeeded` with the sale read back `Declined` (decline); 4xx |
+//! | sale creation (`sale`, hosted page and before a stored-card charge) | 2xx sale with a documented `status` (`Created`) | 4xx |
+//! | capture, cancel, refund | 2xx `succeeded: true` (`amount`, `total_refunded_amount` optional); the sale read back with a known status | 2xx `succeeded: false` with `error_code` / `error_message` / `paytrek_error`; 4xx |
+//! | 3-D Secure completion (the sale read back) | a documented `status` | `Declined`, or `Created` with a failed transaction (decline); 4xx |
+//! | plan cancel (`PUT subscription_plan`) | 2xx plan with a `plan_token`, each subscription's `status` one of [`SUBSCRIPTION_STATUSES`] | 4xx |
+//! | store card (`POST vault`) | 2xx card with a `card_token` | 4xx |
+//! | delete card (`DELETE vault/<token>`) | 204 (any 2xx) | 4xx |
+//!
+//! A 4xx is read by `errors::refusal`: DRF's `detail` and field messages,
+//! `error_code`/`error_message`, `error`, or raw text.
 
 use rust_decimal::Decimal;
 
@@ -29,6 +53,19 @@ pub(crate) const UNDOCUMENTED_STATUSES: &[(&str, PaymentStatus)] = &[
     ("Failed", PaymentStatus::Failed),
     ("Rejected", PaymentStatus::Failed),
 ];
+
+/// The answer fields whose documented form is text: after a write, any other JSON type
+/// in one of them is an unknown outcome, not a default or a refusal.
+pub(crate) const TEXT_FIELDS: &[&str] =
+    &["status", "financial_status", "forward_url", "sale_token"];
+
+/// The subscription statuses of a plan answer Paytrek's examples show.
+pub(crate) const SUBSCRIPTION_STATUSES: &[&str] = &["Active", "Cancelled", "Canceled"];
+
+/// Whether `text` is one of the sale statuses the document names.
+pub(crate) fn documented_sale_status(text: &str) -> bool {
+    lookup(DOCUMENTED_STATUSES, text).is_some()
+}
 
 fn key(text: &str) -> String {
     text.chars()

@@ -7,9 +7,9 @@
 use async_trait::async_trait;
 
 use odeme_core::{
-    CancelPlanRequest, ChargeRequest, Error, HttpRequest, HttpResponse, Payment, PaymentSource,
-    Plan, PlanRequest, ProviderId, Recurring, RecurringPeriod, RequestKind, Result, StoreCardMode,
-    Subscription, ThreeDs,
+    CancelPlanRequest, ChargeRequest, Currency, Error, HttpRequest, HttpResponse, Payment,
+    PaymentSource, Plan, PlanRequest, ProviderId, Recurring, RecurringPeriod, RequestKind, Result,
+    StoreCardMode, Subscription, ThreeDs,
 };
 
 use crate::call::{check_token, read};
@@ -146,6 +146,42 @@ pub(crate) fn to_plan(
     })
 }
 
+/// The answer of a plan's creation: its first sale, in a documented success form, with
+/// the plan inside it; a decline the first sale carries; an unknown outcome otherwise.
+pub(crate) fn read_plan_create(
+    response: &HttpResponse,
+    currency: Currency,
+    order_id: &str,
+) -> Result<Plan> {
+    let sale: Sale = read(response)?;
+    let ctx = Context {
+        response,
+        currency: Some(currency),
+        order_id: Some(order_id),
+    };
+    let first = response.accept_payment(payment_or_decline(&sale, &ctx)?)?;
+    let wire = sale
+        .subscription_plan
+        .clone()
+        .ok_or_else(|| response.unreadable("the answer has no subscription_plan"))?;
+    to_plan(&wire, Some(first), response)
+}
+
+/// The answer of a plan update: a plan whose subscriptions carry only the status words
+/// Paytrek shows (see [`crate::map::DOCUMENTED_WRITE_ANSWERS`]).
+pub(crate) fn read_plan_update(response: &HttpResponse) -> Result<Plan> {
+    let wire: PlanWire = read(response)?;
+    let plan = to_plan(&wire, None, response)?;
+    if let Some(odd) = plan
+        .subscriptions
+        .iter()
+        .find(|s| !crate::map::SUBSCRIPTION_STATUSES.contains(&s.status.trim()))
+    {
+        return Err(response.undocumented("subscription status", &odd.status));
+    }
+    Ok(plan)
+}
+
 impl PaytrekGateway {
     async fn fetch_plan(&self, plan_token: &str) -> Result<Plan> {
         let (wire, response): (PlanWire, _) = self
@@ -192,18 +228,11 @@ impl Recurring for PaytrekGateway {
         }
         let http = create_plan_request(&self.config, request)?;
         let response = self.send(&http).await?;
-        let sale: Sale = read(&response)?;
-        let ctx = Context {
-            response: &response,
-            currency: Some(request.charge.amount.currency()),
-            order_id: Some(&request.charge.order_id),
-        };
-        let first = payment_or_decline(&sale, &ctx)?;
-        let wire = sale
-            .subscription_plan
-            .clone()
-            .ok_or_else(|| response.unreadable("the answer has no subscription_plan"))?;
-        to_plan(&wire, Some(first), &response)
+        read_plan_create(
+            &response,
+            request.charge.amount.currency(),
+            &request.charge.order_id,
+        )
     }
 
     async fn get_plan(&self, plan_id: &str) -> Result<Plan> {
@@ -228,7 +257,7 @@ impl Recurring for PaytrekGateway {
             request.subscription_ids.clone()
         };
         let http = cancel_subscriptions_request(&self.config, &request.plan_id, &tokens)?;
-        let (wire, response): (PlanWire, _) = self.call(&http).await?;
-        to_plan(&wire, None, &response)
+        let response = self.send(&http).await?;
+        read_plan_update(&response)
     }
 }

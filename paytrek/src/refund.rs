@@ -4,8 +4,8 @@
 use async_trait::async_trait;
 
 use odeme_core::{
-    Capability, Error, Payment, PaymentStatus, ProviderId, Refund, RefundRequest, RefundResult,
-    RejectionKind, Result,
+    Capability, Error, HttpResponse, Payment, PaymentStatus, ProviderId, Refund, RefundRequest,
+    RefundResult, RejectionKind, Result,
 };
 
 use crate::call::check_token;
@@ -37,10 +37,19 @@ impl Refund for PaytrekGateway {
         let (before, _) = self.fetch_payment(&request.payment_id, None).await?;
         check_refundable(request, &before)?;
         let response = self.send(&http).await?;
-        let answer =
-            read_settle(&response).map_err(|e| over_refund(e, request.amount.is_some()))?;
-        refunded(request, &before, &answer, &response)
+        read_refund_answer(request, &before, &response)
     }
+}
+
+/// The answer of a refund: done only for the documented `succeeded: true`, the refusal a
+/// documented `succeeded: false` or 4xx carries, an unknown outcome for anything else.
+pub(crate) fn read_refund_answer(
+    request: &RefundRequest,
+    before: &Payment,
+    response: &HttpResponse,
+) -> Result<RefundResult> {
+    let answer = read_settle(response).map_err(|e| over_refund(e, request.amount.is_some()))?;
+    refunded(request, before, &answer, response)
 }
 
 /// Refuses, before anything is sent, an amount in another currency than the sale's or

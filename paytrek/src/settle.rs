@@ -84,6 +84,11 @@ pub(crate) fn refund_request(
 /// An answer without `succeeded` says nothing about what happened: an unknown outcome.
 pub(crate) fn read_settle(response: &HttpResponse) -> Result<SettleAnswer> {
     let answer: SettleAnswer = read(response)?;
+    // The documented answer has no status word: one that comes with it may say the
+    // request was taken for review rather than done.
+    if let Some(status) = answer.status.as_deref().filter(|s| !s.trim().is_empty()) {
+        return Err(response.undocumented("status", status));
+    }
     match answer.succeeded {
         Some(true) => Ok(answer),
         Some(false) => Err(errors::settle_refusal(

@@ -5,11 +5,16 @@
 use async_trait::async_trait;
 
 use odeme_core::{
-    CompleteThreeDsRequest, Error, Payment, PaymentStatus, Result, ThreeDsCompletion,
+    CompleteThreeDsRequest, Error, HttpResponse, Payment, PaymentStatus, RequestKind, Result,
+    ThreeDsCompletion,
 };
 
+use crate::call::read;
+use crate::charge::check_sale_status;
 use crate::client::PaytrekGateway;
 use crate::errors;
+use crate::sale::{self, Context};
+use crate::wire;
 
 /// The sale token the return carries, checked against what the merchant kept. The return
 /// is unsigned and comes through the customer's browser, so without the merchant's own
@@ -61,16 +66,38 @@ pub(crate) fn check_belongs(request: &CompleteThreeDsRequest, payment: &Payment)
 impl ThreeDsCompletion for PaytrekGateway {
     async fn complete_three_ds(&self, request: &CompleteThreeDsRequest) -> Result<Payment> {
         let token = returned_token(request)?;
-        let (payment, sale) = self.fetch_payment(&token, request.currency).await?;
-        check_belongs(request, &payment)?;
-        if payment.status == PaymentStatus::Failed
-            || (payment.status == PaymentStatus::Pending
-                && errors::failed_transaction(&sale).is_some())
-        {
-            return Err(Error::declined(errors::sale_decline(&sale)));
-        }
-        Ok(payment)
+        let (_, response) = self.fetch_sale(&token).await?;
+        read_completion(request, &response)
     }
+}
+
+/// The sale read back after the customer's return, judged as the write the completion
+/// finishes: the bank's answer has been acted on, so a sale in a form the document does
+/// not name is an unknown outcome, not a payment of unknown status.
+pub(crate) fn read_completion(
+    request: &CompleteThreeDsRequest,
+    response: &HttpResponse,
+) -> Result<Payment> {
+    let response = HttpResponse {
+        kind: RequestKind::Write,
+        operation: "complete_three_ds",
+        ..response.clone()
+    };
+    let sale: wire::Sale = read(&response)?;
+    let ctx = Context {
+        response: &response,
+        currency: request.currency,
+        order_id: None,
+    };
+    let payment = sale::to_payment(&sale, &ctx)?;
+    check_belongs(request, &payment)?;
+    check_sale_status(&sale, &response)?;
+    if payment.status == PaymentStatus::Failed
+        || (payment.status == PaymentStatus::Pending && errors::failed_transaction(&sale).is_some())
+    {
+        return Err(Error::declined(errors::sale_decline(&sale)));
+    }
+    response.accept_payment(payment)
 }
 
 #[cfg(test)]

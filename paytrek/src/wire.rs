@@ -358,6 +358,9 @@ pub(crate) struct Sale {
 /// The answer of `capture`, `cancel` and `refund`.
 #[derive(Debug, Clone, Default, Deserialize)]
 pub(crate) struct SettleAnswer {
+    /// Not in the documented answer; read only to refuse an answer that carries one.
+    #[serde(default)]
+    pub status: Option<String>,
     #[serde(default)]
     pub amount: Option<Amount>,
     #[serde(default)]

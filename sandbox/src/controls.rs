@@ -28,6 +28,15 @@ pub enum Fault {
     MalformedJson,
     /// Handles the request, then answers with the first half of the real body.
     TruncatedJson,
+    /// Handles the request, then replaces the provider's status field in the otherwise
+    /// valid JSON answer by this word, which no provider documents. The fields replaced
+    /// are whichever exist of: top-level `status` (Paytrek, PayTR; Paytrek's `succeeded`
+    /// where an answer has no `status`), `data.paymentStatus` and `data.status` (Craftgate).
+    UndocumentedStatus(String),
+    /// Handles the request, then replaces the same status field by a JSON number (`7`).
+    WrongTypedStatus,
+    /// Handles the request, then answers 302 with a `Location` to another loopback path.
+    Redirect,
 }
 
 impl Fault {

@@ -104,6 +104,60 @@ async fn apply_controls(
             parts.headers.remove(header::CONTENT_LENGTH);
             Response::from_parts(parts, Body::from(half))
         }
+        Fault::UndocumentedStatus(word) => {
+            let response = next.run(request).await;
+            replace_status(response, serde_json::Value::String(word)).await
+        }
+        Fault::WrongTypedStatus => {
+            let response = next.run(request).await;
+            replace_status(response, serde_json::Value::from(7)).await
+        }
+        Fault::Redirect => {
+            let _ = next.run(request).await;
+            (StatusCode::FOUND, [(header::LOCATION, REDIRECT_TARGET)], "").into_response()
+        }
+    }
+}
+
+/// Where [`Fault::Redirect`] sends the client: a loopback path no simulator serves, so a
+/// client that followed it would not find the answer there either.
+pub(crate) const REDIRECT_TARGET: &str = "/moved-elsewhere";
+
+/// Replaces the provider's status field(s) in a JSON answer by `value`, keeping the rest
+/// of the answer and its HTTP status. An answer that is not a JSON object is left as it is.
+async fn replace_status(response: Response, value: serde_json::Value) -> Response {
+    let (mut parts, body) = response.into_parts();
+    let bytes = axum::body::to_bytes(body, usize::MAX)
+        .await
+        .unwrap_or_default();
+    let Ok(mut json) = serde_json::from_slice::<serde_json::Value>(&bytes) else {
+        return Response::from_parts(parts, Body::from(bytes));
+    };
+    replace_status_fields(&mut json, &value);
+    let out = serde_json::to_vec(&json).unwrap_or_else(|_| bytes.to_vec());
+    parts.headers.remove(header::CONTENT_LENGTH);
+    Response::from_parts(parts, Body::from(out))
+}
+
+/// Where each provider keeps its status: Paytrek and PayTR at the top (`status`, or
+/// Paytrek's `succeeded` in answers without `status`), Craftgate inside `data` (`paymentStatus` for payments, `status` for refunds and others).
+fn replace_status_fields(json: &mut serde_json::Value, value: &serde_json::Value) {
+    let Some(object) = json.as_object_mut() else {
+        return;
+    };
+    if let Some(status) = object.get_mut("status") {
+        *status = value.clone();
+    } else if let Some(succeeded) = object.get_mut("succeeded") {
+        // Paytrek's capture, cancel and refund answers carry no `status`: their outcome
+        // field is the boolean `succeeded`, so that is the field to make undocumented.
+        *succeeded = value.clone();
+    }
+    if let Some(data) = object.get_mut("data").and_then(|d| d.as_object_mut()) {
+        for field in ["paymentStatus", "status"] {
+            if let Some(status) = data.get_mut(field) {
+                *status = value.clone();
+            }
+        }
     }
 }
 
@@ -130,4 +184,111 @@ fn dropped_connection() -> Response {
         .header(header::CONTENT_LENGTH, "512")
         .body(Body::from_stream(stream))
         .unwrap_or_else(|_| StatusCode::INTERNAL_SERVER_ERROR.into_response())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use serde_json::json;
+
+    #[test]
+    fn top_level_status_is_replaced() {
+        let mut body = json!({ "status": "success", "msg": "Ödeme Başarılı." });
+        replace_status_fields(&mut body, &json!("teleported"));
+        assert_eq!(
+            body,
+            json!({ "status": "teleported", "msg": "Ödeme Başarılı." })
+        );
+    }
+
+    #[test]
+    fn paytrek_succeeded_is_replaced_only_without_status() {
+        let mut settle = json!({ "sale_token": "t", "succeeded": true });
+        replace_status_fields(&mut settle, &json!("teleported"));
+        assert_eq!(
+            settle,
+            json!({ "sale_token": "t", "succeeded": "teleported" })
+        );
+        let mut sale = json!({ "status": "Paid", "succeeded": true });
+        replace_status_fields(&mut sale, &json!(7));
+        assert_eq!(sale, json!({ "status": 7, "succeeded": true }));
+    }
+
+    #[test]
+    fn craftgate_data_statuses_are_replaced() {
+        let mut body = json!({ "data": { "id": 1, "paymentStatus": "SUCCESS" } });
+        replace_status_fields(&mut body, &json!(7));
+        assert_eq!(body, json!({ "data": { "id": 1, "paymentStatus": 7 } }));
+        let mut refund = json!({ "data": { "id": 2, "status": "SUCCESS" } });
+        replace_status_fields(&mut refund, &json!("teleported"));
+        assert_eq!(
+            refund,
+            json!({ "data": { "id": 2, "status": "teleported" } })
+        );
+    }
+
+    #[test]
+    fn answers_without_status_are_untouched() {
+        let mut body = json!({ "data": { "cardToken": "t" } });
+        replace_status_fields(&mut body, &json!(7));
+        assert_eq!(body, json!({ "data": { "cardToken": "t" } }));
+        let mut list = json!([{ "status": "success" }]);
+        replace_status_fields(&mut list, &json!(7));
+        assert_eq!(list, json!([{ "status": "success" }]));
+    }
+
+    #[tokio::test]
+    async fn faults_change_a_real_answer() {
+        let router = Router::new().route(
+            "/pay",
+            axum::routing::post(|| async {
+                axum::Json(json!({ "status": "success", "id": "p1" }))
+            }),
+        );
+        let controls = Controls::default();
+        let core = serve(
+            "127.0.0.1:0".parse().expect("addr"),
+            router,
+            controls.clone(),
+        )
+        .await
+        .expect("serve");
+        let client = reqwest::Client::builder()
+            .redirect(reqwest::redirect::Policy::none())
+            .build()
+            .expect("client");
+        let url = format!("{}/pay", core.base_url);
+
+        controls
+            .faults
+            .inject_on("/pay", Fault::UndocumentedStatus("teleported".into()));
+        let answer = client.post(&url).send().await.expect("send");
+        assert_eq!(answer.status(), StatusCode::OK);
+        let body: serde_json::Value = answer.json().await.expect("json");
+        assert_eq!(body, json!({ "status": "teleported", "id": "p1" }));
+
+        controls.faults.inject(Fault::WrongTypedStatus);
+        let body: serde_json::Value = client
+            .post(&url)
+            .send()
+            .await
+            .expect("send")
+            .json()
+            .await
+            .expect("json");
+        assert_eq!(body, json!({ "status": 7, "id": "p1" }));
+
+        controls.faults.inject(Fault::Redirect);
+        let answer = client.post(&url).send().await.expect("send");
+        assert_eq!(answer.status(), StatusCode::FOUND);
+        assert_eq!(
+            answer
+                .headers()
+                .get(header::LOCATION)
+                .and_then(|v| v.to_str().ok()),
+            Some(REDIRECT_TARGET)
+        );
+        assert_eq!(controls.faults.pending(), 0);
+        assert_eq!(controls.requests.count_path("/pay"), 3);
+    }
 }

@@ -10,6 +10,7 @@ mod notifications;
 pub(crate) mod probe;
 mod redaction;
 mod three_ds;
+mod undocumented;
 
 use odeme::Capability;
 
@@ -216,6 +217,66 @@ pub fn all() -> Vec<Scenario> {
             "redaction: logs and errors carry no secrets",
             [Charge],
             redaction::no_secrets
+        ),
+        scenario!(
+            "undocumented: charge → unknown status word",
+            [Charge, StatusByOrderId],
+            undocumented::charge_status
+        ),
+        scenario!(
+            "undocumented: charge → wrong-typed status",
+            [Charge, StatusByOrderId],
+            undocumented::charge_typed
+        ),
+        scenario!(
+            "undocumented: charge → redirect",
+            [Charge, StatusByOrderId],
+            undocumented::charge_redirect
+        ),
+        scenario!(
+            "undocumented: capture → unknown status word",
+            [Charge, PreAuthorize, Capture],
+            undocumented::capture_status
+        ),
+        scenario!(
+            "undocumented: capture → wrong-typed status",
+            [Charge, PreAuthorize, Capture],
+            undocumented::capture_typed
+        ),
+        scenario!(
+            "undocumented: capture → redirect",
+            [Charge, PreAuthorize, Capture],
+            undocumented::capture_redirect
+        ),
+        scenario!(
+            "undocumented: cancel → unknown status word",
+            [Charge, PreAuthorize, Cancel],
+            undocumented::cancel_status
+        ),
+        scenario!(
+            "undocumented: cancel → wrong-typed status",
+            [Charge, PreAuthorize, Cancel],
+            undocumented::cancel_typed
+        ),
+        scenario!(
+            "undocumented: cancel → redirect",
+            [Charge, PreAuthorize, Cancel],
+            undocumented::cancel_redirect
+        ),
+        scenario!(
+            "undocumented: refund → unknown status word",
+            [Charge, PartialRefund],
+            undocumented::refund_status
+        ),
+        scenario!(
+            "undocumented: refund → wrong-typed status",
+            [Charge, PartialRefund],
+            undocumented::refund_typed
+        ),
+        scenario!(
+            "undocumented: refund → redirect",
+            [Charge, PartialRefund],
+            undocumented::refund_redirect
         ),
     ]
 }
