@@ -1,4 +1,5 @@
 //! `card-payments`: create (non-3-D), 3-D Secure init and complete, retrieve and post-auth.
+#![deny(clippy::arithmetic_side_effects)]
 
 use std::sync::Arc;
 
@@ -86,7 +87,18 @@ pub(crate) fn positive_amount(value: Option<Decimal>, field: &str) -> Result<Dec
             "en fazla iki ondalık basamak olabilir",
         ));
     }
+    // Bounding every amount at the edge keeps each later product (installment rate, payout
+    // shares, currency conversion) far inside `Decimal`'s range, so no request can panic
+    // the handler after part of a payment is stored.
+    if value > max_amount() {
+        return Err(ApiError::invalid(field, "en fazla 9999999999.99 olabilir"));
+    }
     Ok(value)
+}
+
+/// The largest amount the simulator accepts: 10^12 minor units less one.
+pub(crate) fn max_amount() -> Decimal {
+    Decimal::new(999_999_999_999, 2)
 }
 
 fn enum_value(
@@ -120,7 +132,10 @@ pub(crate) fn validate_card_fields(
     let month_text = wire::required(month, "expireMonth")?;
     let year_value = match year_text.len() {
         4 => year_text.parse::<i32>().ok(),
-        2 => year_text.parse::<i32>().ok().map(|y| 2000 + y),
+        2 => year_text
+            .parse::<i32>()
+            .ok()
+            .map(|y| y.saturating_add(2000)),
         _ => None,
     }
     .ok_or_else(|| {
@@ -139,8 +154,15 @@ pub(crate) fn validate_card_fields(
                 format!("Kart son kullanma ayı \"{month_text}\" geçersiz"),
             )
         })?;
-    let now = today.year() * 12 + i32::from(u8::from(today.month()));
-    if year_value * 12 + i32::from(month_value) < now {
+    let now = today
+        .year()
+        .saturating_mul(12)
+        .saturating_add(i32::from(u8::from(today.month())));
+    if year_value
+        .saturating_mul(12)
+        .saturating_add(i32::from(month_value))
+        < now
+    {
         return Err(ApiError::validation(
             codes::INVALID_EXPIRY,
             format!("Kart son kullanma yılı \"{year_text}\" geçersiz"),
@@ -397,7 +419,7 @@ pub(crate) fn transactions(
                 sub_merchant_member_price: item.sub_merchant_price,
                 sub_merchant_payout_rate: amounts.sub_merchant_payout_rate,
                 sub_merchant_payout_amount: amounts.sub_merchant_payout_amount,
-                blockage_resolved_date: created + time::Duration::days(*blockage_day),
+                blockage_resolved_date: created.saturating_add(time::Duration::days(*blockage_day)),
                 refunded: Decimal::ZERO,
             },
         )

@@ -1,5 +1,6 @@
 //! `GET /api/v2/installments/?bin_number=&amount=`: each bank's installment options with
 //! the commission, computed exactly in decimal.
+#![deny(clippy::arithmetic_side_effects)]
 
 use std::sync::Arc;
 
@@ -24,15 +25,21 @@ fn round(amount: Decimal) -> Decimal {
 /// to `total_amount` and (as the example shows) subtracted in `total_amount_wo_commission`.
 pub(crate) fn option(bank: &BankInfo, number: u32, amount: Decimal) -> Option<Value> {
     let rate = bank.commission_percent(number)?;
-    let commission = round(amount * rate / Decimal::ONE_HUNDRED);
-    let total = amount + commission;
-    let each = round(total / Decimal::from(number));
+    // An option whose figures do not fit is left out instead of panicking the handler.
+    let commission = round(
+        amount
+            .checked_mul(rate)?
+            .checked_div(Decimal::ONE_HUNDRED)?,
+    );
+    let total = amount.checked_add(commission)?;
+    let each = round(total.checked_div(Decimal::from(number))?);
+    let without = amount.checked_sub(commission)?;
     Some(json!({
         "number": number,
         "commission": money(commission),
         "instalment_amounts": money(each),
         "total_amount": money(total),
-        "total_amount_wo_commission": money(amount - commission),
+        "total_amount_wo_commission": money(without),
     }))
 }
 

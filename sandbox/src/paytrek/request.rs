@@ -278,6 +278,11 @@ pub(crate) fn parse_amount(value: &Value) -> Result<Decimal, &'static str> {
     if amount < Decimal::new(1, 2) {
         return Err("Ensure this value is greater than or equal to 0.01.");
     }
+    // The DRF DecimalField's max_digits bound: it also keeps every later product
+    // (installment commission, totals) far inside `Decimal`'s range.
+    if amount > Decimal::new(999_999_999_999, 2) {
+        return Err("Ensure that there are no more than 12 digits in total.");
+    }
     Ok(amount)
 }
 
