@@ -52,13 +52,15 @@ impl Cli {
             Err(error) if !error.use_stderr() => error.exit(),
             Err(error) => {
                 // clap quotes unexpected arguments, and a stray one may be a card number.
-                eprint!("{}", odeme::core::redact::mask_card_numbers(&error.render().to_string()));
+                eprint!(
+                    "{}",
+                    odeme::core::redact::mask_card_numbers(&error.render().to_string())
+                );
                 std::process::exit(i32::from(crate::exit::INVALID_INPUT));
             }
         }
     }
 }
-
 
 /// A payment provider, as named on the command line.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
@@ -455,7 +457,6 @@ mod tests {
         command.clone().debug_assert();
         check(&command, "");
     }
-
 
     #[test]
     fn exit_codes_follow_the_help() {

@@ -365,7 +365,14 @@ async fn card_numbers_in_any_grouping_never_reach_the_output() {
                 vec!["-p", "paytr", "charge", grouped.as_str()],
                 vec![grouped.as_str(), "--amount", "1"],
                 vec!["-p", "craftgate", "charge", "--amount", grouped.as_str()],
-                vec!["-p", "paytrek", "status", "--order-id", "o1", grouped.as_str()],
+                vec![
+                    "-p",
+                    "paytrek",
+                    "status",
+                    "--order-id",
+                    "o1",
+                    grouped.as_str(),
+                ],
             ];
             for args in positions {
                 let run = odeme(&args).run().await;

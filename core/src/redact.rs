@@ -12,32 +12,44 @@ const MIN_PAN_DIGITS: usize = 12;
 /// digits, also when single spaces, dashes or dots group them (`4508 0345 0803 4509`,
 /// `4508-0345-0803-4509`, `4508.0345.0803.4509`, or mixed). A separator that ends a run
 /// belongs to the text after it and is kept.
+///
+/// A run glued to a letter or `_` on either side is part of an identifier (a hex token, a
+/// UUID, an order id such as `ORD20261206123456789`) and stays: masking it would break the
+/// token for whoever copies it, and no provider or person writes a card number that way.
 pub fn mask_card_numbers(text: &str) -> String {
     let mut out = String::with_capacity(text.len());
     let mut run = String::new();
     let mut digits = 0usize;
+    let mut glued_before = false;
+    let mut previous: Option<char> = None;
     for c in text.chars() {
         if c.is_ascii_digit() {
+            if run.is_empty() {
+                glued_before = previous.is_some_and(is_word_letter);
+            }
             run.push(c);
             digits = digits.saturating_add(1);
-        } else if GROUP_SEPARATORS.contains(&c)
-            && digits > 0
-            && !run.ends_with(GROUP_SEPARATORS)
-        {
+        } else if GROUP_SEPARATORS.contains(&c) && digits > 0 && !run.ends_with(GROUP_SEPARATORS) {
             run.push(c);
         } else {
-            flush(&mut run, &mut digits, &mut out);
+            let glued_after = is_word_letter(c) && !run.ends_with(GROUP_SEPARATORS);
+            flush(&mut run, &mut digits, glued_before || glued_after, &mut out);
             out.push(c);
         }
+        previous = Some(c);
     }
-    flush(&mut run, &mut digits, &mut out);
+    flush(&mut run, &mut digits, glued_before, &mut out);
     out
 }
 
-fn flush(run: &mut String, digits: &mut usize, out: &mut String) {
+fn is_word_letter(c: char) -> bool {
+    c.is_alphabetic() || c == '_'
+}
+
+fn flush(run: &mut String, digits: &mut usize, glued: bool, out: &mut String) {
     let kept = run.trim_end_matches(GROUP_SEPARATORS).len();
     let trailing = run.split_off(kept);
-    if *digits >= MIN_PAN_DIGITS {
+    if *digits >= MIN_PAN_DIGITS && !glued {
         out.push_str("[REDACTED]");
     } else {
         out.push_str(run);
@@ -86,5 +98,29 @@ mod tests {
         assert_eq!(mask_card_numbers("450803  450803"), "450803  450803");
         assert_eq!(mask_card_numbers("4508034509, 1"), "4508034509, 1");
         assert_eq!(mask_card_numbers("x 4508034508034509."), "x [REDACTED].");
+    }
+
+    #[test]
+    fn digits_inside_identifiers_stay() {
+        // A hex token with a long digit run (the Paytrek vault's customer tokens are 32 hex
+        // characters) and ids that glue letters to long digit runs are not card numbers.
+        for text in [
+            "{\"customer_token\":\"ee4611689876543210123ab5\"}",
+            "ab4508034508034509",
+            "4508034508034509cd",
+            "ORD20261206123456789",
+            "order_4508034508034509",
+        ] {
+            assert_eq!(mask_card_numbers(text), text);
+        }
+        // The same digits standing alone, or parted from a word by punctuation, are masked.
+        assert_eq!(
+            mask_card_numbers("token=4508034508034509&x"),
+            "token=[REDACTED]&x"
+        );
+        assert_eq!(
+            mask_card_numbers("card 4508034508034509 - ok"),
+            "card [REDACTED] - ok"
+        );
     }
 }

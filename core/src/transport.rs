@@ -12,8 +12,8 @@ use serde::de::DeserializeOwned;
 use tracing::Instrument;
 
 use crate::error::{Error, Result};
-use crate::provider::ProviderId;
 use crate::payment::{Payment, PaymentStatus};
+use crate::provider::ProviderId;
 
 /// Time-outs and identification for the HTTP client.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -515,8 +515,8 @@ mod tests {
         .await;
         let t = HttpTransport::new(ProviderId::Paytrek, &TransportConfig::default()).unwrap();
         let url = format!("http://127.0.0.1:{port}/charge");
-        let write = HttpRequest::new("POST", url.clone(), "charge", RequestKind::Write)
-            .reference("order7");
+        let write =
+            HttpRequest::new("POST", url.clone(), "charge", RequestKind::Write).reference("order7");
         match t.send(&write).await.unwrap_err() {
             Error::UnknownOutcome {
                 reference, reason, ..
@@ -548,8 +548,7 @@ mod tests {
             "order9",
             "order9",
             status,
-            crate::Money::new(rust_decimal::Decimal::new(10000, 2), crate::Currency::TRY)
-                .unwrap(),
+            crate::Money::new(rust_decimal::Decimal::new(10000, 2), crate::Currency::TRY).unwrap(),
         );
         payment.provider_status = Some("under_review".into());
         (response, payment)

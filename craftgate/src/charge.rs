@@ -299,7 +299,7 @@ pub(crate) fn payment_outcome(
         let body = data.payment_error.clone().unwrap_or_default();
         return Err(Error::declined(errors::decline(&body, &context)));
     }
-    Ok(payment)
+    response.accept_payment(payment)
 }
 
 /// Charges or pre-authorizes `request` without 3-D Secure, in `payment_group`.

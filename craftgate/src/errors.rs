@@ -53,7 +53,9 @@ pub(crate) fn from_response(response: &HttpResponse, context: &ErrorContext) -> 
             provider: ProviderId::Craftgate,
             message: format!("HTTP {} without an error body", response.status),
         },
-        _ => response.unexpected(),
+        // After a write, an error status with no documented error body proves nothing
+        // was done no more than a 5xx does (issue 16).
+        _ => response.unreadable("an error status without an error body"),
     }
 }
 
@@ -257,8 +259,17 @@ mod tests {
             from_response(&response(401, ""), &ErrorContext::other()),
             Error::Authentication { .. }
         ));
+        // A write answered by a page without an error body may have been carried out.
         assert!(matches!(
             from_response(&response(404, "<html>"), &ErrorContext::other()),
+            Error::UnknownOutcome { .. }
+        ));
+        let read = HttpResponse {
+            kind: RequestKind::Read,
+            ..response(404, "<html>")
+        };
+        assert!(matches!(
+            from_response(&read, &ErrorContext::other()),
             Error::UnexpectedResponse { status: 404, .. }
         ));
         let r = response(

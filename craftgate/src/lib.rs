@@ -77,6 +77,8 @@ mod wire;
 
 #[cfg(test)]
 mod snapshots;
+#[cfg(test)]
+mod write_answer_tests;
 
 use std::fmt;
 

@@ -171,6 +171,28 @@ pub(crate) const REFUND_STATUSES: &[(&str, RefundStatus)] = &[
     ("FAILURE", RefundStatus::Failed),
 ];
 
+/// The documented refund status `status` stands for; `None` for any other word or no
+/// word, which after a write is an unknown outcome (issue 16), never a guess.
+pub(crate) fn documented_refund_status(status: Option<&str>) -> Option<RefundStatus> {
+    let status = status?.trim();
+    REFUND_STATUSES
+        .iter()
+        .find(|(name, _)| *name == status)
+        .map(|(_, s)| *s)
+}
+
+/// The documented answer forms of every Craftgate write (issue 16). Anything else a
+/// write is answered with (an unknown status word, a known field of the wrong type, a
+/// redirect, a 2xx body that cannot be read, 5xx, a timeout) is an unknown outcome
+/// carrying the provider's text and HTTP status; reads may still report `Unknown`.
+///
+/// | write | success / pending / requires action | documented refusal |
+/// |---|---|---|
+/// | charge, pre-authorization, stored-card charge, post-auth capture, 3-D complete | `data.paymentStatus` in [`PAYMENT_STATUSES`] other than `FAILURE` | `paymentStatus: FAILURE` (decline), or an `errors` body (decline / rejection) |
+/// | 3-D init | `data.paymentStatus` absent or in [`PAYMENT_STATUSES`], with `htmlContent` or `redirectUrl` | `paymentStatus: FAILURE`, or an `errors` body |
+/// | cancel, refund whole / partial / per item | `data.status` `SUCCESS` or `WAITING` | `data.status` `FAILURE`, or an `errors` body |
+/// | store card, delete card | a `data` body with the card token (store) or an empty 2xx (delete) | an `errors` body |
+///
 /// The normalized refund status; an unknown one is `Pending` (not final, never a success).
 pub(crate) fn refund_status(status: Option<&str>) -> RefundStatus {
     status

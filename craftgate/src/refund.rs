@@ -429,6 +429,12 @@ pub(crate) fn whole_result(
             ));
         }
     }
+    let status = map::documented_refund_status(data.status.as_deref()).ok_or_else(|| {
+        format!(
+            "undocumented refund status {:?}",
+            data.status.as_deref().unwrap_or("(none)")
+        )
+    })?;
     let currency = convert::currency(data.currency.as_deref(), None)?;
     let amount = convert::money(
         data.refund_price.ok_or("the refund has no refundPrice")?,
@@ -450,7 +456,7 @@ pub(crate) fn whole_result(
         amount,
         total_refunded: None,
         kind: map::refund_kind(data.refund_type.as_deref()),
-        status: map::refund_status(data.status.as_deref()),
+        status,
         reference: reference.map(str::to_owned),
     })
 }
@@ -485,10 +491,13 @@ pub(crate) fn check_answer(
             step.transaction_id, step.amount
         )));
     }
+    let status = map::documented_refund_status(data.status.as_deref()).ok_or_else(|| {
+        response.undocumented("refund status", data.status.as_deref().unwrap_or("(none)"))
+    })?;
     Ok(Made {
         id,
         transaction_id: Some(step.transaction_id.to_string()),
-        status: map::refund_status(data.status.as_deref()),
+        status,
         amount,
     })
 }

@@ -168,7 +168,7 @@ fn init_outcome(
             .references
             .insert("additional_action".into(), a.clone());
     }
-    Ok(payment)
+    response.accept_payment(payment)
 }
 
 /// The call that finishes 3-D Secure payment `id`.

@@ -145,7 +145,7 @@ pub(crate) fn read_delete(response: &HttpResponse) -> Result<()> {
     match text(&answer.status) {
         "success" => Ok(()),
         "error" | "failed" => Err(map::message_error(text(&answer.err_msg))),
-        _ => Err(response.unreadable("unknown status")),
+        other => Err(response.undocumented("card delete status", other)),
     }
 }
 

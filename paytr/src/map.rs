@@ -1,5 +1,19 @@
 //! PayTR's statuses, reason codes, error numbers and error texts mapped to the normalized
 //! ones, as tables.
+//!
+//! # Documented answer forms of the writes
+//!
+//! The answer forms PayTR documents for each write (issue 16). Anything else after a
+//! write (another status word, a field of the wrong type, a redirect, an unreadable 2xx,
+//! a 5xx, a timeout) is an unknown outcome: the money may have moved, so it must not read
+//! as success nor as a refusal the caller could safely retry.
+//!
+//! | write | success | refusal |
+//! |---|---|---|
+//! | `/odeme` sync charge, stored-card charge, recurring | `status` in [`PAYMENT_STATUSES`] as `success` / `wait_callback` | `status: failed` with `msg` (decline) or `reason` (rejection) |
+//! | `/odeme` 3-D Secure | none sent by the server: the browser posts the form | none |
+//! | `/odeme/iade` refund | `status` = [`REFUND_SUCCESS`] | `status` in [`REFUND_REFUSALS`] with `err_no` / `err_msg` |
+//! | `capi/delete` card delete | `status: success` | `status: error` / `failed` with `err_msg` |
 
 use odeme_core::{Decline, DeclineReason, Error, PaymentStatus, ProviderId, RejectionKind};
 
@@ -9,6 +23,12 @@ pub(crate) const PAYMENT_STATUSES: &[(&str, PaymentStatus)] = &[
     ("wait_callback", PaymentStatus::Pending),
     ("failed", PaymentStatus::Failed),
 ];
+
+/// The refund answer's documented success word.
+pub(crate) const REFUND_SUCCESS: &str = "success";
+
+/// The refund answer's documented refusal words.
+pub(crate) const REFUND_REFUSALS: &[&str] = &["error", "failed"];
 
 /// `failed_reason_code` of the notification ([DOC] `/hata-kodlari`, Direct and Havale/EFT
 /// 2. adım). Code 0 carries the bank's own message, which [`reason_from_message`] refines.

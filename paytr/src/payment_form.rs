@@ -285,10 +285,12 @@ pub(crate) fn read_answer(
             Ok(payment)
         }
         PaymentStatus::Failed => Err(failure(&answer, request, recurring)),
+        // Issue 16: a status word PayTR does not document is no outcome the caller may
+        // act on after a write; the gate turns it into UnknownOutcome with the text.
         _ => {
             let mut payment = payment(client, request, PaymentStatus::Unknown);
             payment.provider_status = Some(status);
-            Ok(payment)
+            response.accept_payment(payment)
         }
     }
 }
@@ -555,5 +557,145 @@ pub(crate) mod tests {
             build(&c, &request(dec!(1)), Mode::Sync),
             Err(Error::Configuration(_))
         ));
+    }
+
+    fn odeme_response(status: u16, body: &[u8]) -> HttpResponse {
+        HttpResponse {
+            provider: ProviderId::Paytr,
+            operation: "charge",
+            kind: odeme_core::RequestKind::Write,
+            reference: Some("O1".into()),
+            status,
+            body: body.to_vec(),
+        }
+    }
+
+    fn read(status: u16, body: &str) -> Result<Payment> {
+        read_answer(
+            &client(),
+            &request(dec!(10)),
+            &odeme_response(status, body.as_bytes()),
+            false,
+        )
+    }
+
+    #[test]
+    fn unknown_status_word_after_a_charge_is_an_unknown_outcome() {
+        let err = read(200, r#"{"status":"under_review"}"#).unwrap_err();
+        match err {
+            Error::UnknownOutcome { reason, .. } => assert!(reason.contains("under_review")),
+            other => panic!("expected UnknownOutcome, got {other:?}"),
+        }
+    }
+
+    #[test]
+    fn wrong_typed_status_after_a_charge_is_an_unknown_outcome() {
+        for body in [
+            r#"{"status":{"a":1}}"#,
+            r#"{"status":["success"]}"#,
+            r#"{"status":7}"#,
+        ] {
+            let err = read(200, body).unwrap_err();
+            assert!(err.is_unknown_outcome(), "{body}: {err:?}");
+        }
+    }
+
+    #[test]
+    fn documented_charge_answers_keep_their_meaning() {
+        let ok = read(200, r#"{"status":"success"}"#).unwrap();
+        assert_eq!(ok.status, PaymentStatus::Succeeded);
+        let pending = read(200, r#"{"status":"wait_callback"}"#).unwrap();
+        assert_eq!(pending.status, PaymentStatus::Pending);
+        let declined = read(200, r#"{"status":"failed","msg":"Yetersiz bakiye"}"#).unwrap_err();
+        assert!(matches!(declined, Error::Declined { .. }), "{declined:?}");
+        let rejected = read(
+            200,
+            r#"{"status":"failed","reason":"paytr_token gecersiz"}"#,
+        )
+        .unwrap_err();
+        assert!(
+            !rejected.is_unknown_outcome() && !matches!(rejected, Error::Declined { .. }),
+            "{rejected:?}"
+        );
+    }
+
+    /// A body read as one of the documented `/odeme` success forms.
+    fn documented_success(body: &[u8]) -> bool {
+        let Ok(serde_json::Value::Object(map)) = serde_json::from_slice(body) else {
+            return false;
+        };
+        matches!(
+            map.get("status").and_then(|s| s.as_str()),
+            Some("success" | "wait_callback")
+        )
+    }
+
+    /// A body read as the documented `/odeme` refusal form.
+    fn documented_refusal(body: &[u8]) -> bool {
+        let Ok(serde_json::Value::Object(map)) = serde_json::from_slice(body) else {
+            return false;
+        };
+        map.get("status").and_then(|s| s.as_str()) == Some("failed")
+    }
+
+    fn json_value() -> impl proptest::strategy::Strategy<Value = serde_json::Value> {
+        use proptest::prelude::*;
+        prop_oneof![
+            Just(serde_json::Value::Null),
+            any::<bool>().prop_map(serde_json::Value::from),
+            any::<i64>().prop_map(serde_json::Value::from),
+            prop_oneof![
+                Just("success".to_owned()),
+                Just("wait_callback".to_owned()),
+                Just("failed".to_owned()),
+                Just("error".to_owned()),
+                "[a-z_ ]{0,12}",
+            ]
+            .prop_map(serde_json::Value::from),
+            proptest::collection::vec(any::<u8>(), 0..3).prop_map(serde_json::Value::from),
+        ]
+    }
+
+    pub(crate) fn answer_body() -> impl proptest::strategy::Strategy<Value = Vec<u8>> {
+        use proptest::prelude::*;
+        let keys = prop_oneof![
+            Just("status".to_owned()),
+            Just("msg".to_owned()),
+            Just("reason".to_owned()),
+            Just("err_no".to_owned()),
+            Just("err_msg".to_owned()),
+            Just("merchant_oid".to_owned()),
+            Just("return_amount".to_owned()),
+            "[a-z]{1,6}",
+        ];
+        prop_oneof![
+            proptest::collection::vec(any::<u8>(), 0..40),
+            proptest::collection::btree_map(keys, json_value(), 0..5).prop_map(|m| {
+                serde_json::to_vec(&m.into_iter().collect::<serde_json::Map<_, _>>())
+                    .unwrap_or_default()
+            }),
+        ]
+    }
+
+    proptest::proptest! {
+        #[test]
+        fn charge_reader_is_ok_or_refused_only_for_documented_forms(
+            status in 100u16..600,
+            body in answer_body(),
+        ) {
+            let result = read_answer(
+                &client(),
+                &request(dec!(10)),
+                &odeme_response(status, &body),
+                false,
+            );
+            match result {
+                Ok(_) => proptest::prop_assert!(documented_success(&body)),
+                Err(e @ (Error::Declined { .. } | Error::Provider { .. })) => {
+                    proptest::prop_assert!(documented_refusal(&body), "{e:?}")
+                }
+                Err(_) => {}
+            }
+        }
     }
 }

@@ -71,7 +71,13 @@ pub(crate) fn read_refund(
     response: &HttpResponse,
 ) -> Result<RefundResult> {
     let answer: RefundAnswer = response.json()?;
-    if text(&answer.status) != "success" {
+    let status = text(&answer.status);
+    if status != map::REFUND_SUCCESS {
+        if !map::REFUND_REFUSALS.contains(&status) {
+            // Issue 16: an undocumented word may stand for a made refund; calling it a
+            // refusal would invite a second refund.
+            return Err(response.undocumented("refund status", status));
+        }
         let message = text(&answer.err_msg);
         return Err(match text(&answer.err_no).trim() {
             "" => map::message_error(message),
@@ -412,5 +418,64 @@ mod tests {
         assert!(err.to_string().contains("reference_no R123"), "{err}");
         let declined = with_reference(Error::invalid("amount", "x"), "R123");
         assert!(!declined.to_string().contains("R123"));
+    }
+
+    fn refund_response(status: u16, body: &[u8]) -> HttpResponse {
+        HttpResponse {
+            status,
+            body: body.to_vec(),
+            ..response("")
+        }
+    }
+
+    #[test]
+    fn undocumented_refund_status_is_an_unknown_outcome() {
+        let body = r#"{"status":"under_review","err_msg":"bekleyin"}"#;
+        let err = read_refund("O1", &try_(dec!(5)), None, &response(body)).unwrap_err();
+        match err {
+            Error::UnknownOutcome { reason, .. } => assert!(reason.contains("under_review")),
+            other => panic!("expected UnknownOutcome, got {other:?}"),
+        }
+    }
+
+    #[test]
+    fn wrong_typed_refund_status_is_an_unknown_outcome() {
+        for body in [
+            r#"{"status":{"ok":true}}"#,
+            r#"{"status":1}"#,
+            r#"{"status":null}"#,
+        ] {
+            let err = read_refund("O1", &try_(dec!(5)), None, &response(body)).unwrap_err();
+            assert!(err.is_unknown_outcome(), "{body}: {err:?}");
+        }
+    }
+
+    fn status_word(body: &[u8]) -> Option<String> {
+        let Ok(serde_json::Value::Object(map)) = serde_json::from_slice(body) else {
+            return None;
+        };
+        map.get("status")
+            .and_then(|s| s.as_str())
+            .map(str::to_owned)
+    }
+
+    proptest::proptest! {
+        #[test]
+        fn refund_reader_is_ok_or_refused_only_for_documented_forms(
+            status in 100u16..600,
+            body in crate::payment_form::tests::answer_body(),
+        ) {
+            let word = status_word(&body);
+            match read_refund("O1", &try_(dec!(5)), None, &refund_response(status, &body)) {
+                Ok(_) => proptest::prop_assert_eq!(word.as_deref(), Some(map::REFUND_SUCCESS)),
+                Err(e @ (Error::Declined { .. } | Error::Provider { .. })) => {
+                    proptest::prop_assert!(
+                        word.as_deref().is_some_and(|w| map::REFUND_REFUSALS.contains(&w)),
+                        "{e:?}"
+                    )
+                }
+                Err(_) => {}
+            }
+        }
     }
 }
