@@ -2,7 +2,9 @@
 //!
 //! Card payments through **Paytrek**, **PayTR** and **Craftgate** behind one
 //! provider-neutral API. This facade re-exports [`odeme_core`] and, per cargo feature
-//! (`paytrek`, `paytr`, `craftgate`, all on by default), each adapter.
+//! (`paytrek`, `paytr`, `craftgate`, all on by default), each adapter, and (feature
+//! `router`, on by default) the [`router`] that routes across several gateways; feature
+//! `redis` adds the router's Redis store.
 //!
 //! ```toml
 //! # only PayTR:
@@ -28,3 +30,8 @@ pub use odeme_paytr as paytr;
 /// The Craftgate adapter.
 #[cfg(feature = "craftgate")]
 pub use odeme_craftgate as craftgate;
+
+/// Routing across gateways: failover, weighted load-balancing, circuit breakers and
+/// exactly-once charges ([`router::Router`] is itself a [`Gateway`]).
+#[cfg(feature = "router")]
+pub use odeme_router as router;

@@ -17,6 +17,7 @@ pub mod profile;
 pub mod profiles;
 pub mod receiver;
 pub mod report;
+pub mod routing;
 pub mod runner;
 pub mod scenarios;
 

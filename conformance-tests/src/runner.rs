@@ -237,5 +237,6 @@ pub async fn run(profiles: &[&'static Profile]) -> Matrix {
             ),
         }
     }
+    crate::routing::run(profiles, &mut matrix).await;
     matrix
 }

@@ -115,6 +115,12 @@ pub enum Error {
         /// Why, or what to do instead.
         detail: String,
     },
+    /// Nothing could take the request and **nothing was sent**: every gateway of a router
+    /// was ruled out (circuit open, unsupported, refused before sending), or the state a
+    /// router needs to guarantee exactly-once charges (its store) could not be reached.
+    /// Safe to retry.
+    #[error("unavailable, nothing was sent: {0}")]
+    Unavailable(String),
     /// A notification, callback or webhook failed signature verification. The expected
     /// value is never included.
     #[error("signature mismatch: {0}")]
@@ -182,6 +188,7 @@ impl Error {
             Error::UnexpectedResponse { .. } => ErrorKind::UnexpectedResponse,
             Error::Unsupported { .. } => ErrorKind::Unsupported,
             Error::SignatureMismatch(_) => ErrorKind::SignatureMismatch,
+            Error::Unavailable(_) => ErrorKind::Unavailable,
         }
     }
 
@@ -189,7 +196,7 @@ impl Error {
     /// only when nothing can have happened at the provider.
     pub fn is_safe_to_retry(&self) -> bool {
         match self {
-            Error::Transport { .. } => true,
+            Error::Transport { .. } | Error::Unavailable(_) => true,
             Error::Declined(d) => d.soft,
             _ => false,
         }
@@ -221,6 +228,8 @@ pub enum ErrorKind {
     Unsupported,
     /// [`Error::SignatureMismatch`].
     SignatureMismatch,
+    /// [`Error::Unavailable`].
+    Unavailable,
 }
 
 /// Why a provider rejected a request that is not a card decline.

@@ -23,6 +23,7 @@ pub mod craftgate;
 pub mod ledger;
 pub mod paytr;
 pub mod paytrek;
+pub mod redis_server;
 mod server;
 pub mod util;
 
@@ -55,6 +56,12 @@ pub trait Simulator {
     /// Every request that reached the simulator (method, path and query; never bodies).
     fn requests(&self) -> &RequestLog {
         &self.core().controls.requests
+    }
+
+    /// The server, to take the simulator down and bring it back up (a provider outage in
+    /// which connections are refused and nothing is sent).
+    fn server(&self) -> &ServerTask {
+        &self.core().server
     }
 }
 

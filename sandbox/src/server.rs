@@ -16,14 +16,88 @@ use crate::controls::{Controls, Fault, RecordedRequest};
 use crate::SimulatorCore;
 
 /// A running server; the server stops when this is dropped.
+///
+/// [`ServerTask::take_down`] and [`ServerTask::bring_up`] simulate a provider outage: while
+/// down, the port is closed, so a client's connection is refused (nothing is sent), as
+/// when a provider's load balancer is gone.
 #[derive(Debug)]
 pub struct ServerTask {
+    addr: SocketAddr,
+    app: Router,
+    running: std::sync::Mutex<Option<Running>>,
+}
+
+#[derive(Debug)]
+struct Running {
     handle: JoinHandle<()>,
+    shutdown: tokio::sync::watch::Sender<bool>,
 }
 
 impl Drop for ServerTask {
     fn drop(&mut self) {
-        self.handle.abort();
+        if let Some(running) = self.lock().take() {
+            running.handle.abort();
+        }
+    }
+}
+
+impl ServerTask {
+    fn lock(&self) -> std::sync::MutexGuard<'_, Option<Running>> {
+        self.running.lock().unwrap_or_else(|e| e.into_inner())
+    }
+
+    fn spawn(app: Router, listener: TcpListener) -> Running {
+        let (shutdown, mut signal) = tokio::sync::watch::channel(false);
+        let handle = tokio::spawn(async move {
+            let stopped = async move {
+                let _ = signal.wait_for(|down| *down).await;
+            };
+            if let Err(error) = axum::serve(listener, app)
+                .with_graceful_shutdown(stopped)
+                .await
+            {
+                tracing::error!(%error, "simulator server stopped");
+            }
+        });
+        Running { handle, shutdown }
+    }
+
+    /// Whether the server is up.
+    pub fn is_up(&self) -> bool {
+        self.lock().is_some()
+    }
+
+    /// Closes the port and every idle connection; requests in flight finish first (up to
+    /// a second). Until [`ServerTask::bring_up`], connections are refused.
+    pub async fn take_down(&self) {
+        let Some(running) = self.lock().take() else {
+            return;
+        };
+        let _ = running.shutdown.send(true);
+        let mut handle = running.handle;
+        if tokio::time::timeout(std::time::Duration::from_secs(1), &mut handle)
+            .await
+            .is_err()
+        {
+            handle.abort();
+        }
+        // The closed keep-alive connections reach the clients' connection pools as a FIN;
+        // give their tasks a moment to see it, so that the next request connects afresh
+        // (and is refused) instead of being written into a connection already closed,
+        // which would make its outcome unknown rather than "never sent".
+        tokio::time::sleep(std::time::Duration::from_millis(100)).await;
+    }
+
+    /// Opens the same port again after [`ServerTask::take_down`], with the simulator's
+    /// state as it was.
+    pub async fn bring_up(&self) -> std::io::Result<()> {
+        if self.is_up() {
+            return Ok(());
+        }
+        let listener = TcpListener::bind(self.addr).await?;
+        let running = Self::spawn(self.app.clone(), listener);
+        *self.lock() = Some(running);
+        Ok(())
     }
 }
 
@@ -39,15 +113,15 @@ pub(crate) async fn serve(
         controls.clone(),
         apply_controls,
     ));
-    let handle = tokio::spawn(async move {
-        if let Err(error) = axum::serve(listener, app).await {
-            tracing::error!(%error, "simulator server stopped");
-        }
-    });
+    let running = ServerTask::spawn(app.clone(), listener);
     Ok(SimulatorCore {
         base_url: format!("http://{local}"),
         controls,
-        server: ServerTask { handle },
+        server: ServerTask {
+            addr: local,
+            app,
+            running: std::sync::Mutex::new(Some(running)),
+        },
     })
 }
 
