@@ -3,6 +3,9 @@
 //! The number and CVC live in zeroizing buffers, and `Debug`/`Display` show at most the BIN
 //! and the last four digits; the CVC is never shown.
 
+// Expiry years and Luhn sums come from caller input; none may overflow or panic.
+#![deny(clippy::arithmetic_side_effects)]
+
 use std::fmt;
 
 use serde::{Deserialize, Serialize};
@@ -81,20 +84,24 @@ pub fn luhn_valid(digits: &str) -> bool {
     if digits.is_empty() || !digits.bytes().all(|b| b.is_ascii_digit()) {
         return false;
     }
-    let sum: u32 = digits
+    let sum = digits
         .bytes()
         .rev()
         .enumerate()
         .map(|(i, b)| {
-            let d = u32::from(b - b'0');
-            match (i % 2 == 1, d * 2) {
-                (true, doubled) if doubled > 9 => doubled - 9,
+            // Every byte is an ASCII digit (checked above), so `d` is 0-9 and doubling it
+            // stays below 19.
+            let d = u32::from(b.saturating_sub(b'0'));
+            let doubled = d.saturating_mul(2);
+            match (i % 2 == 1, doubled) {
+                (true, doubled) if doubled > 9 => doubled.saturating_sub(9),
                 (true, doubled) => doubled,
                 (false, _) => d,
             }
         })
-        .sum();
-    sum % 10 == 0
+        // A digit string too long to sum is no card number.
+        .try_fold(0u32, u32::checked_add);
+    sum.is_some_and(|sum| sum % 10 == 0)
 }
 
 /// A card's expiry month and four-digit year.
@@ -111,7 +118,7 @@ impl Expiry {
             return Err(Error::invalid("card.expiry.month", "must be 1 to 12"));
         }
         let year = match year {
-            0..=99 => 2000 + year,
+            0..=99 => year.saturating_add(2000),
             2000..=2099 => year,
             _ => {
                 return Err(Error::invalid(

@@ -1,5 +1,8 @@
 //! The people and things around a payment: customer, address, line items and splits.
 
+// Line totals of caller-given prices and quantities must fail as an invalid request, never panic.
+#![deny(clippy::arithmetic_side_effects)]
+
 use std::net::IpAddr;
 
 use serde::{Deserialize, Serialize};

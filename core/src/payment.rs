@@ -1,5 +1,8 @@
 //! What a gateway answers: payments, refunds, stored cards, plans and installment options.
 
+// Refundable amounts are computed from provider answers; every operation must be checked.
+#![deny(clippy::arithmetic_side_effects)]
+
 use std::collections::BTreeMap;
 use std::fmt;
 

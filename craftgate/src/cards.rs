@@ -2,6 +2,9 @@
 //! cards (`GET /payment/v1/cards`, paginated) and delete (`POST /payment/v1/cards/delete`).
 //! Storing during a payment is `storeCardAfterSuccessPayment` in [`crate::charge`].
 
+// Page numbers come from the caller and page sizes from Craftgate; none may overflow.
+#![deny(clippy::arithmetic_side_effects)]
+
 use async_trait::async_trait;
 use odeme_core::{
     validate, CardList, CardOwner, DeleteCardRequest, Error, ListCardsRequest, Result, StoreCard,
@@ -118,7 +121,10 @@ pub(crate) fn card_list(
         .size
         .unwrap_or(u64::from(request.page_size.unwrap_or(DEFAULT_PAGE_SIZE)));
     let next_page = match data.total_size {
-        Some(total) if u64::from(page).saturating_mul(size) < total => Some(page + 1),
+        Some(total) if u64::from(page).saturating_mul(size) < total => Some(
+            page.checked_add(1)
+                .ok_or("more cards than page numbers can reach")?,
+        ),
         _ => None,
     };
     Ok(CardList {

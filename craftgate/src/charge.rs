@@ -1,6 +1,9 @@
 //! Charges: a sale or a pre-authorization of a new or stored card, with item-level
 //! sub-merchant splits; capture (`post-auth`) and cancel.
 
+// Item sums of caller-given prices must fail as an invalid request, never panic.
+#![deny(clippy::arithmetic_side_effects)]
+
 use async_trait::async_trait;
 use odeme_core::{
     validate, CancelRequest, CaptureMode, CaptureRequest, Charge, ChargeRequest, Currency, Error,

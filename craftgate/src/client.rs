@@ -1,5 +1,8 @@
 //! Configuration, environments, and the signed HTTP calls to Craftgate.
 
+// Attempt counters name idempotency keys; none may overflow or panic.
+#![deny(clippy::arithmetic_side_effects)]
+
 use std::collections::HashMap;
 use std::fmt;
 use std::sync::{Arc, Mutex};
@@ -421,7 +424,9 @@ pub(crate) fn attempt_key(config: &CraftgateConfig, call: &Call, attempt: u32) -
     Some(if attempt == 0 {
         key
     } else {
-        format!("{key}:{}", attempt + 1)
+        // A key refused four billion times stays on its last number instead of wrapping
+        // back to the first attempt's key.
+        format!("{key}:{}", attempt.saturating_add(1))
     })
 }
 
@@ -503,7 +508,7 @@ impl Attempts {
         }
         let current = map.entry(key.to_owned()).or_insert(0);
         if *current == attempt {
-            *current += 1;
+            *current = current.saturating_add(1);
         }
     }
 }
@@ -729,7 +734,7 @@ mod tests {
                 let mut len = 0;
                 loop {
                     let n = socket.read(&mut buf[len..]).await.unwrap();
-                    len += n;
+                    len = len.saturating_add(n);
                     let text = String::from_utf8_lossy(&buf[..len]).to_string();
                     if let Some(end) = text.find("\r\n\r\n") {
                         let head = text[..end].to_ascii_lowercase();
@@ -738,7 +743,7 @@ mod tests {
                             .find_map(|l| l.strip_prefix("content-length:"))
                             .map(|v| v.trim().parse().unwrap())
                             .unwrap_or(0);
-                        if len >= end + 4 + body_len || n == 0 {
+                        if len >= end.saturating_add(4).saturating_add(body_len) || n == 0 {
                             let key = head
                                 .lines()
                                 .find_map(|l| l.strip_prefix("x-idempotency-key:"))

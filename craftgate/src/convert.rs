@@ -2,6 +2,9 @@
 //! answer cannot be read, and the caller turns it into the right error (an unknown outcome
 //! after a write, an unexpected response after a read).
 
+// Refunded and refundable amounts come from Craftgate's answers; every operation must be checked.
+#![deny(clippy::arithmetic_side_effects)]
+
 use std::collections::BTreeMap;
 use std::str::FromStr;
 

@@ -1,6 +1,9 @@
 //! Installment options (`GET /installment/v1/installments`) and BIN lookup
 //! (`GET /installment/v1/bins/{bin}`).
 
+// Commissions are computed from Craftgate's answers; every operation must be checked.
+#![deny(clippy::arithmetic_side_effects)]
+
 use async_trait::async_trait;
 use odeme_core::{
     BankInstallments, CardSummary, InstallmentOption, InstallmentOptions, InstallmentQuery,

@@ -19,6 +19,9 @@
 //! this call, or a refunded amount other than the one asked for, is an error, never a
 //! success.
 
+// Refund shares and totals mix caller amounts and Craftgate's answers; every operation must be checked.
+#![deny(clippy::arithmetic_side_effects)]
+
 use std::collections::HashSet;
 
 use async_trait::async_trait;

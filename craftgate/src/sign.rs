@@ -1,6 +1,9 @@
 //! Craftgate's three hashes: the `x-signature` of every API request, the `hash` of the 3-D
 //! Secure browser callback, and the webhook signature.
 
+// Decoding walks caller- and provider-given text; no index arithmetic may overflow or panic.
+#![deny(clippy::arithmetic_side_effects)]
+
 use base64::engine::general_purpose::STANDARD;
 use base64::Engine;
 use hmac::{Hmac, Mac};
@@ -36,23 +39,19 @@ pub(crate) fn request_signature(
 /// `+` is left alone: the query strings this adapter builds encode spaces as `%20`, so a
 /// literal `+` in a URL is a plus sign.
 fn percent_decode(text: &str) -> Vec<u8> {
-    let bytes = text.as_bytes();
-    let mut out = Vec::with_capacity(bytes.len());
-    let mut i = 0;
-    while i < bytes.len() {
-        let byte = bytes[i];
+    let mut rest = text.as_bytes();
+    let mut out = Vec::with_capacity(rest.len());
+    while let Some((&byte, tail)) = rest.split_first() {
         if byte == b'%' {
-            let hex = bytes
-                .get(i + 1..i + 3)
-                .and_then(|h| std::str::from_utf8(h).ok());
+            let hex = tail.get(..2).and_then(|h| std::str::from_utf8(h).ok());
             if let Some(value) = hex.and_then(|h| u8::from_str_radix(h, 16).ok()) {
                 out.push(value);
-                i += 3;
+                rest = tail.get(2..).unwrap_or_default();
                 continue;
             }
         }
         out.push(byte);
-        i += 1;
+        rest = tail;
     }
     out
 }

@@ -1,6 +1,9 @@
 //! Card storage (CAPI): listing (`capi/list`) and deleting (`capi/delete`). Cards are
 //! stored only during a payment (`store_card=1`, see `payment_form`).
 
+// Expiry years come from PayTR's answer; none may overflow or panic.
+#![deny(clippy::arithmetic_side_effects)]
+
 use std::collections::BTreeMap;
 
 use async_trait::async_trait;
@@ -101,11 +104,11 @@ pub(crate) fn stored_card(utoken: &str, card: &CapiCard) -> StoredCard {
             .parse::<u8>()
             .ok()
             .filter(|m| (1..=12).contains(m)),
-        expiry_year: text(&card.year).trim().parse::<u16>().ok().map(|y| {
+        expiry_year: text(&card.year).trim().parse::<u16>().ok().and_then(|y| {
             if y < 100 {
-                2000 + y
+                y.checked_add(2000)
             } else {
-                y
+                Some(y)
             }
         }),
         label: None,

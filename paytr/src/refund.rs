@@ -5,6 +5,9 @@
 //! refund is sent with a `reference_no` (the caller's, else a generated one) so that a
 //! refund whose answer was lost can be found in the status query's `returns`.
 
+// Refund totals mix caller amounts and PayTR's answers; every operation must be checked.
+#![deny(clippy::arithmetic_side_effects)]
+
 use async_trait::async_trait;
 use odeme_core::validate as core;
 use odeme_core::{

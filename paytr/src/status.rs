@@ -1,6 +1,9 @@
 //! The status query (`/odeme/durum-sorgu`) by merchant order id: how a payment is found
 //! after an unknown outcome or a 3-D Secure return.
 
+// Paid and returned amounts come from PayTR's answer; every operation must be checked.
+#![deny(clippy::arithmetic_side_effects)]
+
 use std::str::FromStr;
 
 use async_trait::async_trait;

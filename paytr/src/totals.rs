@@ -5,6 +5,9 @@
 //! to the currency's decimals; each installment = total / N rounded the same way;
 //! commission = total − amount. A single payment costs the amount itself.
 
+// Installment totals multiply caller amounts by PayTR's rates; every operation must be checked.
+#![deny(clippy::arithmetic_side_effects)]
+
 use std::collections::BTreeMap;
 
 use odeme_core::{Error, InstallmentOption, Money, Result};

@@ -1,5 +1,8 @@
 //! The card vault: store, get, list and delete (`/api/v2/vault/`).
 
+// Page numbers come from the caller and expiry years from Paytrek; none may overflow.
+#![deny(clippy::arithmetic_side_effects)]
+
 use std::collections::BTreeMap;
 
 use async_trait::async_trait;
@@ -163,7 +166,15 @@ pub(crate) fn to_card_list(
     Ok(CardList {
         cards,
         total: page.count,
-        next_page: page.next.as_ref().map(|_| asked.unwrap_or(1) + 1),
+        next_page: match page.next {
+            Some(_) => Some(
+                asked
+                    .unwrap_or(1)
+                    .checked_add(1)
+                    .ok_or_else(|| response.unreadable("a next page after the last page number"))?,
+            ),
+            None => None,
+        },
     })
 }
 

@@ -1,5 +1,8 @@
 //! Looking a sale up: by its token, or by the merchant's order id through the sale list.
 
+// Page counts follow Paytrek's `next` links; none may overflow or panic.
+#![deny(clippy::arithmetic_side_effects)]
+
 use async_trait::async_trait;
 
 use odeme_core::{
@@ -98,10 +101,11 @@ impl PaytrekGateway {
     pub(crate) async fn status_by_order(&self, order_id: &str) -> Result<Payment> {
         let mut http = sales_by_order_request(&self.config, order_id);
         let mut best: Option<Payment> = None;
-        let mut pages = 0;
+        let mut pages: usize = 0;
         loop {
             let (page, response): (Page<Sale>, _) = self.call(&http).await?;
-            pages += 1;
+            // Bounded by MAX_PAGES below; saturating only keeps the count from wrapping.
+            pages = pages.saturating_add(1);
             let ctx = Context {
                 response: &response,
                 currency: None,

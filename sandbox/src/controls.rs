@@ -1,5 +1,8 @@
 //! Test controls shared by every simulator: fault injection and the request log.
 
+// Fault counts and log sizes are counted here; none may overflow or panic.
+#![deny(clippy::arithmetic_side_effects)]
+
 use std::collections::VecDeque;
 use std::sync::{Arc, Mutex, MutexGuard};
 use std::time::Duration;
@@ -117,7 +120,8 @@ impl Faults {
                     .is_none_or(|m| m.eq_ignore_ascii_case(method))
         })?;
         let rule = rules.get_mut(index)?;
-        rule.times -= 1;
+        // Rules with no times left are never kept (see `add` and below).
+        rule.times = rule.times.saturating_sub(1);
         let fault = rule.fault.clone();
         if rule.times == 0 {
             rules.remove(index);

@@ -1,5 +1,8 @@
 //! Small helpers the simulators share.
 
+// Card numbers come from clients; checking them may not overflow or panic.
+#![deny(clippy::arithmetic_side_effects)]
+
 use rand::Rng;
 use subtle::ConstantTimeEq;
 
@@ -15,7 +18,7 @@ pub fn random_hex(len: usize) -> String {
 pub fn random_digits(len: usize) -> String {
     let mut rng = rand::thread_rng();
     (0..len)
-        .map(|_| char::from(b'0' + rng.gen_range(0..10u8)))
+        .map(|_| char::from(b'0'.saturating_add(rng.gen_range(0..10u8))))
         .collect()
 }
 
@@ -29,16 +32,17 @@ pub fn luhn_valid(number: &str) -> bool {
     if number.is_empty() || !number.bytes().all(|b| b.is_ascii_digit()) {
         return false;
     }
-    let sum: u32 = number
+    let sum = number
         .bytes()
         .rev()
         .enumerate()
         .map(|(i, b)| {
-            let d = u32::from(b - b'0');
+            // Every byte is an ASCII digit (checked above): `d` is 0-9, doubled below 19.
+            let d = u32::from(b.saturating_sub(b'0'));
             if i % 2 == 1 {
-                let dd = d * 2;
+                let dd = d.saturating_mul(2);
                 if dd > 9 {
-                    dd - 9
+                    dd.saturating_sub(9)
                 } else {
                     dd
                 }
@@ -46,8 +50,9 @@ pub fn luhn_valid(number: &str) -> bool {
                 d
             }
         })
-        .sum();
-    sum % 10 == 0
+        // A digit string too long to sum is no card number.
+        .try_fold(0u32, u32::checked_add);
+    sum.is_some_and(|sum| sum % 10 == 0)
 }
 
 #[cfg(test)]

@@ -2,11 +2,14 @@
 //! validation error, and nothing is half stored: every payment the simulator keeps has
 //! its ledger charge and can be retrieved.
 
+use std::collections::BTreeSet;
 use std::net::SocketAddr;
+use std::str::FromStr;
 
 use odeme_sandbox::craftgate::signature::{decode_url, request_signature};
 use odeme_sandbox::craftgate::CraftgateSimulator;
-use odeme_sandbox::Simulator;
+use odeme_sandbox::{LedgerKind, Simulator};
+use rust_decimal::Decimal;
 use serde_json::{json, Value};
 
 const SUCCESS_CARD: &str = "5258640000000001";
@@ -120,6 +123,94 @@ async fn post_raw(client: &Client, path: &str, body: &str) -> Answer {
     client.raw("POST", path, Some(body), None, &[]).await
 }
 
+/// An amount of an answer (a JSON number at eight decimals) as an exact decimal.
+fn amount(value: &Value) -> Decimal {
+    Decimal::from_str(&value.to_string()).unwrap_or_else(|_| panic!("not an amount: {value}"))
+}
+
+/// Reads back every payment the simulator stored (the reporting list, page by page, then
+/// each payment retrieved by id) and checks it against the ledger: a successful payment
+/// has exactly one charge or pre-authorization of its paid price (a captured one, one
+/// capture of it), a failed one a decline and no charge, one still in 3-D Secure no entry
+/// at all; refunds never exceed the paid price; and every ledger entry belongs to a stored
+/// payment. Returns how many payments are stored.
+async fn assert_store_matches_ledger(sim: &CraftgateSimulator, client: &Client) -> usize {
+    let mut ids = Vec::new();
+    for page in 0.. {
+        let list = client
+            .get(&format!(
+                "/payment-reporting/v1/payments?page={page}&size=1000"
+            ))
+            .await;
+        assert_eq!(list.status, 200, "{}", list.text);
+        let items = list.data()["items"].as_array().cloned().unwrap_or_default();
+        ids.extend(items.iter().map(|p| p["id"].as_u64().unwrap()));
+        let total = list.data()["totalSize"].as_u64().unwrap();
+        if items.is_empty() || ids.len() as u64 >= total {
+            assert_eq!(ids.len() as u64, total, "{}", list.text);
+            break;
+        }
+    }
+    let ledger = sim.ledger().entries();
+    let money_kinds = [
+        LedgerKind::Charge,
+        LedgerKind::PreAuthorization,
+        LedgerKind::Capture,
+        LedgerKind::Cancel,
+        LedgerKind::Refund,
+        LedgerKind::Decline,
+    ];
+    for id in &ids {
+        let answer = client.get(&format!("/payment/v1/card-payments/{id}")).await;
+        assert_eq!(answer.status, 200, "payment {id}: {}", answer.text);
+        let payment = answer.data();
+        let paid = amount(&payment["paidPrice"]);
+        let reference = id.to_string();
+        let entries = |kinds: &[LedgerKind]| -> Vec<Decimal> {
+            ledger
+                .iter()
+                .filter(|e| e.reference == reference && kinds.contains(&e.kind))
+                .map(|e| e.amount.unwrap_or_default())
+                .collect()
+        };
+        let charged = entries(&[LedgerKind::Charge, LedgerKind::PreAuthorization]);
+        match payment["paymentStatus"].as_str().unwrap_or("") {
+            "SUCCESS" => {
+                assert_eq!(charged.len(), 1, "payment {id}: {}", answer.text);
+                if payment["paymentPhase"] == "POST_AUTH" {
+                    assert_eq!(entries(&[LedgerKind::Capture]), vec![paid], "{id}");
+                } else {
+                    assert_eq!(charged, vec![paid], "payment {id}: {}", answer.text);
+                }
+                let refunded: Decimal = entries(&[LedgerKind::Cancel, LedgerKind::Refund])
+                    .into_iter()
+                    .sum();
+                assert!(
+                    refunded <= paid,
+                    "payment {id} refunded {refunded} of {paid}"
+                );
+            }
+            "FAILURE" => {
+                assert!(charged.is_empty(), "failed payment {id} was charged");
+                assert_eq!(entries(&[LedgerKind::Decline]).len(), 1, "{id}");
+            }
+            _ => assert!(
+                entries(&money_kinds).is_empty(),
+                "payment {id} in 3-D Secure moved money: {}",
+                answer.text
+            ),
+        }
+    }
+    let stored: BTreeSet<String> = ids.iter().map(u64::to_string).collect();
+    for entry in ledger.iter().filter(|e| money_kinds.contains(&e.kind)) {
+        assert!(
+            stored.contains(&entry.reference),
+            "a ledger entry without a stored payment: {entry:?}"
+        );
+    }
+    ids.len()
+}
+
 #[tokio::test]
 async fn huge_amounts_in_every_payment_field_are_validation_errors() {
     let sim = simulator().await;
@@ -147,6 +238,26 @@ async fn huge_amounts_in_every_payment_field_are_validation_errors() {
         }
     }
     assert!(sim.ledger().is_empty(), "a refused payment was charged");
+    assert_eq!(assert_store_matches_ledger(&sim, &client).await, 0);
+    // Normal payments after the hostile ones are stored whole and charged once.
+    let ok = post_raw(
+        &client,
+        "/payment/v1/card-payments",
+        &body("100", "100", "100", "0", "after"),
+    )
+    .await;
+    assert_eq!(ok.status, 200, "{}", ok.text);
+    let init = post_raw(
+        &client,
+        "/payment/v1/card-payments/3ds-init",
+        &body("100", "100", "100", "0", "after3ds").replace(
+            r#""items""#,
+            r#""callbackUrl":"https://merchant.example/cb","items""#,
+        ),
+    )
+    .await;
+    assert_eq!(init.status, 200, "{}", init.text);
+    assert_eq!(assert_store_matches_ledger(&sim, &client).await, 2);
 }
 
 #[tokio::test]
@@ -166,6 +277,7 @@ async fn price_one_paid_price_1e27_is_refused_and_nothing_is_stored() {
         .await;
     assert_eq!(found.status, 200, "{}", found.text);
     assert_eq!(found.data()["totalSize"], 0, "{}", found.text);
+    assert_eq!(assert_store_matches_ledger(&sim, &client).await, 0);
 }
 
 #[tokio::test]
@@ -200,6 +312,11 @@ async fn huge_refund_and_post_auth_amounts_are_validation_errors_and_payments_st
     assert_eq!(again.status, 200, "{}", again.text);
     assert_eq!(again.data()["paymentStatus"], "SUCCESS");
     assert_eq!(sim.ledger().charges_for_order("fine"), 1);
+    assert!(sim
+        .ledger()
+        .for_order("fine", LedgerKind::Refund)
+        .is_empty());
+    assert_eq!(assert_store_matches_ledger(&sim, &client).await, 1);
 }
 
 #[tokio::test]
@@ -227,4 +344,5 @@ async fn huge_installment_prices_and_max_pages_are_answered() {
         ))
         .await;
     assert_eq!(payments.status, 200, "{}", payments.text);
+    assert_eq!(assert_store_matches_ledger(&sim, &client).await, 0);
 }

@@ -1,11 +1,15 @@
 //! Huge amounts in PayTR's money fields answer PayTR's `failed` field error instead of
 //! dropping the connection, and nothing is charged for them.
 
+use std::collections::BTreeSet;
+use std::str::FromStr;
+
 use base64::engine::general_purpose::STANDARD;
 use base64::Engine;
 use hmac::{Hmac, Mac};
 use odeme_sandbox::paytr::{PaytrCredentials, PaytrSimulator};
 use odeme_sandbox::{LedgerKind, Simulator};
+use rust_decimal::Decimal;
 use serde_json::Value;
 use sha2::Sha256;
 
@@ -169,6 +173,86 @@ impl Paytr {
         }
         self.post_json("/odeme/iade", &fields).await
     }
+
+    async fn status(&self, oid: &str) -> Value {
+        let mid = self.creds().merchant_id.clone();
+        let fields: Fields = vec![
+            ("merchant_id".into(), mid.clone()),
+            ("merchant_oid".into(), oid.into()),
+            ("paytr_token".into(), token(self.creds(), &[&mid, oid])),
+        ];
+        self.post_json("/odeme/durum-sorgu", &fields).await
+    }
+}
+
+/// An amount as the status query writes it (`"100,99"`, `"150"`) as an exact decimal.
+fn status_amount(value: &Value) -> Decimal {
+    value
+        .as_str()
+        .and_then(|text| Decimal::from_str(&text.replace(',', ".")).ok())
+        .unwrap_or_else(|| panic!("not an amount: {value}"))
+}
+
+/// Reads back every order the simulator stored (each through the status query) and
+/// checks it against the ledger: an order charged once is found as paid with the charged
+/// amount and exactly the refunds the ledger holds; an order never charged (declined,
+/// abandoned) is not found as paid; and every ledger entry belongs to a stored order.
+/// Returns how many orders are stored.
+async fn assert_store_matches_ledger(p: &Paytr) -> usize {
+    let oids = p.sim.order_ids();
+    let ledger = p.sim.ledger().entries();
+    let money_kinds = [
+        LedgerKind::Charge,
+        LedgerKind::PreAuthorization,
+        LedgerKind::Capture,
+        LedgerKind::Cancel,
+        LedgerKind::Refund,
+        LedgerKind::Decline,
+    ];
+    for oid in &oids {
+        let entries = |kind: LedgerKind| -> Vec<Decimal> {
+            ledger
+                .iter()
+                .filter(|e| e.order_id.as_deref() == Some(oid.as_str()) && e.kind == kind)
+                .map(|e| e.amount.unwrap_or_default())
+                .collect()
+        };
+        let charges = entries(LedgerKind::Charge);
+        let answer = p.status(oid).await;
+        if charges.is_empty() {
+            assert_eq!(
+                answer["status"], "error",
+                "uncharged {oid} reads as paid: {answer}"
+            );
+            assert!(entries(LedgerKind::Refund).is_empty(), "{oid}");
+            continue;
+        }
+        assert_eq!(charges.len(), 1, "{oid} charged more than once");
+        assert_eq!(answer["status"], "success", "{oid}: {answer}");
+        assert_eq!(
+            status_amount(&answer["payment_amount"]),
+            charges[0],
+            "{answer}"
+        );
+        let returned: Decimal = answer["returns"]
+            .as_array()
+            .map(|r| r.iter().map(|r| status_amount(&r["return_amount"])).sum())
+            .unwrap_or_default();
+        let refunded: Decimal = entries(LedgerKind::Refund).into_iter().sum();
+        assert_eq!(returned, refunded, "{oid}: {answer}");
+        assert!(refunded <= charges[0], "{oid} refunded {refunded}");
+    }
+    let stored: BTreeSet<&str> = oids.iter().map(String::as_str).collect();
+    for entry in ledger.iter().filter(|e| money_kinds.contains(&e.kind)) {
+        assert!(
+            entry
+                .order_id
+                .as_deref()
+                .is_some_and(|o| stored.contains(o)),
+            "a ledger entry without a stored order: {entry:?}"
+        );
+    }
+    oids.len()
 }
 
 #[tokio::test]
@@ -193,6 +277,11 @@ async fn huge_payment_amounts_are_field_errors_and_charge_nothing() {
         }
     }
     assert!(p.sim.ledger().is_empty(), "a refused payment was charged");
+    assert_eq!(assert_store_matches_ledger(&p).await, 0);
+    // A normal payment after the hostile ones is stored whole and charged once.
+    let paid = p.pay(&p.payment("AFTER1", &[])).await;
+    assert_eq!(paid["status"], "success", "{paid}");
+    assert_eq!(assert_store_matches_ledger(&p).await, 1);
 }
 
 #[tokio::test]
@@ -200,6 +289,8 @@ async fn huge_refund_amounts_are_refused_and_the_payment_stays_whole() {
     let p = Paytr::start().await;
     let paid = p.pay(&p.payment("PAID1", &[])).await;
     assert_eq!(paid["status"], "success", "{paid}");
+    let part = p.refund("PAID1", "10.00", None).await;
+    assert_eq!(part["status"], "success", "{part}");
     for huge in HUGE {
         let answer = p.refund("PAID1", huge, None).await;
         assert_eq!(answer["status"], "error", "{huge}: {answer}");
@@ -208,9 +299,9 @@ async fn huge_refund_amounts_are_refused_and_the_payment_stays_whole() {
         p.sim.ledger().for_order("PAID1", LedgerKind::Charge).len(),
         1
     );
-    assert!(p
-        .sim
-        .ledger()
-        .for_order("PAID1", LedgerKind::Refund)
-        .is_empty());
+    assert_eq!(
+        p.sim.ledger().for_order("PAID1", LedgerKind::Refund).len(),
+        1
+    );
+    assert_eq!(assert_store_matches_ledger(&p).await, 1);
 }

@@ -1,11 +1,14 @@
 //! Huge amounts in every Paytrek money field answer DRF's field validation error instead
 //! of dropping the connection, and nothing is charged or stored for them.
 
+use std::collections::BTreeSet;
 use std::net::SocketAddr;
+use std::str::FromStr;
 
 use odeme_sandbox::paytrek::PaytrekSimulator;
-use odeme_sandbox::Simulator;
+use odeme_sandbox::{LedgerKind, Simulator};
 use reqwest::{Method, StatusCode};
+use rust_decimal::Decimal;
 use serde_json::{json, Value};
 
 const RETURN_URL: &str = "https://merchant.example/return";
@@ -120,6 +123,91 @@ fn direct_body(order_id: &str, number: &str) -> Value {
     body
 }
 
+/// An amount of a sale object (`"24.00"`) as an exact decimal.
+fn amount(value: &Value) -> Decimal {
+    value
+        .as_str()
+        .and_then(|text| Decimal::from_str(text).ok())
+        .unwrap_or_else(|| panic!("not an amount: {value}"))
+}
+
+/// Reads back every sale the simulator stored (the sale list, page by page, then each
+/// sale retrieved by its token) and checks it against the ledger: a sale that was paid or
+/// pre-authorized (and maybe since refunded or cancelled) has exactly one charge or
+/// pre-authorization of its amount, a declined or unpaid one none; refunds never exceed
+/// the amount and add up to what the sale says was refunded; every ledger entry belongs to
+/// a stored sale. Returns how many sales are stored.
+async fn assert_store_matches_ledger(env: &Env) -> usize {
+    let mut tokens = Vec::new();
+    let mut path = "/api/v2/sale/?page_size=100".to_owned();
+    loop {
+        let (status, page) = env.get(&path).await;
+        assert_eq!(status, StatusCode::OK, "{page}");
+        let results = page["results"].as_array().cloned().unwrap_or_default();
+        tokens.extend(
+            results
+                .iter()
+                .map(|s| s["sale_token"].as_str().unwrap().to_owned()),
+        );
+        match page["next"].as_str() {
+            Some(next) => path = next.trim_start_matches(env.sim.base_url()).to_owned(),
+            None => {
+                assert_eq!(page["count"], tokens.len(), "{page}");
+                break;
+            }
+        }
+    }
+    assert_eq!(tokens.len(), env.sim.sale_count());
+    let ledger = env.sim.ledger().entries();
+    let money_kinds = [
+        LedgerKind::Charge,
+        LedgerKind::PreAuthorization,
+        LedgerKind::Capture,
+        LedgerKind::Cancel,
+        LedgerKind::Refund,
+        LedgerKind::Decline,
+    ];
+    for token in &tokens {
+        let (status, sale) = env.get(&format!("/api/v2/sale/{token}/")).await;
+        assert_eq!(status, StatusCode::OK, "sale {token}: {sale}");
+        let sale_amount = amount(&sale["amount"]);
+        let entries = |kinds: &[LedgerKind]| -> Vec<Decimal> {
+            ledger
+                .iter()
+                .filter(|e| &e.reference == token && kinds.contains(&e.kind))
+                .map(|e| e.amount.unwrap_or_default())
+                .collect()
+        };
+        let charged = entries(&[LedgerKind::Charge, LedgerKind::PreAuthorization]);
+        let refunds: Decimal = entries(&[LedgerKind::Refund]).into_iter().sum();
+        match sale["status"].as_str().unwrap_or("") {
+            "Paid" | "PreAuthorized" | "Partially Refunded" | "Refunded" | "Cancelled" => {
+                assert_eq!(charged, vec![sale_amount], "sale {token}: {sale}");
+            }
+            _ => assert!(
+                charged.is_empty(),
+                "unpaid sale {token} was charged: {sale}"
+            ),
+        }
+        assert!(refunds <= sale_amount, "sale {token} refunded {refunds}");
+        if sale["status"] != "Cancelled" {
+            assert_eq!(
+                amount(&sale["refunded_amount"]),
+                refunds,
+                "sale {token}: {sale}"
+            );
+        }
+    }
+    let stored: BTreeSet<&String> = tokens.iter().collect();
+    for entry in ledger.iter().filter(|e| money_kinds.contains(&e.kind)) {
+        assert!(
+            stored.contains(&entry.reference),
+            "a ledger entry without a stored sale: {entry:?}"
+        );
+    }
+    tokens.len()
+}
+
 #[tokio::test]
 async fn huge_sale_and_charge_amounts_are_field_errors() {
     let env = env().await;
@@ -141,6 +229,54 @@ async fn huge_sale_and_charge_amounts_are_field_errors() {
     let (status, list) = env.get("/api/v2/sale/").await;
     assert_eq!(status, StatusCode::OK, "{list}");
     assert_eq!(list["count"], 0, "{list}");
+    assert_eq!(assert_store_matches_ledger(&env).await, 0);
+}
+
+#[tokio::test]
+async fn huge_refund_amounts_are_field_errors_and_the_sale_stays_whole() {
+    let env = env().await;
+    let (status, paid) = env
+        .post("/api/v2/direct_charge/", direct_body("paid1", SUCCESS_CARD))
+        .await;
+    assert_eq!(status, StatusCode::OK, "{paid}");
+    let token = paid["sale_token"].as_str().unwrap().to_owned();
+    let (status, refund) = env
+        .post(
+            "/api/v2/refund/",
+            json!({"sale_token": token, "amount": 4.0}),
+        )
+        .await;
+    assert_eq!(status, StatusCode::OK, "{refund}");
+    for amount in huge() {
+        let (status, answer) = env
+            .post(
+                "/api/v2/refund/",
+                json!({"sale_token": token, "amount": amount.clone()}),
+            )
+            .await;
+        assert_eq!(status, StatusCode::BAD_REQUEST, "{amount}: {answer}");
+        assert!(answer.get("amount").is_some(), "{answer}");
+    }
+    // Hostile sales around the stored one change nothing.
+    for (n, amount) in huge().into_iter().enumerate() {
+        let mut body = direct_body(&format!("h{n}"), SUCCESS_CARD);
+        merge(&mut body, json!({"amount": amount}));
+        let (status, answer) = env.post("/api/v2/direct_charge/", body).await;
+        assert_eq!(status, StatusCode::BAD_REQUEST, "{answer}");
+    }
+    assert_eq!(env.sim.ledger().charges_for_order("paid1"), 1);
+    assert_eq!(
+        env.sim
+            .ledger()
+            .for_order("paid1", LedgerKind::Refund)
+            .len(),
+        1
+    );
+    assert_eq!(
+        env.sim.sale_status(&token).as_deref(),
+        Some("Partially Refunded")
+    );
+    assert_eq!(assert_store_matches_ledger(&env).await, 1);
 }
 
 #[tokio::test]
@@ -164,6 +300,7 @@ async fn huge_installment_amounts_are_field_errors() {
         .get("/api/v2/installments/?bin_number=450803&amount=9999999999.99")
         .await;
     assert_eq!(status, StatusCode::OK, "{answer}");
+    assert_eq!(assert_store_matches_ledger(&env).await, 0);
 }
 
 #[tokio::test]
@@ -173,4 +310,5 @@ async fn the_largest_page_number_is_an_invalid_page() {
     assert_eq!(status, StatusCode::NOT_FOUND, "{answer}");
     let (status, answer) = env.get("/api/v2/sale/?page=18446744073709551615").await;
     assert_eq!(status, StatusCode::NOT_FOUND, "{answer}");
+    assert_eq!(assert_store_matches_ledger(&env).await, 0);
 }

@@ -1,6 +1,9 @@
 //! The simulator's clock: Istanbul local time (UTC+3, as Craftgate's dates are), shiftable
 //! by tests so that a payment can reach the next day and be refunded instead of cancelled.
 
+// Dates derived from the clock decide settlement and refunds; none may overflow or panic.
+#![deny(clippy::arithmetic_side_effects)]
+
 use std::sync::Mutex;
 
 use time::macros::{format_description, offset};
@@ -16,13 +19,16 @@ impl Clock {
     /// Moves the clock forward (or back, with a negative duration).
     pub(crate) fn advance(&self, by: Duration) {
         let mut offset = self.offset.lock().unwrap_or_else(|e| e.into_inner());
-        *offset += by;
+        // Saturating: a test shifting the clock by centuries gets the last instant.
+        *offset = offset.saturating_add(by);
     }
 
     /// Now, in Istanbul local time.
     pub(crate) fn now(&self) -> PrimitiveDateTime {
         let offset = *self.offset.lock().unwrap_or_else(|e| e.into_inner());
-        let local = (OffsetDateTime::now_utc() + offset).to_offset(offset!(+3));
+        let local = OffsetDateTime::now_utc()
+            .saturating_add(offset)
+            .to_offset(offset!(+3));
         PrimitiveDateTime::new(local.date(), local.time())
     }
 

@@ -1,6 +1,10 @@
 //! Installment options (`GET /installment/v1/installments`) and BIN lookup
 //! (`GET /installment/v1/bins/{bin}`), from the simulator's BIN table.
 
+// Installment totals multiply the client's price by rates; a figure that does not fit is a
+// validation error, never a panic.
+#![deny(clippy::arithmetic_side_effects)]
+
 use std::sync::Arc;
 
 use axum::extract::{Path, RawQuery, State};
@@ -76,7 +80,8 @@ fn money(value: Decimal) -> Decimal {
     value.round_dp_with_strategy(2, RoundingStrategy::MidpointAwayFromZero)
 }
 
-fn options(info: &BinInfo, price: Decimal) -> InstallmentView {
+/// The options of one BIN; `None` when a figure does not fit in a decimal.
+fn options(info: &BinInfo, price: Decimal) -> Option<InstallmentView> {
     let counts: &[u32] = if info.card_type == "CREDIT_CARD" {
         CREDIT_INSTALLMENTS
     } else {
@@ -86,11 +91,15 @@ fn options(info: &BinInfo, price: Decimal) -> InstallmentView {
         .iter()
         .map(|&n| {
             let rate = merchant_commission_rate(n);
-            let total = money(price * (Decimal::ONE_HUNDRED + rate) / Decimal::ONE_HUNDRED);
-            InstallmentPriceView {
+            let total = money(
+                price
+                    .checked_mul(Decimal::ONE_HUNDRED.checked_add(rate)?)?
+                    .checked_div(Decimal::ONE_HUNDRED)?,
+            );
+            Some(InstallmentPriceView {
                 pos_alias: format!("sim-pos-{}", info.bank_code),
                 installment_number: n,
-                installment_price: money(total / Decimal::from(n)),
+                installment_price: money(total.checked_div(Decimal::from(n))?),
                 bank_commission_rate: COMMISSION_RATE_PERCENT,
                 merchant_commission_rate: rate,
                 total_price: total,
@@ -102,10 +111,10 @@ fn options(info: &BinInfo, price: Decimal) -> InstallmentView {
                 loyalty_supported: info.card_type == "CREDIT_CARD",
                 force3ds: false,
                 cvc_required: true,
-            }
+            })
         })
-        .collect();
-    InstallmentView {
+        .collect::<Option<_>>()?;
+    Some(InstallmentView {
         bin_number: info.bin.clone(),
         price,
         card_type: info.card_type,
@@ -117,7 +126,7 @@ fn options(info: &BinInfo, price: Decimal) -> InstallmentView {
         cvc_required: true,
         commercial: info.commercial,
         installment_prices,
-    }
+    })
 }
 
 fn valid_bin(bin: &str) -> bool {
@@ -140,6 +149,7 @@ pub(crate) async fn search(
             return Err(ApiError::invalid("currency", "desteklenmeyen para birimi"));
         }
     }
+    let too_large = || ApiError::invalid("price", "en fazla 9999999999.99 olabilir");
     let items = match wire::query_value(&pairs, "binNumber") {
         Some(bin) if !valid_bin(bin) => {
             return Err(ApiError::invalid(
@@ -147,14 +157,15 @@ pub(crate) async fn search(
                 "6 ile 8 hane arasında olmalı",
             ))
         }
-        Some(bin) => bin_info(bin)
-            .map(|info| vec![options(&info, price)])
-            .unwrap_or_default(),
+        Some(bin) => match bin_info(bin) {
+            Some(info) => vec![options(&info, price).ok_or_else(too_large)?],
+            None => Vec::new(),
+        },
         None => LISTED_BINS
             .iter()
             .filter_map(|b| bin_info(b))
-            .map(|info| options(&info, price))
-            .collect(),
+            .map(|info| options(&info, price).ok_or_else(too_large))
+            .collect::<Result<_, _>>()?,
     };
     Ok(data(ItemsView { items }))
 }
@@ -200,14 +211,19 @@ mod tests {
     fn debit_cards_get_one_installment() {
         let debit = bin_info("404308").unwrap();
         assert_eq!(
-            options(&debit, Decimal::from(100)).installment_prices.len(),
+            options(&debit, Decimal::from(100))
+                .unwrap()
+                .installment_prices
+                .len(),
             1
         );
         let credit = bin_info("525864").unwrap();
-        let view = options(&credit, Decimal::from(100));
+        let view = options(&credit, Decimal::from(100)).unwrap();
         assert_eq!(view.installment_prices.len(), 6);
         let three = &view.installment_prices[2];
         assert_eq!(three.total_price, Decimal::from(103));
         assert_eq!(three.installment_price, Decimal::new(3433, 2));
+        // A price whose total does not fit in a decimal is no option, never a panic.
+        assert!(options(&credit, Decimal::MAX).is_none());
     }
 }

@@ -1,4 +1,7 @@
 //! `card-payments`: create (non-3-D), 3-D Secure init and complete, retrieve and post-auth.
+
+// Client amounts are bounded here and every figure derived from them is checked before
+// anything is stored; no request may panic a handler.
 #![deny(clippy::arithmetic_side_effects)]
 
 use std::sync::Arc;
@@ -12,7 +15,7 @@ use rust_decimal::Decimal;
 use serde::Serialize;
 
 use super::errors::{codes, data, ApiError, ApiResult};
-use super::payouts::{split, ItemShare};
+use super::payouts::{merchant_commission_rate, split, ItemAmounts, ItemShare};
 use super::state::{CardData, Payment, PaymentCard, Status, StoreAfterSuccess, Transaction};
 use super::test_cards::{self, CardBehaviour, Decline};
 use super::views::payment_view;
@@ -72,6 +75,9 @@ struct Validated {
     pos_alias: Option<String>,
     source: CardSource,
     items: Vec<Item>,
+    /// The items' shares of `paid_price`, computed (and checked to fit) before anything is
+    /// stored.
+    amounts: Vec<ItemAmounts>,
     callback_url: Option<String>,
 }
 
@@ -279,8 +285,11 @@ fn validate_items(items: &Option<Vec<ItemRequest>>, price: Decimal) -> Result<Ve
             blockage_day: item.blockage_day.unwrap_or(1).clamp(0, 365),
         });
     }
-    let total: Decimal = out.iter().map(|i| i.price).sum();
-    if total != price {
+    // A sum that does not fit in a decimal cannot equal `price` either.
+    let total = out
+        .iter()
+        .try_fold(Decimal::ZERO, |sum, i| sum.checked_add(i.price));
+    if total != Some(price) {
         return Err(ApiError::validation(
             codes::ITEMS_TOTAL,
             "Kırılımların tutarları toplamı ödeme tutarına (price) eşit olmalıdır",
@@ -328,6 +337,9 @@ fn validate(
         "AUTH",
     )?;
     let items = validate_items(&req.items, price)?;
+    let amounts = split(&item_shares(&items), price, paid_price)
+        .filter(|_| merchant_commission_rate(price, paid_price).is_some())
+        .ok_or_else(|| ApiError::invalid("paidPrice", "kırılım tutarları hesaplanamadı"))?;
     if wallet_price > Decimal::ZERO {
         if req.buyer_member_id.is_none() {
             return Err(ApiError::required("buyerMemberId"));
@@ -373,8 +385,19 @@ fn validate(
         pos_alias: req.pos_alias.clone(),
         source,
         items,
+        amounts,
         callback_url,
     })
+}
+
+fn item_shares(items: &[Item]) -> Vec<ItemShare> {
+    items
+        .iter()
+        .map(|i| ItemShare {
+            price: i.price,
+            sub_merchant_price: i.sub_merchant_member_price,
+        })
+        .collect()
 }
 
 /// What the simulated bank says to an authorization.
@@ -393,16 +416,15 @@ pub(crate) fn bank_decision(card: &PaymentCard, installment: u32) -> Result<(), 
 /// An item's name, external id, sub-merchant id and blockage days.
 pub(crate) type ItemMeta = (Option<String>, Option<String>, Option<i64>, i64);
 
-/// Builds the item transactions of `paid_price` over `items`.
+/// Builds the item transactions from `items` and their computed `amounts` (see [`split`]).
 pub(crate) fn transactions(
     store: &mut super::state::Store,
     shares: &[ItemMeta],
     items: &[ItemShare],
-    price: Decimal,
-    paid_price: Decimal,
+    amounts: Vec<ItemAmounts>,
     created: time::PrimitiveDateTime,
 ) -> Vec<Transaction> {
-    split(items, price, paid_price)
+    amounts
         .into_iter()
         .zip(items.iter().zip(shares))
         .map(
@@ -426,8 +448,9 @@ pub(crate) fn transactions(
         .collect()
 }
 
-/// Re-splits a payment's items over a new paid price (after a smaller capture).
-pub(crate) fn resplit(payment: &mut Payment, paid_price: Decimal) {
+/// Re-splits a payment's items over a new paid price (after a smaller capture). Nothing
+/// changes when a figure would not fit.
+pub(crate) fn resplit(payment: &mut Payment, paid_price: Decimal) -> Result<(), ApiError> {
     let shares: Vec<ItemShare> = payment
         .transactions
         .iter()
@@ -436,12 +459,10 @@ pub(crate) fn resplit(payment: &mut Payment, paid_price: Decimal) {
             sub_merchant_price: t.sub_merchant_member_price,
         })
         .collect();
-    for (tx, amounts) in
-        payment
-            .transactions
-            .iter_mut()
-            .zip(split(&shares, payment.price, paid_price))
-    {
+    let split = split(&shares, payment.price, paid_price)
+        .filter(|_| merchant_commission_rate(payment.price, paid_price).is_some())
+        .ok_or_else(|| ApiError::invalid("paidPrice", "kırılım tutarları hesaplanamadı"))?;
+    for (tx, amounts) in payment.transactions.iter_mut().zip(split) {
         tx.paid_price = amounts.paid_price;
         tx.merchant_commission_rate_amount = amounts.merchant_commission_rate_amount;
         tx.commission = amounts.commission;
@@ -449,6 +470,7 @@ pub(crate) fn resplit(payment: &mut Payment, paid_price: Decimal) {
         tx.sub_merchant_payout_amount = amounts.sub_merchant_payout_amount;
     }
     payment.paid_price = paid_price;
+    Ok(())
 }
 
 /// Records a new payment from a validated request, in `status`.
@@ -456,14 +478,7 @@ fn record_payment(shared: &Shared, v: Validated, status: Status, three_ds: bool)
     let created = shared.clock.now();
     let mut store = shared.store();
     let id = store.next_id();
-    let shares: Vec<ItemShare> = v
-        .items
-        .iter()
-        .map(|i| ItemShare {
-            price: i.price,
-            sub_merchant_price: i.sub_merchant_member_price,
-        })
-        .collect();
+    let shares = item_shares(&v.items);
     let meta: Vec<_> = v
         .items
         .iter()
@@ -476,7 +491,7 @@ fn record_payment(shared: &Shared, v: Validated, status: Status, three_ds: bool)
             )
         })
         .collect();
-    let txs = transactions(&mut store, &meta, &shares, v.price, v.paid_price, created);
+    let txs = transactions(&mut store, &meta, &shares, v.amounts, created);
     let (card, paid_with_stored_card, card_user_key, card_token, store_after_success) =
         match v.source {
             CardSource::New { card, store } => (card, false, None, None, store),
@@ -754,7 +769,7 @@ pub(crate) async fn post_auth(
             "Tahsilat tutarı ön provizyon tutarını aşamaz",
         ));
     }
-    resplit(payment, paid_price);
+    resplit(payment, paid_price)?;
     payment.phase = "POST_AUTH".to_owned();
     let view = payment_view(payment);
     let (order_id, currency) = (payment.conversation_id.clone(), payment.currency.clone());

@@ -14,6 +14,10 @@
 //!
 //! So merchant payout + sub-merchant payout + commission = item paid price, always.
 
+// Payout shares multiply and divide client amounts; a figure that does not fit is a
+// validation error at the edge, never a panic after part of a payment is stored.
+#![deny(clippy::arithmetic_side_effects)]
+
 use rust_decimal::{Decimal, RoundingStrategy};
 
 /// The commission the simulated Craftgate keeps on every item, in percent (`bankCommissionRate`).
@@ -41,54 +45,74 @@ fn money(value: Decimal) -> Decimal {
     value.round_dp_with_strategy(2, RoundingStrategy::MidpointAwayFromZero)
 }
 
-/// The rate of the difference between paid price and price, in percent (`merchantCommissionRate`).
-pub(crate) fn merchant_commission_rate(price: Decimal, paid_price: Decimal) -> Decimal {
-    if price.is_zero() {
-        return Decimal::ZERO;
-    }
-    ((paid_price - price) * Decimal::ONE_HUNDRED / price)
-        .round_dp_with_strategy(8, RoundingStrategy::MidpointAwayFromZero)
+/// `part × 100 / whole`, rounded to 8 places; `None` when it does not fit.
+fn percent(part: Decimal, whole: Decimal) -> Option<Decimal> {
+    Some(
+        part.checked_mul(Decimal::ONE_HUNDRED)?
+            .checked_div(whole)?
+            .round_dp_with_strategy(8, RoundingStrategy::MidpointAwayFromZero),
+    )
 }
 
-/// Splits `paid_price` over `items`, whose prices add up to `price` (checked by the caller).
-pub(crate) fn split(items: &[ItemShare], price: Decimal, paid_price: Decimal) -> Vec<ItemAmounts> {
+/// The rate of the difference between paid price and price, in percent
+/// (`merchantCommissionRate`); `None` when it does not fit in a decimal.
+pub(crate) fn merchant_commission_rate(price: Decimal, paid_price: Decimal) -> Option<Decimal> {
+    if price.is_zero() {
+        return Some(Decimal::ZERO);
+    }
+    percent(paid_price.checked_sub(price)?, price)
+}
+
+/// Splits `paid_price` over `items`, whose prices add up to `price` (checked by the caller);
+/// `None` when a figure does not fit in a decimal (the caller refuses the request).
+pub(crate) fn split(
+    items: &[ItemShare],
+    price: Decimal,
+    paid_price: Decimal,
+) -> Option<Vec<ItemAmounts>> {
     let mut out = Vec::with_capacity(items.len());
     let mut allocated = Decimal::ZERO;
+    let last = items.len().checked_sub(1);
     for (index, item) in items.iter().enumerate() {
-        let item_paid = if index + 1 == items.len() {
-            paid_price - allocated
+        let item_paid = if Some(index) == last {
+            paid_price.checked_sub(allocated)?
         } else if price.is_zero() {
             Decimal::ZERO
         } else {
-            money(paid_price * item.price / price)
+            money(paid_price.checked_mul(item.price)?.checked_div(price)?)
         };
-        allocated += item_paid;
+        allocated = allocated.checked_add(item_paid)?;
         let (rate, sub_payout) = match item.sub_merchant_price {
             Some(sub_price) if !item.price.is_zero() => (
-                Some(
-                    (sub_price * Decimal::ONE_HUNDRED / item.price)
-                        .round_dp_with_strategy(8, RoundingStrategy::MidpointAwayFromZero),
-                ),
-                Some(money(item_paid * sub_price / item.price)),
+                Some(percent(sub_price, item.price)?),
+                Some(money(
+                    item_paid.checked_mul(sub_price)?.checked_div(item.price)?,
+                )),
             ),
             Some(_) => (Some(Decimal::ZERO), Some(Decimal::ZERO)),
             None => (None, None),
         };
         // A sub-merchant paid the whole item leaves nothing to take a commission from; a
         // negative merchant payout would be money the merchant owes on a sale.
-        let left = (item_paid - sub_payout.unwrap_or(Decimal::ZERO)).max(Decimal::ZERO);
-        let commission =
-            money(item_paid * COMMISSION_RATE_PERCENT / Decimal::ONE_HUNDRED).min(left);
+        let left = item_paid
+            .checked_sub(sub_payout.unwrap_or(Decimal::ZERO))?
+            .max(Decimal::ZERO);
+        let commission = money(
+            item_paid
+                .checked_mul(COMMISSION_RATE_PERCENT)?
+                .checked_div(Decimal::ONE_HUNDRED)?,
+        )
+        .min(left);
         out.push(ItemAmounts {
             paid_price: item_paid,
-            merchant_commission_rate_amount: item_paid - item.price,
+            merchant_commission_rate_amount: item_paid.checked_sub(item.price)?,
             commission,
             sub_merchant_payout_rate: rate,
             sub_merchant_payout_amount: sub_payout,
-            merchant_payout_amount: left - commission,
+            merchant_payout_amount: left.checked_sub(commission)?,
         });
     }
-    out
+    Some(out)
 }
 
 #[cfg(test)]
@@ -112,14 +136,15 @@ mod tests {
             }],
             d("30"),
             d("33"),
-        );
+        )
+        .unwrap();
         assert_eq!(out[0].paid_price, d("33"));
         assert_eq!(out[0].merchant_commission_rate_amount, d("3"));
         assert_eq!(out[0].sub_merchant_payout_rate, Some(d("90")));
         assert_eq!(out[0].sub_merchant_payout_amount, Some(d("29.70")));
         assert_eq!(out[0].commission, d("0.33"));
         assert_eq!(out[0].merchant_payout_amount, d("2.97"));
-        assert_eq!(merchant_commission_rate(d("30"), d("33")), d("10"));
+        assert_eq!(merchant_commission_rate(d("30"), d("33")), Some(d("10")));
     }
 
     #[test]
@@ -138,7 +163,7 @@ mod tests {
                 sub_merchant_price: None,
             },
         ];
-        let out = split(&items, d("100"), d("107.77"));
+        let out = split(&items, d("100"), d("107.77")).unwrap();
         let total: Decimal = out.iter().map(|a| a.paid_price).sum();
         assert_eq!(total, d("107.77"));
         for a in &out {
@@ -162,7 +187,8 @@ mod tests {
             }],
             d("30"),
             d("30"),
-        );
+        )
+        .unwrap();
         assert_eq!(out[0].sub_merchant_payout_amount, Some(d("30")));
         assert_eq!(out[0].commission, d("0"));
         assert_eq!(out[0].merchant_payout_amount, d("0"));
@@ -175,7 +201,8 @@ mod tests {
             }],
             d("100"),
             d("100"),
-        );
+        )
+        .unwrap();
         assert_eq!(out[0].sub_merchant_payout_amount, Some(d("99.50")));
         assert_eq!(out[0].commission, d("0.50"));
         assert_eq!(out[0].merchant_payout_amount, d("0.00"));
@@ -186,5 +213,26 @@ mod tests {
                 a.paid_price
             );
         }
+    }
+
+    #[test]
+    fn figures_that_do_not_fit_are_none_never_a_panic() {
+        let huge = Decimal::MAX;
+        let items = [
+            ItemShare {
+                price: huge,
+                sub_merchant_price: None,
+            },
+            ItemShare {
+                price: huge,
+                sub_merchant_price: Some(huge),
+            },
+        ];
+        assert_eq!(split(&items, huge, huge), None);
+        assert_eq!(merchant_commission_rate(d("0.01"), huge), None);
+        assert_eq!(
+            merchant_commission_rate(Decimal::ZERO, huge),
+            Some(Decimal::ZERO)
+        );
     }
 }

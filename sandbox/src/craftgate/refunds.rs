@@ -3,6 +3,10 @@
 //! an uncaptured pre-authorization is always cancelled) and one item
 //! (`/payment/v1/refund-transactions`, never more than the item's remaining amount).
 
+// Refunded totals add client amounts to stored ones; every figure is checked before
+// anything is stored, and no request may panic a handler.
+#![deny(clippy::arithmetic_side_effects)]
+
 use std::sync::Arc;
 
 use axum::body::Bytes;
@@ -61,6 +65,12 @@ fn refundable_payment(
     Ok(payment)
 }
 
+/// The refusal of a refund whose figures do not fit in a decimal. Amounts are bounded at
+/// the edge, so this is never reached by a payment the simulator stored.
+fn refund_overflow() -> ApiError {
+    ApiError::business(codes::REFUND_AMOUNT, "İade tutarı hesaplanamadı")
+}
+
 /// `POST /payment/v1/refunds`.
 pub(crate) async fn refund_payment(State(shared): State<Arc<Shared>>, body: Bytes) -> ApiResult {
     let req: RefundPaymentRequest = wire::parse(&body)?;
@@ -81,14 +91,28 @@ pub(crate) async fn refund_payment(State(shared): State<Arc<Shared>>, body: Byte
         payment.cancelled = true;
         payment.paid_price
     } else {
+        // Every figure first, so that a refund that cannot be computed changes nothing.
         let mut total = Decimal::ZERO;
-        for tx in payment.transactions.iter_mut() {
-            let remaining = tx.paid_price - tx.refunded;
+        let mut refunded = Vec::with_capacity(payment.transactions.len());
+        for tx in &payment.transactions {
+            let remaining = tx
+                .paid_price
+                .checked_sub(tx.refunded)
+                .ok_or_else(refund_overflow)?;
             if remaining > Decimal::ZERO {
-                tx.refunded += remaining;
-                total += remaining;
+                total = total.checked_add(remaining).ok_or_else(refund_overflow)?;
+                refunded.push(
+                    tx.refunded
+                        .checked_add(remaining)
+                        .ok_or_else(refund_overflow)?,
+                );
                 item_refunds.push((tx.id, remaining));
+            } else {
+                refunded.push(tx.refunded);
             }
+        }
+        for (tx, refunded) in payment.transactions.iter_mut().zip(refunded) {
+            tx.refunded = refunded;
         }
         total
     };
@@ -206,14 +230,20 @@ pub(crate) async fn refund_transaction(
             "Ödeme kırılımı bulunamadı",
         ));
     };
-    let remaining = tx.paid_price - tx.refunded;
+    let remaining = tx
+        .paid_price
+        .checked_sub(tx.refunded)
+        .ok_or_else(refund_overflow)?;
     if refund_price > remaining {
         return Err(ApiError::business(
             codes::REFUND_AMOUNT,
             format!("İade tutarı kırılımın iade edilebilir tutarını ({remaining}) aşamaz"),
         ));
     }
-    tx.refunded += refund_price;
+    tx.refunded = tx
+        .refunded
+        .checked_add(refund_price)
+        .ok_or_else(refund_overflow)?;
     let refund = TransactionRefund {
         id: refund_id,
         created: now,

@@ -1,6 +1,9 @@
 //! What the simulator remembers: payments with their item transactions, refunds, stored
 //! cards and card users.
 
+// Refundable amounts and ids are computed from stored figures; none may overflow or panic.
+#![deny(clippy::arithmetic_side_effects)]
+
 use std::collections::{BTreeMap, BTreeSet};
 
 use rust_decimal::Decimal;
@@ -133,7 +136,11 @@ impl Payment {
         if self.cancelled {
             return self.paid_price;
         }
-        self.transactions.iter().map(|t| t.refunded).sum()
+        // Each item's refunds are at most its paid price, so this never saturates; if it
+        // did, the payment would read as fully refunded, never as refundable.
+        self.transactions
+            .iter()
+            .fold(Decimal::ZERO, |sum, t| sum.saturating_add(t.refunded))
     }
 
     /// Money that can still be refunded.
@@ -141,7 +148,10 @@ impl Payment {
         if self.status != Status::Success {
             return Decimal::ZERO;
         }
-        self.paid_price - self.refunded_total()
+        // A figure that does not fit leaves nothing refundable.
+        self.paid_price
+            .checked_sub(self.refunded_total())
+            .unwrap_or(Decimal::ZERO)
     }
 
     /// What can still be refunded of one item: nothing once the payment was cancelled or
@@ -150,7 +160,10 @@ impl Payment {
         if self.status != Status::Success || self.cancelled {
             return Decimal::ZERO;
         }
-        (tx.paid_price - tx.refunded).max(Decimal::ZERO)
+        tx.paid_price
+            .checked_sub(tx.refunded)
+            .unwrap_or(Decimal::ZERO)
+            .max(Decimal::ZERO)
     }
 
     /// `PaymentRefundStatus`.
@@ -242,8 +255,9 @@ impl Store {
     /// A fresh id; payments, transactions and refunds share one increasing sequence, like
     /// database ids.
     pub(crate) fn next_id(&mut self) -> u64 {
-        self.next_id += 1;
-        1000 + self.next_id
+        // A sequence; 2^64 ids are never reached.
+        self.next_id = self.next_id.saturating_add(1);
+        self.next_id.saturating_add(1000)
     }
 
     /// The payment and index of the transaction with `transaction_id`.

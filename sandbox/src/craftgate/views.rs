@@ -1,5 +1,13 @@
 //! Answer bodies: what the simulator's records look like on the wire, with Craftgate's field
 //! names and amounts as 8-decimal JSON numbers.
+//!
+//! Every stored amount was bounded at the edge (`payments::positive_amount`) and every
+//! figure derived from it was checked to fit before the payment was stored
+//! (`payments::validate`), so the checked operations here cannot fail; should that ever
+//! change, a view shows a saturated figure instead of panicking the handler.
+
+// Views multiply and subtract stored amounts; no answer may panic a handler.
+#![deny(clippy::arithmetic_side_effects)]
 
 use rust_decimal::Decimal;
 use serde::Serialize;
@@ -20,8 +28,14 @@ fn parity(currency: &str) -> Decimal {
 }
 
 fn in_try(value: Decimal, currency: &str) -> Decimal {
-    (value * parity(currency))
+    value
+        .saturating_mul(parity(currency))
         .round_dp_with_strategy(2, rust_decimal::RoundingStrategy::MidpointAwayFromZero)
+}
+
+/// `merchantCommissionRate` of `payment`, checked to fit when the payment was stored.
+fn commission_rate(payment: &Payment) -> Decimal {
+    merchant_commission_rate(payment.price, payment.paid_price).unwrap_or(Decimal::MAX)
 }
 
 /// `payout` of a payment transaction.
@@ -94,7 +108,7 @@ fn transaction_view(payment: &Payment, tx: &Transaction) -> TransactionView {
         price: tx.price,
         paid_price: tx.paid_price,
         wallet_price: Decimal::ZERO,
-        merchant_commission_rate: merchant_commission_rate(payment.price, payment.paid_price),
+        merchant_commission_rate: commission_rate(payment),
         merchant_commission_rate_amount: tx.merchant_commission_rate_amount,
         merchant_payout_amount: tx.merchant_payout_amount,
         sub_merchant_member_id: tx.sub_merchant_member_id,
@@ -266,10 +280,13 @@ pub(crate) fn payment_view(p: &Payment) -> PaymentView {
         payment_phase: p.phase.clone(),
         payment_channel: p.channel.clone(),
         is_three_d_s: p.is_three_ds,
-        merchant_commission_rate: merchant_commission_rate(p.price, p.paid_price),
-        merchant_commission_rate_amount: p.paid_price - p.price,
+        merchant_commission_rate: commission_rate(p),
+        merchant_commission_rate_amount: p.paid_price.saturating_sub(p.price),
         bank_commission_rate: COMMISSION_RATE_PERCENT,
-        bank_commission_rate_amount: p.transactions.iter().map(|t| t.commission).sum(),
+        bank_commission_rate_amount: p
+            .transactions
+            .iter()
+            .fold(Decimal::ZERO, |sum, t| sum.saturating_add(t.commission)),
         paid_with_stored_card: p.paid_with_stored_card,
         bin_number: p.card.pan.bin(),
         last_four_digits: p.card.pan.last_four(),
@@ -499,11 +516,16 @@ fn expiry_status(year: &str, month: &str, today: time::Date) -> &'static str {
     let (Ok(year), Ok(month)) = (year.parse::<i32>(), month.parse::<i32>()) else {
         return "NOT_EXPIRED";
     };
-    let expiry = year * 12 + month;
-    let now = today.year() * 12 + i32::from(u8::from(today.month()));
+    // Month counts of stored four-digit years; saturating only keeps a bizarre stored
+    // year from wrapping.
+    let expiry = year.saturating_mul(12).saturating_add(month);
+    let now = today
+        .year()
+        .saturating_mul(12)
+        .saturating_add(i32::from(u8::from(today.month())));
     if expiry < now {
         "EXPIRED"
-    } else if expiry == now + 1 || expiry == now {
+    } else if expiry == now.saturating_add(1) || expiry == now {
         "WILL_EXPIRE_NEXT_MONTH"
     } else {
         "NOT_EXPIRED"

@@ -1,6 +1,9 @@
 //! The amount formats PayTR uses: `"100.99"` in requests, kuruş integers in
 //! notifications, and comma decimals without trailing zeros in the status query.
 
+// Amounts come from clients; converting them may not overflow or panic.
+#![deny(clippy::arithmetic_side_effects)]
+
 use rust_decimal::Decimal;
 
 /// Parses a Direct API `payment_amount` or refund `return_amount`: digits, optionally a
@@ -21,7 +24,11 @@ pub(crate) fn parse_major(text: &str) -> Option<Decimal> {
 
 /// Kuruş as a string (`"10099"` for 100.99), as notifications carry amounts.
 pub(crate) fn to_kurus(amount: Decimal) -> String {
-    (amount * Decimal::ONE_HUNDRED).round().trunc().to_string()
+    // The digits of the amount at two decimals are its kuruş: no multiplication to
+    // overflow. Rounding is the same half-to-even `round()` applies.
+    let mut kurus = amount.round_dp(2);
+    kurus.rescale(2);
+    kurus.mantissa().to_string()
 }
 
 /// A decimal as the request formats it, with two decimals (`"100.90"`).

@@ -202,6 +202,14 @@ impl PaytrSimulator {
     pub fn stored_card_count(&self, utoken: &str) -> usize {
         self.shared.store().users.get(utoken).map_or(0, Vec::len)
     }
+
+    /// The `merchant_oid` of every order the simulator keeps, whatever its state, sorted:
+    /// PayTR has no order list, so tests read each one back through the status query.
+    pub fn order_ids(&self) -> Vec<String> {
+        let mut ids: Vec<String> = self.shared.store().orders.keys().cloned().collect();
+        ids.sort();
+        ids
+    }
 }
 
 impl Simulator for PaytrSimulator {

@@ -1,6 +1,9 @@
 //! The payment-result notification: a signed form POSTed to the merchant's "Bildirim URL",
 //! repeated until the merchant answers exactly `OK`.
 
+// Notifications carry amounts and count attempts; nothing may overflow or panic.
+#![deny(clippy::arithmetic_side_effects)]
+
 use std::sync::{Arc, Mutex, MutexGuard};
 use std::time::Duration;
 
@@ -162,7 +165,8 @@ pub(crate) fn dispatch(shared: &Arc<Shared>, merchant_oid: &str, fields: Vec<(St
             attempts: 0,
             acknowledged: false,
         });
-        sent.len() - 1
+        // The index of the entry just pushed.
+        sent.len().saturating_sub(1)
     };
     let Some(url) = settings.url.clone() else {
         set_ack(shared, merchant_oid, Ack::NoUrl);

@@ -1,6 +1,9 @@
 //! The simulated store's installment rates: one fixed table per card program, in
 //! percent, and their exact JSON form for `/odeme/taksit-oranlari`.
 
+// Installment counts index the rate table; no index may overflow or panic.
+#![deny(clippy::arithmetic_side_effects)]
+
 use rust_decimal::Decimal;
 use serde::ser::{Error as _, SerializeMap};
 use serde::{Serialize, Serializer};
@@ -82,7 +85,8 @@ struct BrandRates {
 impl Serialize for BrandRates {
     fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
         let mut map = serializer.serialize_map(Some(self.count))?;
-        for count in FIRST_COUNT..FIRST_COUNT + self.count {
+        // `count` is the length of a fixed table, far below `usize::MAX`.
+        for count in FIRST_COUNT..FIRST_COUNT.saturating_add(self.count) {
             let Some(rate) = rate(self.brand, count) else {
                 continue;
             };

@@ -1,5 +1,9 @@
 //! `POST /odeme/iade`: full and partial refunds, with PayTR's `err_no` codes.
 
+// Refund totals add client amounts to stored ones; every sum is checked before anything
+// is stored, and no request may panic a handler.
+#![deny(clippy::arithmetic_side_effects)]
+
 use std::sync::Arc;
 
 use axum::body::Bytes;
@@ -67,7 +71,12 @@ pub(crate) async fn handle(
                 "merchant_oid bulundu ancak odeme henuz siteye bildirilmemis",
             );
         }
-        if order.refunded() + amount > order.amount {
+        // A total that does not fit in a decimal is more than the payment too.
+        if order
+            .refunded()
+            .checked_add(amount)
+            .is_none_or(|total| total > order.amount)
+        {
             return error("009", "Toplam iade tutari odeme tutarindan fazla olamaz");
         }
         order.refunds.push(RefundRecord {

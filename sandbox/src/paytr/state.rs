@@ -1,6 +1,9 @@
 //! What the simulated PayTR remembers: orders, stored cards and open 3-D Secure pages.
 //! No full card number or CVV is ever kept.
 
+// Refunded totals add stored amounts; none may overflow or panic.
+#![deny(clippy::arithmetic_side_effects)]
+
 use std::collections::HashMap;
 
 use rust_decimal::Decimal;
@@ -131,7 +134,11 @@ pub(crate) struct Order {
 impl Order {
     /// Refunded so far.
     pub fn refunded(&self) -> Decimal {
-        self.refunds.iter().map(|r| r.amount).sum()
+        // Refunds never add up to more than the amount; a saturated total would only
+        // refuse further refunds.
+        self.refunds
+            .iter()
+            .fold(Decimal::ZERO, |sum, r| sum.saturating_add(r.amount))
     }
 }
 

@@ -1,5 +1,8 @@
 //! `POST /odeme/durum-sorgu`: the status query of a successful payment.
 
+// Commissions multiply stored amounts; no answer may overflow or panic the handler.
+#![deny(clippy::arithmetic_side_effects)]
+
 use std::sync::Arc;
 
 use axum::body::Bytes;
@@ -19,8 +22,9 @@ use super::token::verify_request;
 use super::validate::valid_oid;
 use super::Shared;
 
-/// The commission the simulated PayTR keeps, in percent (shown as `kesinti_tutari`).
-const COMMISSION_PERCENT: Decimal = Decimal::from_parts(199, 0, 0, false, 2);
+/// The commission the simulated PayTR keeps, 1.99 % as a fraction (shown as
+/// `kesinti_tutari`).
+const COMMISSION_FRACTION: Decimal = Decimal::from_parts(199, 0, 0, false, 4);
 
 use super::responses::err_no_error as error;
 
@@ -66,7 +70,9 @@ pub(crate) async fn handle(
             })
         })
         .collect();
-    let commission = (order.amount * COMMISSION_PERCENT / Decimal::ONE_HUNDRED).round_dp(2);
+    // Stored amounts have at most 12 whole digits (`parse_major`), so neither figure can
+    // saturate; saturating only keeps an answer from panicking the handler.
+    let commission = order.amount.saturating_mul(COMMISSION_FRACTION).round_dp(2);
     // A card in no installment program is named by its scheme instead.
     let brand = match order.card.bin_info() {
         Some(info) if info.brand != NO_PROGRAM => info.brand.to_uppercase(),
@@ -84,7 +90,7 @@ pub(crate) async fn handle(
         "odeme_tipi": "KART",
         "test_mode": if order.test_mode { "1" } else { "0" },
         "returns": returns,
-        "net_tutar": status_format(order.amount - commission),
+        "net_tutar": status_format(order.amount.saturating_sub(commission)),
         "kesinti_tutari": status_format(commission),
     }))
 }

@@ -1,5 +1,8 @@
 //! The field rules of a Direct API `/odeme` request, checked after its token.
 
+// Amounts and expiry years come from clients; checking them may not overflow or panic.
+#![deny(clippy::arithmetic_side_effects)]
+
 use std::net::IpAddr;
 
 use rust_decimal::Decimal;
@@ -184,9 +187,10 @@ fn card_input(form: &Form) -> Result<CardInput, String> {
 /// Whether a two-digit month and year lie before the current month.
 pub(crate) fn expired(month: &str, year: &str, now: OffsetDateTime) -> bool {
     match (month.parse::<i32>(), year.parse::<i32>()) {
-        (Ok(month), Ok(year)) => {
-            (2000 + year, month) < (now.year(), i32::from(u8::from(now.month())))
-        }
+        // A year that does not fit is no valid expiry.
+        (Ok(month), Ok(year)) => year
+            .checked_add(2000)
+            .is_none_or(|year| (year, month) < (now.year(), i32::from(u8::from(now.month())))),
         _ => true,
     }
 }

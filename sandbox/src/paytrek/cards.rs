@@ -1,5 +1,8 @@
 //! Card data as requests carry it: parsing, validation, masking and the issuer (BIN) table.
 
+// Expiry years and card numbers come from clients; checking them may not overflow or panic.
+#![deny(clippy::arithmetic_side_effects)]
+
 use rust_decimal::Decimal;
 use time::OffsetDateTime;
 
@@ -259,7 +262,11 @@ pub(crate) fn parse_expiration(text: &str) -> Option<(u8, u16)> {
     }
     let month: u8 = month.parse().ok()?;
     let year: u16 = year.parse().ok()?;
-    let year = if year < 100 { 2000 + year } else { year };
+    let year = if year < 100 {
+        year.checked_add(2000)?
+    } else {
+        year
+    };
     (1..=12).contains(&month).then_some((month, year))
 }
 

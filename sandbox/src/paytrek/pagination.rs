@@ -1,6 +1,9 @@
 //! DRF page-number pagination: `{count, next, previous, results}` with `?page=` (and a
 //! `?page_size=` of at most 100).
 
+// Page numbers come from clients; no page may overflow or panic the handler.
+#![deny(clippy::arithmetic_side_effects)]
+
 use serde_json::{json, Value};
 
 use super::errors::ApiError;
@@ -73,12 +76,13 @@ pub(crate) fn window(
             format!("{self_url}?{query}")
         }
     };
-    let start = (page - 1) * size;
+    // `page` is 1 to `pages` (checked above), so the window lies inside the results.
+    let start = page.saturating_sub(1).saturating_mul(size).min(total);
     Ok(Window {
         start,
-        end: (start + size).min(total),
-        next: (page < pages).then(|| link(page + 1)),
-        previous: (page > 1).then(|| link(page - 1)),
+        end: start.saturating_add(size).min(total),
+        next: (page < pages).then(|| link(page.saturating_add(1))),
+        previous: (page > 1).then(|| link(page.saturating_sub(1))),
     })
 }
 

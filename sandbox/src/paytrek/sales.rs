@@ -1,6 +1,10 @@
 //! The sale resource: create (201), retrieve, and list (paginated, filterable by
 //! `order_id` and `status`).
 
+// Sales carry client amounts and lists take client page numbers; nothing here may
+// overflow or panic a handler.
+#![deny(clippy::arithmetic_side_effects)]
+
 use std::net::IpAddr;
 use std::sync::Arc;
 
@@ -198,7 +202,7 @@ pub(crate) fn open_sale(store: &mut Store, input: SaleInput, now: OffsetDateTime
         token: token.clone(),
         input,
         created_at: now,
-        expires_at: now + SALE_LIFETIME,
+        expires_at: now.saturating_add(SALE_LIFETIME),
         status: SaleStatus::Created,
         financial_status: None,
         refunded: Decimal::ZERO,

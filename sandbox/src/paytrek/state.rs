@@ -2,6 +2,9 @@
 //! subscription plans. One mutex guards it all, so a check and its effect (e.g. "is this
 //! order id in use?" and creating the sale) are one atomic step.
 
+// Refundable amounts and ids are computed from stored figures; none may overflow or panic.
+#![deny(clippy::arithmetic_side_effects)]
+
 use std::collections::HashMap;
 
 use rust_decimal::Decimal;
@@ -129,7 +132,11 @@ pub(crate) struct Sale {
 impl Sale {
     /// What may still be refunded.
     pub(crate) fn remaining(&self) -> Decimal {
-        self.input.amount - self.refunded
+        // Refunds never exceed the amount; a figure that does not fit leaves nothing.
+        self.input
+            .amount
+            .checked_sub(self.refunded)
+            .unwrap_or(Decimal::ZERO)
     }
 }
 
@@ -204,8 +211,9 @@ pub(crate) struct Store {
 impl Store {
     /// A fresh numeric id (sale ids, fraud check ids), like a database sequence.
     pub(crate) fn next_id(&mut self) -> u64 {
-        self.next_id += 1;
-        90_000 + self.next_id
+        // A sequence; 2^64 ids are never reached.
+        self.next_id = self.next_id.saturating_add(1);
+        self.next_id.saturating_add(90_000)
     }
 
     /// Whether a sale already uses `order_id`.

@@ -3,6 +3,9 @@
 //! taken from the path (`/api/v2/subscription_plan/<plan_token>/`) or the query
 //! (`?plan_token=`), since the document does not say where it goes.
 
+// Plan amounts and payment dates come from clients; none may overflow or panic.
+#![deny(clippy::arithmetic_side_effects)]
+
 use std::sync::Arc;
 
 use axum::body::Bytes;
@@ -56,10 +59,13 @@ impl Period {
 
 /// `start` plus `months`, the day clamped to the target month's length (31 Jan + 1 = 28/29 Feb).
 fn add_months(start: Date, months: u32) -> Option<Date> {
-    let index =
-        i64::from(start.year()) * 12 + i64::from(u8::from(start.month())) - 1 + i64::from(months);
+    let index = i64::from(start.year())
+        .checked_mul(12)?
+        .checked_add(i64::from(u8::from(start.month())))?
+        .checked_sub(1)?
+        .checked_add(i64::from(months))?;
     let year = i32::try_from(index.div_euclid(12)).ok()?;
-    let month = Month::try_from(u8::try_from(index.rem_euclid(12) + 1).ok()?).ok()?;
+    let month = Month::try_from(u8::try_from(index.rem_euclid(12).checked_add(1)?).ok()?).ok()?;
     let day = start.day().min(month.length(year));
     Date::from_calendar_date(year, month, day).ok()
 }
