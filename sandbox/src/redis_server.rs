@@ -65,7 +65,11 @@ pub fn start() -> std::io::Result<Option<RedisServer>> {
 
 /// Prints, on standard error, that `test` was skipped for want of a `redis-server`.
 pub fn skip_notice(test: &str) {
-    eprintln!(
+    use std::io::Write as _;
+    // Straight to the process's standard error, past the test harness's capture of
+    // `eprintln!`, so a skipped Redis test shows in every `cargo test` run.
+    let _ = writeln!(
+        std::io::stderr(),
         "SKIPPED (redis-server not installed): {test}; install the Debian package \
          redis-server to run it (CI sets ODEME_REQUIRE_REDIS=1 and installs it)"
     );
