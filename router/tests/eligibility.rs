@@ -64,14 +64,25 @@ async fn currencies_limit_a_gateway_and_nothing_left_is_a_clear_error() {
         .unwrap();
     let mut usd = request("C1");
     usd.amount = Money::from_minor(1_000, Currency::USD).unwrap();
-    let paid = router.require_charges().unwrap().charge(&usd).await.unwrap();
+    let paid = router
+        .require_charges()
+        .unwrap()
+        .charge(&usd)
+        .await
+        .unwrap();
     assert_eq!(paid.provider, ProviderId::Craftgate);
     let mut eur = request("C2");
     eur.amount = Money::from_minor(1_000, Currency::EUR).unwrap();
     match router.require_charges().unwrap().charge(&eur).await {
         Err(Error::Unavailable(message)) => {
-            assert!(message.contains("`a` is not configured for EUR"), "{message}");
-            assert!(message.contains("`b` is not configured for EUR"), "{message}");
+            assert!(
+                message.contains("`a` is not configured for EUR"),
+                "{message}"
+            );
+            assert!(
+                message.contains("`b` is not configured for EUR"),
+                "{message}"
+            );
         }
         other => panic!("{other:?}"),
     }
@@ -112,7 +123,11 @@ async fn a_stored_card_is_charged_only_where_it_lives() {
     assert_eq!((a.charges(), b.charges()), (0, 1));
     // And a refund of that payment goes to `b` by the ownership the charge recorded.
     assert_eq!(
-        store.owner(OwnerKind::Payment, &paid.id).await.unwrap().as_deref(),
+        store
+            .owner(OwnerKind::Payment, &paid.id)
+            .await
+            .unwrap()
+            .as_deref(),
         Some("b")
     );
 }

@@ -16,7 +16,7 @@ use odeme_router::store::{
 use odeme_router::{Router, Timings};
 
 mod support;
-use support::{request, Answer, Scripted};
+use support::{charge, request, Answer, Scripted};
 
 fn router(a: &Arc<Scripted>, b: &Arc<Scripted>, store: Arc<dyn RouterStore>) -> Router {
     Router::builder()
@@ -47,12 +47,7 @@ async fn an_unknown_outcome_found_at_a_is_the_payment() {
     let a = Scripted::new(ProviderId::Paytr, &[Answer::Unknown], true);
     let b = Scripted::new(ProviderId::Craftgate, &[], true);
     let router = router(&a, &b, Arc::new(MemoryStore::new()));
-    let paid = router
-        .require_charges()
-        .unwrap()
-        .charge(&request("O2"))
-        .await
-        .unwrap();
+    let paid = charge(&router, "O2").await.unwrap();
     assert_eq!(paid.provider, ProviderId::Paytr);
     assert_eq!((a.charges(), b.charges()), (1, 0));
 }
@@ -99,23 +94,13 @@ async fn an_abandoned_claim_is_taken_over_only_after_its_lease() {
         Claim::Claimed
     );
     // While its lease stands, a repeat neither charges nor reconciles: it is in progress.
-    let error = router
-        .require_charges()
-        .unwrap()
-        .charge(&request("O4"))
-        .await
-        .unwrap_err();
+    let error = charge(&router, "O4").await.unwrap_err();
     assert!(error.is_unknown_outcome(), "{error:?}");
     assert_eq!(a.charges() + a.statuses() + b.charges() + b.statuses(), 0);
     // After the lease, the repeat reconciles at A (where it may have been sent): A has
     // nothing, so it is still unknown, and B is never sent the charge.
     clock.advance(Duration::from_secs(61));
-    let error = router
-        .require_charges()
-        .unwrap()
-        .charge(&request("O4"))
-        .await
-        .unwrap_err();
+    let error = charge(&router, "O4").await.unwrap_err();
     assert!(error.is_unknown_outcome(), "{error:?}");
     assert_eq!((a.charges(), a.statuses(), b.charges()), (0, 1, 0));
 
@@ -126,12 +111,7 @@ async fn an_abandoned_claim_is_taken_over_only_after_its_lease() {
         .await
         .unwrap();
     clock.advance(Duration::from_secs(2));
-    let paid = router
-        .require_charges()
-        .unwrap()
-        .charge(&request("O5"))
-        .await
-        .unwrap();
+    let paid = charge(&router, "O5").await.unwrap();
     assert_eq!(paid.provider, ProviderId::Paytr);
     assert_eq!(a.charges(), 1);
 }
@@ -190,12 +170,7 @@ async fn a_store_that_is_down_fails_closed() {
     let a = Scripted::new(ProviderId::Paytr, &[], true);
     let b = Scripted::new(ProviderId::Craftgate, &[], true);
     let router = router(&a, &b, Arc::new(DownStore));
-    let error = router
-        .require_charges()
-        .unwrap()
-        .charge(&request("O6"))
-        .await
-        .unwrap_err();
+    let error = charge(&router, "O6").await.unwrap_err();
     assert!(matches!(error, Error::Unavailable(_)), "{error:?}");
     assert!(error.is_safe_to_retry());
     assert_eq!(a.charges() + b.charges(), 0, "nothing is sent");
@@ -210,12 +185,7 @@ async fn concurrent_repeats_wait_for_the_first_and_share_its_payment() {
     for _ in 0..32 {
         let router = router.clone();
         tasks.push(tokio::spawn(async move {
-            router
-                .require_charges()
-                .unwrap()
-                .charge(&request("O7"))
-                .await
-                .map(|p| p.id)
+            charge(&router, "O7").await.map(|p| p.id)
         }));
     }
     let mut ids = Vec::new();

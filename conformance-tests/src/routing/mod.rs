@@ -187,6 +187,21 @@ impl RoutingEnv {
             .ok_or_else(|| fail(format!("{} has no {family:?} card", self.pa.provider)))
     }
 
+    /// Takes A down: its port closes and connections are refused.
+    pub async fn take_a_down(&self) {
+        self.a.sim().server().take_down().await;
+    }
+
+    /// Brings A back up.
+    pub async fn bring_a_up(&self) -> Check {
+        self.a
+            .sim()
+            .server()
+            .bring_up()
+            .await
+            .map_err(|e| fail(format!("A did not come back: {e}")))
+    }
+
     /// Charges recorded for `order_id` in A's ledger.
     pub fn charges_at_a(&self, order_id: &str) -> usize {
         self.a

@@ -6,7 +6,7 @@ use std::time::Duration;
 
 use odeme::router::clock::ManualClock;
 use odeme::router::{BreakerPolicy, Health, Router, Strategy, GATEWAY_REFERENCE};
-use odeme::{Error, GatewayExt, Payment, PaymentStatus, RefundRequest, StatusQuery};
+use odeme::{Error, Gateway, GatewayExt, Payment, PaymentStatus, RefundRequest, StatusQuery};
 use odeme_sandbox::{Fault, LedgerKind};
 
 use super::{RoutingEnv, RoutingScenario, UNIVERSAL_CARD};
@@ -26,6 +26,10 @@ macro_rules! routing {
 /// Every routing scenario, in report order.
 pub fn all() -> Vec<RoutingScenario> {
     vec![
+        routing!(
+            "the router declares the union of its gateways' capabilities",
+            declares_the_union
+        ),
         routing!("failover when the primary is down", failover_when_down),
         routing!(
             "weighted 70/30 split (smooth and seeded random)",
@@ -57,6 +61,23 @@ async fn charge(router: &Router, request: &odeme::ChargeRequest) -> Result<Payme
     router.require_charges()?.charge(request).await
 }
 
+async fn declares_the_union(env: &RoutingEnv) -> Check {
+    let router = env.builder()?.build()?;
+    let problems = crate::runner::accessor_disagreements(&router);
+    ensure!(problems.is_empty(), "{}", problems.join("; "));
+    let (a, b) = (env.gateway_a()?, env.gateway_b()?);
+    for capability in odeme::Capability::ALL {
+        let either =
+            a.capabilities().supports(*capability) || b.capabilities().supports(*capability);
+        ensure_eq!(
+            router.capabilities().supports(*capability),
+            either,
+            "the router's `{capability}`"
+        );
+    }
+    Ok(())
+}
+
 async fn failover_when_down(env: &RoutingEnv) -> Check {
     let (a, b) = env.names();
     let router = env.builder()?.strategy(Strategy::Failover).build()?;
@@ -68,15 +89,10 @@ async fn failover_when_down(env: &RoutingEnv) -> Check {
         "with A up the primary takes the charge"
     );
 
-    env.a.sim().server().take_down().await;
+    env.take_a_down().await;
     let down = env.order_id();
     let result = charge(&router, &env.charge(&down, UNIVERSAL_CARD)?).await;
-    env.a
-        .sim()
-        .server()
-        .bring_up()
-        .await
-        .map_err(|e| fail(format!("A did not come back: {e}")))?;
+    env.bring_a_up().await?;
     let paid = result?;
     ensure_eq!(gateway_of(&paid), b, "with A down the charge fails over");
     ensure_eq!(
@@ -222,15 +238,10 @@ async fn follow_ups_stick(env: &RoutingEnv) -> Check {
     let router = env.builder()?.strategy(Strategy::Failover).build()?;
     let at_a = env.order_id();
     let paid_a = charge(&router, &env.charge(&at_a, UNIVERSAL_CARD)?).await?;
-    env.a.sim().server().take_down().await;
+    env.take_a_down().await;
     let at_b = env.order_id();
     let paid_b = charge(&router, &env.charge(&at_b, UNIVERSAL_CARD)?).await;
-    env.a
-        .sim()
-        .server()
-        .bring_up()
-        .await
-        .map_err(|e| fail(format!("A did not come back: {e}")))?;
+    env.bring_a_up().await?;
     let paid_b = paid_b?;
     ensure_eq!(gateway_of(&paid_b), b, "the second order's gateway");
 
@@ -272,7 +283,7 @@ async fn breaker_opens_and_recovers(env: &RoutingEnv) -> Check {
         })
         .clock(Arc::new(clock.clone()))
         .build()?;
-    env.a.sim().server().take_down().await;
+    env.take_a_down().await;
     let mut outcome: Check = Ok(());
     for _ in 0..5 {
         match charge(&router, &env.charge(&env.order_id(), UNIVERSAL_CARD)?).await {
@@ -286,12 +297,7 @@ async fn breaker_opens_and_recovers(env: &RoutingEnv) -> Check {
         }
     }
     let health = router.health(a).await;
-    env.a
-        .sim()
-        .server()
-        .bring_up()
-        .await
-        .map_err(|e| fail(format!("A did not come back: {e}")))?;
+    env.bring_a_up().await?;
     outcome?;
     ensure!(
         matches!(health, Ok(Health::Open { .. })),

@@ -10,9 +10,9 @@ use std::sync::{Arc, Mutex};
 
 use async_trait::async_trait;
 use odeme_core::{
-    CancelRequest, Capabilities, Capability, CaptureRequest, Card, Charge, ChargeRequest,
-    Customer, Error, Expiry, Gateway, Money, Payment, PaymentSource, PaymentStatus,
-    PaymentStatusQuery, ProviderId, RejectionKind, StatusQuery,
+    CancelRequest, Capabilities, Capability, CaptureRequest, Card, Charge, ChargeRequest, Customer,
+    Error, Expiry, Gateway, Money, Payment, PaymentSource, PaymentStatus, PaymentStatusQuery,
+    ProviderId, RejectionKind, StatusQuery,
 };
 
 /// What a scripted gateway answers a charge with.
@@ -189,3 +189,8 @@ pub fn request(order_id: &str) -> ChargeRequest {
     )
 }
 
+/// Charges `order_id` through `router`.
+pub async fn charge(router: &odeme_router::Router, order_id: &str) -> odeme_core::Result<Payment> {
+    use odeme_core::GatewayExt;
+    router.require_charges()?.charge(&request(order_id)).await
+}
