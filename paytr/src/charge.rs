@@ -11,7 +11,7 @@ use odeme_core::{
 use crate::client::Client;
 use crate::payment_form::{self, Mode};
 use crate::wire::Form;
-use crate::{cards, PaytrGateway};
+use crate::{cards, program, PaytrGateway};
 
 /// The `/odeme` POST of a server-side payment.
 pub(crate) fn http_request(
@@ -121,6 +121,7 @@ impl Charge for PaytrGateway {
         if matches!(request.source, PaymentSource::StoredCard { .. }) {
             return self.charge_stored_card(request).await;
         }
+        let request = &*program::with_program(&self.client, &self.programs, request).await?;
         let mode = mode_of(request);
         let form = payment_form::build(&self.client, request, mode)?;
         finish(&self.client, request, form, mode).await
@@ -152,6 +153,7 @@ impl ChargeStoredCard for PaytrGateway {
                 "charge_stored_card needs a stored card",
             ));
         }
+        let request = &*program::with_program(&self.client, &self.programs, request).await?;
         let mode = mode_of(request);
         let form = payment_form::build(&self.client, request, mode)?;
         check_cvv_rule(&self.client, request).await?;

@@ -46,6 +46,7 @@ mod installments;
 mod map;
 mod notification;
 mod payment_form;
+mod program;
 mod recurring;
 mod refund;
 mod sign;
@@ -91,6 +92,8 @@ const CAPABILITIES: &[Capability] = &[
 #[derive(Debug, Clone)]
 pub struct PaytrGateway {
     pub(crate) client: Arc<client::Client>,
+    /// The installment programs of the BINs seen, shared by clones.
+    pub(crate) programs: Arc<program::ProgramCache>,
 }
 
 impl PaytrGateway {
@@ -98,6 +101,7 @@ impl PaytrGateway {
     pub fn new(config: PaytrConfig) -> Result<Self> {
         Ok(Self {
             client: Arc::new(client::Client::new(config)?),
+            programs: Arc::default(),
         })
     }
 

@@ -22,6 +22,7 @@ fn no_plans() -> Error {
 #[async_trait]
 impl Recurring for PaytrGateway {
     async fn recurring_charge(&self, request: &ChargeRequest) -> Result<Payment> {
+        let request = &*crate::program::with_program(&self.client, &self.programs, request).await?;
         let form = payment_form::build(&self.client, request, Mode::Recurring)?;
         let response = self
             .client

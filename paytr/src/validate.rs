@@ -20,7 +20,9 @@ pub(crate) const CARD_TYPES: [&str; 9] = [
 ];
 
 /// The metadata key that carries the installment program (`card_type`), which PayTR needs
-/// for installments and which the neutral request has no field for.
+/// for installments and which the neutral request has no field for. It is optional: without
+/// it the adapter finds the program itself (the BIN service for a new card, the card list
+/// for a stored one, cached per BIN) before anything is charged; a value given here wins.
 pub const CARD_TYPE_METADATA: &str = "card_type";
 
 /// `currency` as PayTR spells it (`TL` for the lira); PayTR takes TRY, USD, EUR, GBP and RUB.

@@ -752,7 +752,10 @@ async fn invalid_input_and_unsupported_calls_send_nothing() {
         gw.charge(&bad_oid).await.unwrap_err().invalid_field(),
         Some("customer.phone")
     );
-    let installments = new_card("OK2", dec!(1), OFFICIAL).with_installments(3);
+    let mut installments = new_card("OK2", dec!(1), OFFICIAL).with_installments(3);
+    installments
+        .metadata
+        .insert("card_type".into(), "gold".into());
     assert_eq!(
         gw.charge(&installments).await.unwrap_err().invalid_field(),
         Some("metadata.card_type")
@@ -933,4 +936,31 @@ async fn three_ds_return_before_the_result_is_pending() {
             .invalid_field(),
         Some("order_id")
     );
+}
+
+#[tokio::test]
+async fn an_installment_charge_finds_the_card_program_once_per_bin() {
+    let sim = simulator().await;
+    let gw = gateway(&sim);
+    for n in 0..3 {
+        let request = new_card(&oid(&format!("I{n}")), dec!(300), OFFICIAL).with_installments(3);
+        let paid = gw.charge(&request).await.unwrap();
+        assert_eq!(paid.installments, 3);
+    }
+    assert_eq!(
+        sim.requests().count_path("/odeme/api/bin-detail"),
+        1,
+        "one BIN read for three charges on one BIN"
+    );
+    // A caller's own program wins and needs no read.
+    let mut own = new_card(&oid("I9"), dec!(300), "5406675406675403").with_installments(2);
+    own.metadata.insert("card_type".into(), "world".into());
+    gw.charge(&own).await.unwrap();
+    assert_eq!(sim.requests().count_path("/odeme/api/bin-detail"), 1);
+    // A card of no installment program is refused before anything is charged.
+    let before = sim.ledger().len();
+    let none = new_card(&oid("I8"), dec!(300), "4111111111111111").with_installments(3);
+    let error = gw.charge(&none).await.unwrap_err();
+    assert_eq!(error.invalid_field(), Some("installments"), "{error:?}");
+    assert_eq!(sim.ledger().len(), before);
 }

@@ -4,7 +4,7 @@
 use std::net::SocketAddr;
 use std::sync::Arc;
 
-use odeme::paytr::{PaytrConfig, PaytrGateway, CARD_TYPE_METADATA};
+use odeme::paytr::{PaytrConfig, PaytrGateway};
 use odeme::{Capability, Currency, Gateway, ProviderId, TransportConfig};
 use odeme_sandbox::paytr::PaytrSimulator;
 use odeme_sandbox::Simulator;
@@ -75,7 +75,8 @@ pub static PROFILE: Profile = Profile {
     second_card: TestCard { number: "5406675406675403", cvc: "000" },
     any_cvc_card: TestCard { number: "4111111111111111", cvc: "739" },
     installment_bin: "435508",
-    installment_metadata: &[(CARD_TYPE_METADATA, "axess")],
+    // None: the adapter finds the card program (`card_type`) by the BIN itself.
+    installment_metadata: &[],
     declines: &[
         decline(Family::InsufficientFunds, "4355080000000013"),
         decline(Family::ExpiredCard, "4355080000000021"),
