@@ -79,6 +79,14 @@ pub struct GlobalArgs {
     /// The provider to talk to [env: ODEME_PROVIDER; profile: `provider`].
     #[arg(long, short = 'p', global = true, value_enum)]
     pub provider: Option<ProviderArg>,
+    /// Route across several providers instead of one: `failover:paytr,craftgate` (in that
+    /// order, moving on only when nothing was charged), `weighted:paytr=70,craftgate=30`
+    /// (load-balancing), or `weighted-random:paytr=70,craftgate=30@SEED` [env: ODEME_ROUTE;
+    /// profile: a `[router]` table]. Each provider's settings come from its own
+    /// `ODEME_<PROVIDER>_*` variables or profile table; the payment names the gateway that
+    /// took it (`router_gateway`).
+    #[arg(long, global = true, value_name = "SPEC")]
+    pub route: Option<String>,
     /// A TOML profile with a `[paytrek]`, `[paytr]` or `[craftgate]` table of credentials and
     /// `base_url` [env: ODEME_PROFILE].
     #[arg(long, global = true, value_name = "FILE")]

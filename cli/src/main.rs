@@ -14,12 +14,13 @@ mod output;
 mod profile;
 mod render;
 mod requests;
+mod route;
 
 use std::process::ExitCode;
 
 use crate::args::{Cli, Command};
 use crate::card_input::LineSource;
-use crate::config::{ProcessEnv, Settings};
+use crate::config::{ProcessEnv, Selection};
 use crate::exit::{CliResult, SUCCESS};
 use odeme::core::redact::mask_card_numbers;
 
@@ -77,8 +78,16 @@ async fn execute(cli: &Cli) -> CliResult<Option<output::Outcome>> {
         return Ok(None);
     }
     let env = ProcessEnv;
-    let settings = Settings::resolve(&cli.global, &env)?;
-    let gateway = gateway::build(&settings)?;
+    let gateway: std::sync::Arc<dyn odeme::Gateway> = match config::resolve(&cli.global, &env)? {
+        Selection::One(settings) => gateway::build(&settings)?,
+        Selection::Route { spec, providers } => {
+            let gateways = providers
+                .iter()
+                .map(|settings| Ok((settings.provider, gateway::build(settings)?)))
+                .collect::<exit::CliResult<Vec<_>>>()?;
+            std::sync::Arc::new(spec.build(gateways)?)
+        }
+    };
     let mut ctx = commands::Context {
         gateway,
         env: &env,

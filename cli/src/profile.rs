@@ -8,6 +8,13 @@
 //! merchant_id = "100001"
 //! merchant_key = "..."
 //! merchant_salt = "..."
+//!
+//! # Optional: route across several providers (`--route` overrides it).
+//! [router]
+//! strategy = "failover"            # or "weighted", "weighted-random"
+//! gateways = ["paytr", "craftgate"] # failover: in this order
+//! # weights = { paytr = 70, craftgate = 30 }  # weighted strategies
+//! # seed = 7                                  # weighted-random only
 //! ```
 
 use std::path::Path;
@@ -28,6 +35,25 @@ pub struct Profile {
     pub paytr: Option<ProviderSection>,
     /// Craftgate's settings.
     pub craftgate: Option<ProviderSection>,
+    /// Routing across several providers, used when neither `--route`/`ODEME_ROUTE` nor
+    /// `--provider`/`ODEME_PROVIDER` says otherwise.
+    pub router: Option<RouterSection>,
+}
+
+/// The `[router]` table. Values are kept raw so that a wrong type is reported by
+/// [`crate::route::RouteSpec::from_profile`] with a message about routing.
+#[derive(Debug, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct RouterSection {
+    /// `failover`, `weighted` or `weighted-random`; `weighted` when only `weights` is
+    /// given, else `failover`.
+    pub strategy: Option<String>,
+    /// Failover's providers, in order.
+    pub gateways: Option<toml::Value>,
+    /// The weighted strategies' providers and weights.
+    pub weights: Option<toml::Value>,
+    /// Weighted-random's seed.
+    pub seed: Option<toml::Value>,
 }
 
 /// One provider's settings. Every field has the name of its flag with `_` for `-`.
