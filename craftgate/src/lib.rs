@@ -59,6 +59,7 @@
 #![warn(missing_docs)]
 
 mod cancelled;
+mod card_payment;
 mod cards;
 mod charge;
 mod client;

@@ -9,7 +9,8 @@ use odeme_core::{
     Plan, PlanRequest, ProviderId, Recurring, Result, ThreeDs,
 };
 
-use crate::charge::{self, GROUP_SUBSCRIPTION};
+use crate::card_payment::{validate_charge, GROUP_SUBSCRIPTION};
+use crate::charge;
 use crate::{three_ds, CraftgateGateway};
 
 fn require_stored_card(request: &ChargeRequest) -> Result<()> {
@@ -34,7 +35,7 @@ fn no_plans() -> Error {
 impl ChargeStoredCard for CraftgateGateway {
     async fn charge_stored_card(&self, request: &ChargeRequest) -> Result<Payment> {
         require_stored_card(request)?;
-        charge::validate_charge(request)?;
+        validate_charge(request)?;
         match &request.three_ds {
             ThreeDs::Off => charge::create(&self.client, request, "PRODUCT").await,
             ThreeDs::Required { return_url, .. } => {
@@ -55,7 +56,7 @@ impl Recurring for CraftgateGateway {
                 "a merchant-initiated charge has no customer to authenticate",
             ));
         }
-        charge::validate_charge(request)?;
+        validate_charge(request)?;
         charge::create(&self.client, request, GROUP_SUBSCRIPTION).await
     }
 

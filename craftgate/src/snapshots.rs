@@ -10,7 +10,7 @@ use odeme_core::{
 };
 use rust_decimal::Decimal;
 
-use crate::charge::{charge_call, post_auth_call, three_ds_init_call, GROUP_SUBSCRIPTION};
+use crate::card_payment::{charge_call, post_auth_call, three_ds_init_call, GROUP_SUBSCRIPTION};
 use crate::client::{build_request, Call, CraftgateConfig};
 use crate::refund::{item_call, item_key, item_refunds_call, whole_call, ItemPlan};
 use crate::{cancelled, cards, installments, status, three_ds};

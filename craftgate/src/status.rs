@@ -10,7 +10,7 @@ use odeme_core::{
 };
 
 use crate::cancelled;
-use crate::charge::payment_id;
+use crate::card_payment::payment_id;
 use crate::client::{query, segment, Call, Client};
 use crate::convert::{self, Known};
 use crate::errors::ErrorContext;

@@ -9,7 +9,7 @@ use odeme_core::{
     PaymentStatus, ProviderId, Result, ThreeDsCompletion,
 };
 
-use crate::charge::{payment_id, payment_outcome, three_ds_init_call};
+use crate::card_payment::{payment_id, payment_outcome, three_ds_init_call};
 use crate::client::{Call, Client};
 use crate::convert::Known;
 use crate::errors::ErrorContext;

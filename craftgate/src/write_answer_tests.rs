@@ -8,7 +8,7 @@ use odeme_core::{
 };
 use proptest::prelude::*;
 
-use crate::charge::payment_outcome;
+use crate::card_payment::payment_outcome;
 use crate::client::read_data;
 use crate::convert::Known;
 use crate::errors::ErrorContext;
