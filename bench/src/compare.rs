@@ -1,0 +1,206 @@
+//! The `compare` mode: each adapter through the facade against a raw `reqwest::Client`
+//! sending the same wire request, both to a canned-answer server in this process.
+
+use std::sync::Arc;
+use std::time::Duration;
+
+use axum::body::Bytes;
+use odeme::{GatewayExt, PaymentStatus};
+use reqwest::header::{HeaderMap, HeaderName, HeaderValue};
+
+use crate::canned::{CannedServer, Captured};
+use crate::load::{self, median, RunResult};
+use crate::provider::{canned_gateway, charge_request, Provider};
+
+/// What `compare` is asked to do.
+#[derive(Debug, Clone)]
+pub struct Plan {
+    /// Providers to measure.
+    pub providers: Vec<Provider>,
+    /// Payments per run.
+    pub payments: usize,
+    /// In-flight levels.
+    pub concurrency: Vec<usize>,
+    /// Runs per cell; medians are reported.
+    pub repeats: usize,
+}
+
+/// The medians of one provider × concurrency cell.
+#[derive(Debug, Clone)]
+pub struct Cell {
+    /// The provider.
+    pub provider: Provider,
+    /// Payments in flight.
+    pub in_flight: usize,
+    /// Through the adapter.
+    pub odeme: Summary,
+    /// Through the raw client.
+    pub raw: Summary,
+    /// The median of the per-repeat ratios odeme/raw of payments per second.
+    pub ratio: f64,
+}
+
+/// Medians over the repeats of one side of a cell.
+#[derive(Debug, Clone, Copy)]
+pub struct Summary {
+    /// Payments per second.
+    pub per_second: f64,
+    /// Median latency, µs.
+    pub p50_us: f64,
+    /// 99th percentile latency, µs.
+    pub p99_us: f64,
+    /// Peak heap above the baseline divided by the payments in flight, bytes.
+    pub heap_per_in_flight: f64,
+    /// Allocations per payment.
+    pub allocations: f64,
+    /// Failed payments over all repeats (must be 0).
+    pub failed: usize,
+}
+
+/// Runs the plan and returns one cell per provider × concurrency.
+pub async fn run(plan: &Plan) -> Result<Vec<Cell>, String> {
+    let mut cells = Vec::new();
+    for &provider in &plan.providers {
+        let server = CannedServer::start(provider)
+            .await
+            .map_err(|e| e.to_string())?;
+        let gateway = canned_gateway(provider, &server.base_url).map_err(|e| e.to_string())?;
+        let request = Arc::new(charge_request(provider, "BENCH1").map_err(|e| e.to_string())?);
+        let first = gateway
+            .require_charges()
+            .map_err(|e| e.to_string())?
+            .charge(&request)
+            .await
+            .map_err(|e| format!("{}: the first charge failed: {e}", provider.name()))?;
+        if first.status != PaymentStatus::Succeeded {
+            return Err(format!(
+                "{}: first charge is {}",
+                provider.name(),
+                first.status
+            ));
+        }
+        let captured = server
+            .captured()
+            .ok_or_else(|| format!("{}: the server saw no request", provider.name()))?;
+        let raw = Arc::new(RawRequest::new(&server.base_url, &captured)?);
+        for &in_flight in &plan.concurrency {
+            let odeme_side = {
+                let (gateway, request) = (Arc::clone(&gateway), Arc::clone(&request));
+                move |_: usize| {
+                    let (gateway, request) = (Arc::clone(&gateway), Arc::clone(&request));
+                    async move {
+                        match gateway.require_charges() {
+                            Ok(charges) => charges
+                                .charge(&request)
+                                .await
+                                .is_ok_and(|p| p.status == PaymentStatus::Succeeded),
+                            Err(_) => false,
+                        }
+                    }
+                }
+            };
+            let raw_side = {
+                let raw = Arc::clone(&raw);
+                move |_: usize| {
+                    let raw = Arc::clone(&raw);
+                    async move { raw.send().await }
+                }
+            };
+            // Warm both pools up to `in_flight` connections before anything is measured.
+            let warm = (in_flight * 4).max(200);
+            load::run(warm, in_flight, odeme_side.clone()).await;
+            load::run(warm, in_flight, raw_side.clone()).await;
+            let mut odeme_runs = Vec::new();
+            let mut raw_runs = Vec::new();
+            for _ in 0..plan.repeats.max(1) {
+                odeme_runs.push(load::run(plan.payments, in_flight, odeme_side.clone()).await);
+                raw_runs.push(load::run(plan.payments, in_flight, raw_side.clone()).await);
+            }
+            let mut ratios: Vec<f64> = odeme_runs
+                .iter()
+                .zip(&raw_runs)
+                .map(|(o, r)| o.per_second() / r.per_second().max(1e-9))
+                .collect();
+            cells.push(Cell {
+                provider,
+                in_flight,
+                odeme: summarize(&odeme_runs, in_flight),
+                raw: summarize(&raw_runs, in_flight),
+                ratio: median(&mut ratios),
+            });
+        }
+    }
+    Ok(cells)
+}
+
+fn summarize(runs: &[RunResult], in_flight: usize) -> Summary {
+    let pick = |f: &dyn Fn(&RunResult) -> f64| {
+        let mut values: Vec<f64> = runs.iter().map(f).collect();
+        median(&mut values)
+    };
+    Summary {
+        per_second: pick(&|r| r.per_second()),
+        p50_us: pick(&|r| r.quantile_us(0.50) as f64),
+        p99_us: pick(&|r| r.quantile_us(0.99) as f64),
+        heap_per_in_flight: pick(&|r| r.peak_heap_above_baseline as f64 / in_flight as f64),
+        allocations: pick(&|r| r.allocations_per_payment()),
+        failed: runs.iter().map(|r| r.failed).sum(),
+    }
+}
+
+/// The adapter's wire request, prebuilt once and sent as it is by a plain client: the
+/// ceiling any adapter could reach on this machine.
+#[derive(Debug)]
+pub struct RawRequest {
+    client: reqwest::Client,
+    method: reqwest::Method,
+    url: reqwest::Url,
+    headers: HeaderMap,
+    body: Bytes,
+}
+
+impl RawRequest {
+    /// The request `captured` (as the canned server received it), to `base_url`.
+    pub fn new(base_url: &str, captured: &Captured) -> Result<Self, String> {
+        let url = reqwest::Url::parse(&format!("{base_url}{}", captured.path))
+            .map_err(|e| e.to_string())?;
+        let mut headers = HeaderMap::new();
+        for (name, value) in &captured.headers {
+            let name = HeaderName::from_bytes(name.as_bytes()).map_err(|e| e.to_string())?;
+            let value = HeaderValue::from_str(value).map_err(|e| e.to_string())?;
+            headers.append(name, value);
+        }
+        let method = reqwest::Method::from_bytes(captured.method.as_str().as_bytes())
+            .map_err(|e| e.to_string())?;
+        // The same pool and time-out settings as the shared transport.
+        let client = reqwest::Client::builder()
+            .connect_timeout(Duration::from_secs(10))
+            .timeout(Duration::from_secs(60))
+            .pool_idle_timeout(Duration::from_secs(60))
+            .redirect(reqwest::redirect::Policy::none())
+            .build()
+            .map_err(|e| e.to_string())?;
+        Ok(Self {
+            client,
+            method,
+            url,
+            headers,
+            body: captured.body.clone(),
+        })
+    }
+
+    /// Sends it once and reads the whole answer; true on a 200.
+    pub async fn send(&self) -> bool {
+        let response = self
+            .client
+            .request(self.method.clone(), self.url.clone())
+            .headers(self.headers.clone())
+            .body(self.body.clone())
+            .send()
+            .await;
+        match response {
+            Ok(r) if r.status().as_u16() == 200 => r.bytes().await.is_ok(),
+            _ => false,
+        }
+    }
+}

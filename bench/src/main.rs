@@ -1,0 +1,122 @@
+//! `odeme-bench`: throughput, latency and heap of the odeme adapters.
+//!
+//! ```sh
+//! cargo run --release -p odeme-bench -- compare --payments 10000 --repeats 3
+//! cargo run --release -p odeme-bench -- sandbox --payments 20000 --in-flight 64 --preload 30000
+//! ```
+//!
+//! `compare` points each adapter at a canned-answer server on 127.0.0.1 (one documented
+//! success answer for every request) and sends the same charge through the facade and,
+//! prebuilt once, through a raw `reqwest::Client`. `sandbox` drives the real simulators.
+//! Nothing here talks to anything but the loopback.
+
+mod alloc;
+mod canned;
+mod compare;
+mod load;
+mod provider;
+mod report;
+mod sandbox_mode;
+
+use clap::{Parser, Subcommand};
+
+use provider::Provider;
+
+/// Counts every allocation of the process (see [`alloc`]).
+#[global_allocator]
+static GLOBAL: alloc::Counting = alloc::Counting;
+
+/// Benchmarks of the odeme adapters (loopback only).
+#[derive(Debug, Parser)]
+#[command(name = "odeme-bench")]
+struct Cli {
+    #[command(subcommand)]
+    mode: Mode,
+}
+
+#[derive(Debug, Subcommand)]
+enum Mode {
+    /// Each adapter against a raw client, both on a canned-answer server.
+    Compare {
+        /// Providers to measure (default: all).
+        #[arg(long, value_enum, value_delimiter = ',')]
+        providers: Vec<Provider>,
+        /// Payments per run.
+        #[arg(long, default_value_t = 10_000)]
+        payments: usize,
+        /// Payments in flight, one run per level.
+        #[arg(long, value_delimiter = ',', default_value = "1,64")]
+        concurrency: Vec<usize>,
+        /// Runs per cell; medians are reported.
+        #[arg(long, default_value_t = 3)]
+        repeats: usize,
+    },
+    /// The sandbox simulators: charges, then refunds of them.
+    Sandbox {
+        /// Providers to drive (default: all).
+        #[arg(long, value_enum, value_delimiter = ',')]
+        providers: Vec<Provider>,
+        /// Charges (and refunds) measured.
+        #[arg(long, default_value_t = 10_000)]
+        payments: usize,
+        /// Payments in flight.
+        #[arg(long, default_value_t = 64)]
+        in_flight: usize,
+        /// Charges made first, to grow the simulator's ledger.
+        #[arg(long, default_value_t = 0)]
+        preload: usize,
+    },
+}
+
+fn or_all(providers: Vec<Provider>) -> Vec<Provider> {
+    if providers.is_empty() {
+        Provider::ALL.to_vec()
+    } else {
+        providers
+    }
+}
+
+#[tokio::main]
+async fn main() -> std::process::ExitCode {
+    let outcome = match Cli::parse().mode {
+        Mode::Compare {
+            providers,
+            payments,
+            concurrency,
+            repeats,
+        } => {
+            let plan = compare::Plan {
+                providers: or_all(providers),
+                payments,
+                concurrency,
+                repeats,
+            };
+            compare::run(&plan)
+                .await
+                .map(|cells| report::compare(&cells, plan.repeats))
+        }
+        Mode::Sandbox {
+            providers,
+            payments,
+            in_flight,
+            preload,
+        } => {
+            let plan = sandbox_mode::Plan {
+                providers: or_all(providers),
+                payments,
+                in_flight,
+                preload,
+            };
+            sandbox_mode::run(&plan)
+                .await
+                .map(|rows| report::sandbox(&rows, in_flight))
+        }
+    };
+    match outcome {
+        Ok(()) => std::process::ExitCode::SUCCESS,
+        Err(e) => {
+            eprintln!("odeme-bench: {e}");
+            std::process::ExitCode::FAILURE
+        }
+    }
+}

@@ -1,0 +1,139 @@
+//! The three providers, their gateways (on a canned server or on a simulator) and the
+//! neutral charge every run sends: 24.00 TRY of three items, non-3-D, a new card.
+
+use std::net::{IpAddr, Ipv4Addr};
+use std::sync::Arc;
+
+use odeme::craftgate::{CraftgateConfig, CraftgateGateway};
+use odeme::paytr::{PaytrConfig, PaytrGateway};
+use odeme::paytrek::{PaytrekConfig, PaytrekGateway};
+use odeme::{
+    Address, Card, ChargeRequest, Currency, Customer, Expiry, Gateway, LineItem, Money,
+    PaymentSource,
+};
+use odeme_sandbox::{Sandbox, Simulator};
+use rust_decimal::Decimal;
+
+/// A provider under measurement.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
+pub enum Provider {
+    /// Paytrek v2.
+    Paytrek,
+    /// PayTR Direct API.
+    Paytr,
+    /// Craftgate.
+    Craftgate,
+}
+
+impl Provider {
+    /// Every provider, in table order.
+    pub const ALL: [Provider; 3] = [Provider::Paytrek, Provider::Paytr, Provider::Craftgate];
+
+    /// The provider's name in tables.
+    pub fn name(self) -> &'static str {
+        match self {
+            Provider::Paytrek => "paytrek",
+            Provider::Paytr => "paytr",
+            Provider::Craftgate => "craftgate",
+        }
+    }
+
+    /// A test card the simulator approves without 3-D Secure: (number, CVC).
+    fn card(self) -> (&'static str, &'static str) {
+        match self {
+            Provider::Paytrek | Provider::Paytr => ("4355084355084358", "000"),
+            Provider::Craftgate => ("5258640000000001", "123"),
+        }
+    }
+}
+
+/// A gateway of `provider` sending to `base_url` with bench credentials (a canned server
+/// checks none).
+pub fn canned_gateway(provider: Provider, base_url: &str) -> odeme::Result<Arc<dyn Gateway>> {
+    Ok(match provider {
+        Provider::Paytrek => Arc::new(PaytrekGateway::new(
+            PaytrekConfig::new("bench-key", "bench-secret").with_base_url(base_url),
+        )?),
+        Provider::Paytr => Arc::new(PaytrGateway::new(paytr_config(
+            "100001",
+            "bench-merchant-key",
+            "bench-merchant-salt",
+            base_url,
+        ))?),
+        Provider::Craftgate => Arc::new(CraftgateGateway::new(
+            CraftgateConfig::new("bench-key", "bench-secret").with_base_url(base_url),
+        )?),
+    })
+}
+
+/// A gateway of `provider` on the sandbox's simulator, with its test credentials.
+pub fn sandbox_gateway(provider: Provider, sandbox: &Sandbox) -> odeme::Result<Arc<dyn Gateway>> {
+    Ok(match provider {
+        Provider::Paytrek => {
+            let c = sandbox.paytrek.credentials();
+            Arc::new(PaytrekGateway::new(
+                PaytrekConfig::new(&c.api_key, &c.secret).with_base_url(sandbox.paytrek.base_url()),
+            )?)
+        }
+        Provider::Paytr => {
+            let c = sandbox.paytr.credentials();
+            Arc::new(PaytrGateway::new(paytr_config(
+                &c.merchant_id,
+                c.merchant_key.as_str(),
+                c.merchant_salt.as_str(),
+                sandbox.paytr.base_url(),
+            ))?)
+        }
+        Provider::Craftgate => {
+            let c = sandbox.craftgate.credentials();
+            Arc::new(CraftgateGateway::new(
+                CraftgateConfig::new(&c.api_key, &c.secret_key)
+                    .with_base_url(sandbox.craftgate.base_url()),
+            )?)
+        }
+    })
+}
+
+fn paytr_config(id: &str, key: &str, salt: &str, base_url: &str) -> PaytrConfig {
+    PaytrConfig::new(id, key, salt)
+        .with_base_url(base_url)
+        .with_test_mode(true)
+        .with_return_urls("http://127.0.0.1:8080/paid", "http://127.0.0.1:8080/failed")
+}
+
+fn try_money(minor: i64) -> odeme::Result<Money> {
+    Money::new(Decimal::new(minor, 2), Currency::TRY)
+}
+
+/// The neutral charge: order `order_id`, 24.00 TRY of three items, a new card, no 3-D.
+pub fn charge_request(provider: Provider, order_id: &str) -> odeme::Result<ChargeRequest> {
+    let (number, cvc) = provider.card();
+    let card = Card::new(number, Expiry::new(12, 2030)?, cvc, "Ayse Yilmaz")?;
+    let customer = Customer::new(
+        "Ayse",
+        "Yilmaz",
+        "ayse.yilmaz@example.com",
+        IpAddr::V4(Ipv4Addr::new(85, 34, 78, 112)),
+    )
+    .with_phone("+905350000000");
+    let items = vec![
+        LineItem::new("Book", try_money(1000)?, 1).with_external_id("i1"),
+        LineItem::new("Pen", try_money(400)?, 2).with_external_id("i2"),
+        LineItem::new("Bag", try_money(600)?, 1).with_external_id("i3"),
+    ];
+    Ok(ChargeRequest::new(
+        order_id,
+        try_money(2400)?,
+        PaymentSource::NewCard(card),
+        customer,
+    )
+    .with_items(items)
+    .with_billing(Address {
+        line1: "Bagdat Caddesi 1".into(),
+        line2: None,
+        city: "Istanbul".into(),
+        state: None,
+        postal_code: Some("34710".into()),
+        country: "TR".into(),
+    }))
+}

@@ -1,0 +1,68 @@
+//! The printed tables (Markdown, so they paste into BENCHMARKS.md as they are).
+
+use crate::compare::Cell;
+use crate::sandbox_mode::Row;
+
+/// The throughput/latency table and the heap table of `compare`.
+pub fn compare(cells: &[Cell], repeats: usize) {
+    println!(
+        "\nThroughput and latency (medians of {repeats} runs; ratio = odeme/raw in the same run)\n"
+    );
+    println!("| provider | in flight | odeme payments/s | raw payments/s | ratio | odeme p50 / p99 µs | raw p50 / p99 µs | allocations per payment odeme / raw | failed |");
+    println!("|---|---:|---:|---:|---:|---:|---:|---:|---:|");
+    for c in cells {
+        println!(
+            "| {} | {} | {:.0} | {:.0} | {:.1} % | {:.0} / {:.0} | {:.0} / {:.0} | {:.0} / {:.0} | {} |",
+            c.provider.name(),
+            c.in_flight,
+            c.odeme.per_second,
+            c.raw.per_second,
+            c.ratio * 100.0,
+            c.odeme.p50_us,
+            c.odeme.p99_us,
+            c.raw.p50_us,
+            c.raw.p99_us,
+            c.odeme.allocations,
+            c.raw.allocations,
+            c.odeme.failed + c.raw.failed,
+        );
+    }
+    println!("\nPeak heap per in-flight payment ((peak during the run − baseline) / in flight, medians; the in-process canned server's share is in both columns)\n");
+    println!("| provider | in flight | odeme KiB | raw KiB | difference KiB |");
+    println!("|---|---:|---:|---:|---:|");
+    for c in cells.iter().filter(|c| c.in_flight > 1) {
+        let (o, r) = (
+            c.odeme.heap_per_in_flight / 1024.0,
+            c.raw.heap_per_in_flight / 1024.0,
+        );
+        println!(
+            "| {} | {} | {:.1} | {:.1} | {:.1} |",
+            c.provider.name(),
+            c.in_flight,
+            o,
+            r,
+            o - r
+        );
+    }
+}
+
+/// The table of `sandbox`.
+pub fn sandbox(rows: &[Row], in_flight: usize) {
+    println!("\nSandbox simulators through the adapters ({in_flight} in flight)\n");
+    println!("| provider | ledger before | charges/s | charge p50 / p99 µs | refunds/s | refund p50 / p99 µs | failed |");
+    println!("|---|---:|---:|---:|---:|---:|---:|");
+    for r in rows {
+        println!(
+            "| {} | {} | {:.0} | {} / {} | {:.0} | {} / {} | {} |",
+            r.provider.name(),
+            r.ledger_before,
+            r.charges.per_second(),
+            r.charges.quantile_us(0.5),
+            r.charges.quantile_us(0.99),
+            r.refunds.per_second(),
+            r.refunds.quantile_us(0.5),
+            r.refunds.quantile_us(0.99),
+            r.charges.failed + r.refunds.failed,
+        );
+    }
+}
