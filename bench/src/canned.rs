@@ -120,14 +120,14 @@ fn capture(method: Method, uri: &Uri, headers: &HeaderMap, body: Bytes) -> Captu
 /// - PayTR `POST /odeme` with `sync_mode=1`: `{"status":"success"}` with its message, as
 ///   the Direct API document (and the simulator) answer an approved payment.
 /// - Craftgate `POST /payment/v1/card-payments`: a `PaymentResponse` in its `data`
-///   envelope, `paymentStatus: SUCCESS`, one transaction per item (the notes' sample).
+///   envelope, `paymentStatus: SUCCESS`, one transaction per item (the notes' sample,
+///   as 24.00 TRY of three items: `craftgate/benches/fixtures/card_payment_success.json`).
 pub fn success_answer(provider: Provider) -> &'static str {
     match provider {
         Provider::Paytrek => include_str!("../../paytrek/tests/fixtures/direct_charge.json"),
         Provider::Paytr => r#"{"status":"success","msg":"Ödeme Başarılı."}"#,
-        Provider::Craftgate => CRAFTGATE_SUCCESS,
+        Provider::Craftgate => {
+            include_str!("../../craftgate/benches/fixtures/card_payment_success.json")
+        }
     }
 }
-
-/// Craftgate's answer to an approved 24.00 TRY charge of three items.
-pub const CRAFTGATE_SUCCESS: &str = r#"{"data":{"id":1001,"createdDate":"2026-12-07T10:00:00","price":24.00000000,"paidPrice":24.00000000,"walletPrice":0.00000000,"currency":"TRY","buyerMemberId":1,"installment":1,"conversationId":"BENCH1","paymentType":"CARD_PAYMENT","paymentProvider":"BANK","paymentSource":"API","paymentGroup":"PRODUCT","paymentStatus":"SUCCESS","paymentPhase":"AUTH","paymentChannel":"API","isThreeDS":false,"merchantCommissionRate":0.00000000,"merchantCommissionRateAmount":0.00000000,"bankCommissionRate":0.00000000,"bankCommissionRateAmount":0.00000000,"paidWithStoredCard":false,"binNumber":"525864","lastFourDigits":"0001","cardHolderName":"Ayse Yilmaz","cardType":"CREDIT_CARD","cardAssociation":"MASTER_CARD","cardBrand":"World","cardIssuerBankName":"YAPI VE KREDİ BANKASI A.Ş.","authCode":"123456","hostReference":"host-ref","transId":"trans-1","orderId":"bank-order-1","paymentTransactions":[{"id":1,"name":"Book","externalId":"i1","price":10.00000000,"paidPrice":10.00000000,"walletPrice":0,"merchantCommissionRate":0,"merchantCommissionRateAmount":0,"merchantPayoutAmount":10.00000000,"transactionStatus":"APPROVED","payout":{"paidPrice":10.00000000,"currency":"TRY","merchantPayoutAmount":10.00000000,"subMerchantMemberPayoutAmount":0}},{"id":2,"name":"Pen","externalId":"i2","price":8.00000000,"paidPrice":8.00000000,"walletPrice":0,"merchantCommissionRate":0,"merchantCommissionRateAmount":0,"merchantPayoutAmount":8.00000000,"transactionStatus":"APPROVED","payout":{"paidPrice":8.00000000,"currency":"TRY","merchantPayoutAmount":8.00000000,"subMerchantMemberPayoutAmount":0}},{"id":3,"name":"Bag","externalId":"i3","price":6.00000000,"paidPrice":6.00000000,"walletPrice":0,"merchantCommissionRate":0,"merchantCommissionRateAmount":0,"merchantPayoutAmount":6.00000000,"transactionStatus":"APPROVED","payout":{"paidPrice":6.00000000,"currency":"TRY","merchantPayoutAmount":6.00000000,"subMerchantMemberPayoutAmount":0}}]}}"#;

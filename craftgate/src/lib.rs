@@ -58,6 +58,9 @@
 #![forbid(unsafe_code)]
 #![warn(missing_docs)]
 
+/// Entry points for the criterion benches (`benches/`): not part of the API.
+#[doc(hidden)]
+pub mod bench_hooks;
 mod cancelled;
 mod card_payment;
 mod cards;

@@ -20,6 +20,9 @@
 #![warn(missing_docs)]
 
 mod auth;
+/// Entry points for the criterion benches (`benches/`): not part of the API.
+#[doc(hidden)]
+pub mod bench_hooks;
 mod call;
 mod cards;
 mod charge;

@@ -1,0 +1,104 @@
+//! Criterion benches of one Craftgate charge without the network: the neutral request to
+//! the signed `card-payments` request (build + sign + serialize), the success answer to the
+//! neutral payment (parse + map), and a webhook's verification.
+
+use std::net::{IpAddr, Ipv4Addr};
+
+use base64::engine::general_purpose::STANDARD;
+use base64::Engine;
+use criterion::{black_box, criterion_group, criterion_main, Criterion};
+use hmac::{Hmac, Mac};
+use odeme_core::{
+    Card, ChargeRequest, Currency, Customer, Expiry, HttpResponse, InboundRequest, LineItem, Money,
+    Notifications, PaymentSource, ProviderId, RequestKind,
+};
+use odeme_craftgate::bench_hooks::{charge_wire_request, read_charge_answer};
+use odeme_craftgate::{CraftgateConfig, CraftgateGateway, DEFAULT_WEBHOOK_SIGNATURE_HEADER};
+use rust_decimal::Decimal;
+use sha2::Sha256;
+
+const WEBHOOK_KEY: &str = "bench-webhook-key";
+
+fn money(minor: i64) -> Money {
+    Money::new(Decimal::new(minor, 2), Currency::TRY).expect("a valid amount")
+}
+
+/// 24.00 TRY of three items, a new card, no 3-D Secure.
+fn request() -> ChargeRequest {
+    let card = Card::new(
+        "5258640000000001",
+        Expiry::new(12, 2030).expect("a valid expiry"),
+        "123",
+        "Ayse Yilmaz",
+    )
+    .expect("a valid card");
+    let customer = Customer::new(
+        "Ayse",
+        "Yilmaz",
+        "ayse.yilmaz@example.com",
+        IpAddr::V4(Ipv4Addr::new(85, 34, 78, 112)),
+    );
+    ChargeRequest::new(
+        "BENCH1",
+        money(2400),
+        PaymentSource::NewCard(card),
+        customer,
+    )
+    .with_items(vec![
+        LineItem::new("Book", money(1000), 1).with_external_id("i1"),
+        LineItem::new("Pen", money(400), 2).with_external_id("i2"),
+        LineItem::new("Bag", money(600), 1).with_external_id("i3"),
+    ])
+}
+
+/// A payment webhook, signed as Craftgate signs it.
+fn webhook() -> InboundRequest {
+    let (event, timestamp, status, payload) = ("API_AUTH", "1765101600", "SUCCESS", "1001");
+    let mut mac = Hmac::<Sha256>::new_from_slice(WEBHOOK_KEY.as_bytes()).expect("any key length");
+    mac.update(format!("{event}{timestamp}{status}{payload}").as_bytes());
+    let signature = STANDARD.encode(mac.finalize().into_bytes());
+    let body = format!(
+        r#"{{"eventType":"{event}","eventTime":"2025-12-07T10:00:00","eventTimestamp":{timestamp},"status":"{status}","payloadId":"{payload}"}}"#
+    );
+    InboundRequest::post(body)
+        .with_header("Content-Type", "application/json")
+        .with_header(DEFAULT_WEBHOOK_SIGNATURE_HEADER, &signature)
+}
+
+fn benches(c: &mut Criterion) {
+    let gateway = CraftgateGateway::new(
+        CraftgateConfig::new("bench-key", "bench-secret")
+            .with_base_url("http://127.0.0.1:9")
+            .with_webhook_key(WEBHOOK_KEY),
+    )
+    .expect("a valid configuration");
+    let request = request();
+    c.bench_function("craftgate/charge/build_sign_serialize", |b| {
+        b.iter(|| charge_wire_request(&gateway, black_box(&request)).expect("a valid charge"))
+    });
+    let response = HttpResponse {
+        provider: ProviderId::Craftgate,
+        operation: "charge",
+        kind: RequestKind::Write,
+        reference: Some("BENCH1".into()),
+        status: 200,
+        body: include_bytes!("fixtures/card_payment_success.json").to_vec(),
+    };
+    c.bench_function("craftgate/charge/parse_map", |b| {
+        b.iter(|| read_charge_answer(&request, black_box(&response)).expect("a payment"))
+    });
+    let inbound = webhook();
+    gateway
+        .verify_notification(&inbound)
+        .expect("the bench webhook verifies");
+    c.bench_function("craftgate/webhook/verify", |b| {
+        b.iter(|| {
+            gateway
+                .verify_notification(black_box(&inbound))
+                .expect("verified")
+        })
+    });
+}
+
+criterion_group!(charge, benches);
+criterion_main!(charge);
