@@ -98,8 +98,9 @@ async fn main() -> Result<(), AnyError> {
     refund.reason = Some("returned by the customer".into());
     let refunded = gateway.require_refunds()?.refund(&refund).await?;
     println!(
-        "\nrefunded the bowls: {} ({:?})",
-        refunded.amount, refunded.status
+        "\nrefunded the bowls: {} ({})",
+        refunded.amount,
+        support::refund_status(refunded.status)
     );
 
     let now = gateway

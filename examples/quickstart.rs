@@ -113,7 +113,7 @@ async fn walk_through(gateway: &dyn Gateway) -> Result<Vec<Row>, AnyError> {
         .await?;
     rows.push(row(
         "partial refund",
-        format!("{:?}", refund.status).to_lowercase(),
+        support::refund_status(refund.status).to_owned(),
         refund.amount.to_string(),
         &payment.id,
     ));

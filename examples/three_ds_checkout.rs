@@ -9,12 +9,18 @@
 //!
 //! A real customer would click through the bank's page; here a scripted browser
 //! (`support::browse`) does it, once approving and once failing the 3-D check, at each of
-//! the three providers.
+//! the three providers, and the program ends when the six payments are settled.
+//!
+//! To click through the pages yourself, keep the shop up for a while after the scripted
+//! run: `cargo run --example three_ds_checkout -- --serve 120` serves for 120 seconds (at
+//! most 600) and then stops on its own. Open `/pay/paytrek`, `/pay/paytr` or
+//! `/pay/craftgate` on the address it prints.
 
 mod support;
 
 use std::collections::HashMap;
 use std::sync::{Arc, Mutex};
+use std::time::Duration;
 
 use axum::body::Bytes;
 use axum::extract::{Path, RawQuery, State};
@@ -40,6 +46,13 @@ struct Shop {
 
 #[tokio::main]
 async fn main() -> Result<(), AnyError> {
+    let serve_for = match serve_for() {
+        Ok(seconds) => seconds,
+        Err(message) => {
+            eprintln!("{message}");
+            std::process::exit(2);
+        }
+    };
     let sandbox = Sandbox::start().await?;
     let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await?;
     let base_url = format!("http://{}", listener.local_addr()?);
@@ -64,7 +77,7 @@ async fn main() -> Result<(), AnyError> {
         )
         .with_state(shop);
     let server = tokio::spawn(async move { axum::serve(listener, app).await });
-    println!("shop listening on {base_url}");
+    println!("shop started on {base_url}; a scripted browser plays the customer");
 
     for provider in ["paytrek", "paytr", "craftgate"] {
         for choice in ["success", "failure"] {
@@ -82,8 +95,34 @@ async fn main() -> Result<(), AnyError> {
             println!("{provider:<10} bank page {choice:<8} -> {verdict}");
         }
     }
+    if let Some(seconds) = serve_for {
+        println!(
+            "serving {seconds} seconds more: open {base_url}/pay/paytrek, /pay/paytr or \
+             /pay/craftgate in a browser"
+        );
+        tokio::time::sleep(Duration::from_secs(seconds)).await;
+    }
     server.abort();
+    println!("shop stopped");
     Ok(())
+}
+
+/// The longest `--serve` accepted: the example must always end on its own.
+const MAX_SERVE_SECONDS: u64 = 600;
+
+/// `--serve SECONDS` from the command line, if given.
+fn serve_for() -> Result<Option<u64>, String> {
+    let mut args = std::env::args().skip(1);
+    match (args.next().as_deref(), args.next()) {
+        (None, _) => Ok(None),
+        (Some("--serve"), Some(seconds)) => match seconds.parse::<u64>() {
+            Ok(s) if s <= MAX_SERVE_SECONDS => Ok(Some(s)),
+            _ => Err(format!(
+                "--serve takes a number of seconds from 0 to {MAX_SERVE_SECONDS}, not `{seconds}`"
+            )),
+        },
+        _ => Err("usage: three_ds_checkout [--serve SECONDS]".to_owned()),
+    }
 }
 
 /// Starts a 3-D Secure payment and sends the browser on its way to the bank.

@@ -11,7 +11,7 @@ use std::time::Duration;
 use odeme::craftgate::{CraftgateConfig, CraftgateGateway};
 use odeme::paytr::{PaytrConfig, PaytrGateway};
 use odeme::paytrek::{PaytrekConfig, PaytrekGateway};
-use odeme::{Address, Customer, Gateway};
+use odeme::{Address, Customer, Gateway, RefundStatus};
 use odeme_sandbox::{Sandbox, Simulator};
 
 /// A Paytrek gateway on the sandbox's Paytrek simulator.
@@ -87,6 +87,17 @@ pub fn order_id(prefix: &str) -> String {
         .map(|d| d.as_nanos() % 10_000_000_000)
         .unwrap_or(0);
     format!("{prefix}{nanos}")
+}
+
+/// A refund's state in words (`RefundStatus` has no `Display`; its `Debug` is for
+/// developers, not for output).
+pub fn refund_status(status: RefundStatus) -> &'static str {
+    match status {
+        RefundStatus::Succeeded => "succeeded",
+        RefundStatus::Pending => "pending",
+        RefundStatus::Failed => "failed",
+        _ => "in an unknown state",
+    }
 }
 
 /// The customer's browser, scripted: it loads a page, submits self-submitting forms,
