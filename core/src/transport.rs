@@ -282,24 +282,42 @@ impl HttpTransport {
     /// [`Error::UnknownOutcome`], to a read [`Error::Transport`]; every other status is
     /// returned for the adapter to read.
     pub async fn send(&self, request: &HttpRequest) -> Result<HttpResponse> {
-        let path = url::Url::parse(&request.url)
-            .map(|u| u.path().to_owned())
-            .unwrap_or_default();
-        let span = tracing::info_span!(
+        // Parsed once: for the span's path and for the request itself.
+        let url = url::Url::parse(&request.url);
+        let span = self.span(request, url.as_ref().map_or("", |u| u.path()));
+        let url = url.map_err(|e| Error::Configuration(format!("invalid provider URL: {e}")));
+        self.send_inner(request, url).instrument(span).await
+    }
+
+    /// [`HttpTransport::send`] with `request.url` already parsed as `url`, for an adapter
+    /// that parses its endpoints once instead of on every request. `url` must be
+    /// `request.url` parsed; the request is sent to `url`.
+    pub async fn send_to(&self, url: &url::Url, request: &HttpRequest) -> Result<HttpResponse> {
+        debug_assert_eq!(url.as_str(), request.url, "send_to with another URL");
+        let span = self.span(request, url.path());
+        self.send_inner(request, Ok(url.clone()))
+            .instrument(span)
+            .await
+    }
+
+    fn span(&self, request: &HttpRequest, path: &str) -> tracing::Span {
+        tracing::info_span!(
             "odeme.http",
             provider = %self.provider,
             operation = request.operation,
             method = %request.method,
             path = %path,
-        );
-        self.send_inner(request).instrument(span).await
+        )
     }
 
-    async fn send_inner(&self, request: &HttpRequest) -> Result<HttpResponse> {
+    async fn send_inner(
+        &self,
+        request: &HttpRequest,
+        url: Result<url::Url>,
+    ) -> Result<HttpResponse> {
         let method = reqwest::Method::from_bytes(request.method.as_bytes())
             .map_err(|_| Error::Configuration(format!("invalid HTTP method {}", request.method)))?;
-        let url = url::Url::parse(&request.url)
-            .map_err(|e| Error::Configuration(format!("invalid provider URL: {e}")))?;
+        let url = url?;
         let mut builder = self.client.request(method, url);
         for (name, value) in &request.headers {
             builder = builder.header(name, value);

@@ -29,17 +29,19 @@ pub(crate) enum Mode {
 /// not take the iFrame API's base64), with the whole order as one line when there are no
 /// items.
 pub(crate) fn basket(request: &ChargeRequest) -> Result<String> {
-    let lines: Vec<(String, String, u32)> = if request.items.is_empty() {
-        vec![(
-            request.order_id.clone(),
-            request.amount.to_decimal_string(),
-            1,
-        )]
+    let lines: Vec<(&str, String, u32)> = if request.items.is_empty() {
+        vec![(&request.order_id, request.amount.to_decimal_string(), 1)]
     } else {
         request
             .items
             .iter()
-            .map(|i| (i.name.clone(), i.unit_price.to_decimal_string(), i.quantity))
+            .map(|i| {
+                (
+                    i.name.as_str(),
+                    i.unit_price.to_decimal_string(),
+                    i.quantity,
+                )
+            })
             .collect()
     };
     serde_json::to_string(&lines)

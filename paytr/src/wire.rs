@@ -17,7 +17,8 @@ pub(crate) struct Form(Vec<(&'static str, String)>);
 
 impl Form {
     pub(crate) fn new() -> Self {
-        Self(Vec::new())
+        // A payment form has about 25 fields: one allocation instead of five growths.
+        Self(Vec::with_capacity(32))
     }
 
     pub(crate) fn push(&mut self, name: &'static str, value: impl Into<String>) {
@@ -38,7 +39,10 @@ impl Form {
 
     /// `application/x-www-form-urlencoded` bytes.
     pub(crate) fn encode(&self) -> String {
-        let mut serializer = url::form_urlencoded::Serializer::new(String::new());
+        // Room for every field unescaped and a little escaping: usually one allocation.
+        let plain: usize = self.0.iter().map(|(n, v)| n.len() + v.len() + 2).sum();
+        let room = plain.saturating_add(plain / 4);
+        let mut serializer = url::form_urlencoded::Serializer::new(String::with_capacity(room));
         for (name, value) in &self.0 {
             serializer.append_pair(name, value);
         }

@@ -5,7 +5,7 @@
 // Refundable amounts and ids are computed from stored figures; none may overflow or panic.
 #![deny(clippy::arithmetic_side_effects)]
 
-use std::collections::HashMap;
+use std::collections::{HashMap, HashSet};
 
 use rust_decimal::Decimal;
 use serde_json::Value;
@@ -202,6 +202,10 @@ pub(crate) struct Plan {
 pub(crate) struct Store {
     sales: Vec<Sale>,
     sale_index: HashMap<String, usize>,
+    /// The order ids of `sales`, kept in step by [`Store::insert_sale`] (the only way a sale
+    /// is added; a sale's order id never changes), so the duplicate-order check does not
+    /// scan every sale.
+    orders: HashSet<String>,
     pub cards: Vec<StoredCard>,
     pub pending: HashMap<String, Pending3ds>,
     pub plans: HashMap<String, Plan>,
@@ -218,12 +222,13 @@ impl Store {
 
     /// Whether a sale already uses `order_id`.
     pub(crate) fn order_in_use(&self, order_id: &str) -> bool {
-        self.sales.iter().any(|s| s.input.order_id == order_id)
+        self.orders.contains(order_id)
     }
 
     /// Adds a sale.
     pub(crate) fn insert_sale(&mut self, sale: Sale) {
         self.sale_index.insert(sale.token.clone(), self.sales.len());
+        self.orders.insert(sale.input.order_id.clone());
         self.sales.push(sale);
     }
 
