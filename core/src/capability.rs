@@ -249,6 +249,106 @@ pub trait Gateway: Send + Sync {
     }
 }
 
+/// Writes the capability getters of an `impl Gateway` block for a type that implements the
+/// capability traits itself, so each adapter does not repeat the same nine `Some(self)`.
+///
+/// `gateway_getters!()` writes all nine; `gateway_getters!(charges, refunds, ...)` writes
+/// only the named ones (the others keep [`Gateway`]'s default, `None`). The names are the
+/// [`Gateway`] methods: `charges`, `cards`, `stored_card_charges`, `refunds`, `recurring`,
+/// `status_query`, `three_ds`, `installment_options`, `notifications`.
+///
+/// ```
+/// use odeme_core::{
+///     Capabilities, Capability, Gateway, InboundRequest, Notification, Notifications,
+///     ProviderId, Result,
+/// };
+///
+/// struct Verifier;
+///
+/// impl Notifications for Verifier {
+///     fn verify_notification(&self, _request: &InboundRequest) -> Result<Notification> {
+///         unimplemented!("verify the signature, read the body")
+///     }
+/// }
+///
+/// impl Gateway for Verifier {
+///     fn provider(&self) -> ProviderId {
+///         ProviderId::Paytr
+///     }
+///     fn capabilities(&self) -> Capabilities {
+///         Capabilities::new(&[Capability::Notifications])
+///     }
+///     odeme_core::gateway_getters!(notifications);
+/// }
+///
+/// assert!(Verifier.notifications().is_some());
+/// assert!(Verifier.charges().is_none());
+/// ```
+#[macro_export]
+macro_rules! gateway_getters {
+    (@getter charges) => {
+        fn charges(&self) -> ::core::option::Option<&dyn $crate::Charge> {
+            ::core::option::Option::Some(self)
+        }
+    };
+    (@getter cards) => {
+        fn cards(&self) -> ::core::option::Option<&dyn $crate::StoreCard> {
+            ::core::option::Option::Some(self)
+        }
+    };
+    (@getter stored_card_charges) => {
+        fn stored_card_charges(&self) -> ::core::option::Option<&dyn $crate::ChargeStoredCard> {
+            ::core::option::Option::Some(self)
+        }
+    };
+    (@getter refunds) => {
+        fn refunds(&self) -> ::core::option::Option<&dyn $crate::Refund> {
+            ::core::option::Option::Some(self)
+        }
+    };
+    (@getter recurring) => {
+        fn recurring(&self) -> ::core::option::Option<&dyn $crate::Recurring> {
+            ::core::option::Option::Some(self)
+        }
+    };
+    (@getter status_query) => {
+        fn status_query(&self) -> ::core::option::Option<&dyn $crate::PaymentStatusQuery> {
+            ::core::option::Option::Some(self)
+        }
+    };
+    (@getter three_ds) => {
+        fn three_ds(&self) -> ::core::option::Option<&dyn $crate::ThreeDsCompletion> {
+            ::core::option::Option::Some(self)
+        }
+    };
+    (@getter installment_options) => {
+        fn installment_options(&self) -> ::core::option::Option<&dyn $crate::Installments> {
+            ::core::option::Option::Some(self)
+        }
+    };
+    (@getter notifications) => {
+        fn notifications(&self) -> ::core::option::Option<&dyn $crate::Notifications> {
+            ::core::option::Option::Some(self)
+        }
+    };
+    () => {
+        $crate::gateway_getters!(
+            charges,
+            cards,
+            stored_card_charges,
+            refunds,
+            recurring,
+            status_query,
+            three_ds,
+            installment_options,
+            notifications,
+        );
+    };
+    ($($getter:ident),+ $(,)?) => {
+        $($crate::gateway_getters!(@getter $getter);)+
+    };
+}
+
 /// Accessors that turn a missing capability into [`Error::Unsupported`].
 pub trait GatewayExt: Gateway {
     /// Whether the gateway declares `capability`.

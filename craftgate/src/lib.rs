@@ -87,9 +87,8 @@ mod write_answer_tests;
 use std::fmt;
 
 use odeme_core::{
-    Capabilities, Capability, CardSummary, Charge, ChargeStoredCard, Gateway, InboundRequest,
-    Installments, Notification, Notifications, PaymentStatusQuery, ProviderId, Recurring, Refund,
-    Result, StoreCard, ThreeDsCompletion,
+    Capabilities, Capability, CardSummary, Gateway, InboundRequest, Notification, ProviderId,
+    Result,
 };
 
 pub use client::{CraftgateConfig, Environment, DEFAULT_WEBHOOK_SIGNATURE_HEADER};
@@ -159,6 +158,8 @@ impl CraftgateGateway {
     /// Verifies a 3-D Secure browser callback (form POST or query) with the 3-D callback
     /// key, in constant time. [`Notifications::verify_notification`] accepts callbacks too;
     /// this method returns the signed fields themselves.
+    ///
+    /// [`Notifications::verify_notification`]: odeme_core::Notifications::verify_notification
     pub fn verify_three_ds_callback(&self, request: &InboundRequest) -> Result<ThreeDsCallback> {
         three_ds::verify_callback(self.client.config.three_ds_callback_key(), request)
     }
@@ -178,41 +179,8 @@ impl Gateway for CraftgateGateway {
         Capabilities::new(CAPABILITIES)
     }
 
-    fn charges(&self) -> Option<&dyn Charge> {
-        Some(self)
-    }
-
-    fn cards(&self) -> Option<&dyn StoreCard> {
-        Some(self)
-    }
-
-    fn stored_card_charges(&self) -> Option<&dyn ChargeStoredCard> {
-        Some(self)
-    }
-
-    fn refunds(&self) -> Option<&dyn Refund> {
-        Some(self)
-    }
-
-    fn recurring(&self) -> Option<&dyn Recurring> {
-        Some(self)
-    }
-
-    fn status_query(&self) -> Option<&dyn PaymentStatusQuery> {
-        Some(self)
-    }
-
-    fn three_ds(&self) -> Option<&dyn ThreeDsCompletion> {
-        Some(self)
-    }
-
-    fn installment_options(&self) -> Option<&dyn Installments> {
-        Some(self)
-    }
-
-    fn notifications(&self) -> Option<&dyn Notifications> {
-        Some(self)
-    }
+    // Every capability trait is implemented on the gateway itself.
+    odeme_core::gateway_getters!();
 }
 
 #[cfg(test)]

@@ -64,10 +64,7 @@ mod snapshot_tests;
 
 use std::sync::Arc;
 
-use odeme_core::{
-    Capabilities, Capability, Charge, ChargeStoredCard, Gateway, Installments, Notifications,
-    PaymentStatusQuery, ProviderId, Recurring, Refund, Result, StoreCard, ThreeDsCompletion,
-};
+use odeme_core::{Capabilities, Capability, Gateway, ProviderId, Result};
 
 pub use bin_lookup::BinDetail;
 pub use client::{Environment, Language, PaytrConfig, TestNotifications};
@@ -123,41 +120,8 @@ impl Gateway for PaytrGateway {
         Capabilities::new(CAPABILITIES)
     }
 
-    fn charges(&self) -> Option<&dyn Charge> {
-        Some(self)
-    }
-
-    fn cards(&self) -> Option<&dyn StoreCard> {
-        Some(self)
-    }
-
-    fn stored_card_charges(&self) -> Option<&dyn ChargeStoredCard> {
-        Some(self)
-    }
-
-    fn refunds(&self) -> Option<&dyn Refund> {
-        Some(self)
-    }
-
-    fn recurring(&self) -> Option<&dyn Recurring> {
-        Some(self)
-    }
-
-    fn status_query(&self) -> Option<&dyn PaymentStatusQuery> {
-        Some(self)
-    }
-
-    fn three_ds(&self) -> Option<&dyn ThreeDsCompletion> {
-        Some(self)
-    }
-
-    fn installment_options(&self) -> Option<&dyn Installments> {
-        Some(self)
-    }
-
-    fn notifications(&self) -> Option<&dyn Notifications> {
-        Some(self)
-    }
+    // Every capability trait is implemented on the gateway itself.
+    odeme_core::gateway_getters!();
 }
 
 #[cfg(test)]

@@ -47,10 +47,7 @@ mod snapshot_tests;
 #[cfg(test)]
 mod write_answer_tests;
 
-use odeme_core::{
-    Capabilities, Capability, Charge, ChargeStoredCard, Gateway, Installments, PaymentStatusQuery,
-    ProviderId, Recurring, Refund, StoreCard, ThreeDsCompletion,
-};
+use odeme_core::{Capabilities, Capability, Gateway, ProviderId};
 
 pub use client::{Environment, PaytrekConfig, PaytrekGateway};
 pub use hosted::{HostedSale, HostedSaleRequest};
@@ -87,35 +84,16 @@ impl Gateway for PaytrekGateway {
         Capabilities::new(CAPABILITIES)
     }
 
-    fn charges(&self) -> Option<&dyn Charge> {
-        Some(self)
-    }
-
-    fn cards(&self) -> Option<&dyn StoreCard> {
-        Some(self)
-    }
-
-    fn stored_card_charges(&self) -> Option<&dyn ChargeStoredCard> {
-        Some(self)
-    }
-
-    fn refunds(&self) -> Option<&dyn Refund> {
-        Some(self)
-    }
-
-    fn recurring(&self) -> Option<&dyn Recurring> {
-        Some(self)
-    }
-
-    fn status_query(&self) -> Option<&dyn PaymentStatusQuery> {
-        Some(self)
-    }
-
-    fn three_ds(&self) -> Option<&dyn ThreeDsCompletion> {
-        Some(self)
-    }
-
-    fn installment_options(&self) -> Option<&dyn Installments> {
-        Some(self)
-    }
+    // Every capability trait but `Notifications` is implemented on the gateway itself:
+    // Paytrek documents no webhook, so there is nothing to verify.
+    odeme_core::gateway_getters!(
+        charges,
+        cards,
+        stored_card_charges,
+        refunds,
+        recurring,
+        status_query,
+        three_ds,
+        installment_options,
+    );
 }

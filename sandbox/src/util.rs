@@ -27,6 +27,26 @@ pub fn constant_time_eq(a: &str, b: &str) -> bool {
     a.as_bytes().ct_eq(b.as_bytes()).into()
 }
 
+/// Escapes text for HTML content and attribute values (`&`, `<`, `>`, `"`, `'`).
+///
+/// The one copy the three simulators' pages share. The library has its own in `odeme-core`
+/// (for `NextAction::to_html`): the simulator deliberately depends on no odeme crate, so
+/// that it stays an independent reading of the providers (DESIGN.md, principle 7).
+pub fn html_escape(text: &str) -> String {
+    let mut out = String::with_capacity(text.len());
+    for c in text.chars() {
+        match c {
+            '&' => out.push_str("&amp;"),
+            '<' => out.push_str("&lt;"),
+            '>' => out.push_str("&gt;"),
+            '"' => out.push_str("&quot;"),
+            '\'' => out.push_str("&#39;"),
+            c => out.push(c),
+        }
+    }
+    out
+}
+
 /// Whether `number` passes the Luhn check.
 pub fn luhn_valid(number: &str) -> bool {
     if number.is_empty() || !number.bytes().all(|b| b.is_ascii_digit()) {
@@ -64,6 +84,18 @@ mod tests {
         assert!(luhn_valid("4508034508034509"));
         assert!(!luhn_valid("4508034508034508"));
         assert!(!luhn_valid(""));
+    }
+
+    #[test]
+    fn html_escape_covers_markup_and_both_quotes() {
+        assert_eq!(html_escape("a<b>&\"'"), "a&lt;b&gt;&amp;&quot;&#39;");
+        assert_eq!(
+            html_escape("<a href=\"x\">&'"),
+            "&lt;a href=&quot;x&quot;&gt;&amp;&#39;"
+        );
+        // `&` is escaped once, not again inside the entities it produced.
+        assert_eq!(html_escape("&lt;"), "&amp;lt;");
+        assert_eq!(html_escape("Müşteri 100 TL"), "Müşteri 100 TL");
     }
 
     #[test]

@@ -14,10 +14,11 @@ use axum::response::Response;
 use serde::Deserialize;
 
 use super::form::Form;
-use super::responses::{escape, html, post_to_fail_url, redirect};
+use super::responses::{html, post_to_fail_url, redirect};
 use super::settle::settle;
 use super::test_cards::{self, BankChoice, Verdict};
 use super::Shared;
+use crate::util::html_escape;
 
 #[derive(Debug, Deserialize)]
 pub(crate) struct Choice {
@@ -70,7 +71,7 @@ fn page(shared: &Shared, id: &str) -> Response {
     else {
         return not_found();
     };
-    let id = escape(id);
+    let id = html_escape(id);
     let page = format!(
         concat!(
             "<!doctype html><html><head><title>3D Secure Dogrulama</title></head><body>",
@@ -87,11 +88,11 @@ fn page(shared: &Shared, id: &str) -> Response {
             "<button type=\"submit\">Vazgec</button></form>",
             "</body></html>"
         ),
-        oid = escape(&order.merchant_oid),
+        oid = html_escape(&order.merchant_oid),
         amount = super::amount::two_decimals(order.amount),
-        currency = escape(&order.currency),
-        bin = escape(&order.card.bin),
-        last4 = escape(&order.card.last4),
+        currency = html_escape(&order.currency),
+        bin = html_escape(&order.card.bin),
+        last4 = html_escape(&order.card.last4),
         id = id,
     );
     html(StatusCode::OK, page)

@@ -5,6 +5,8 @@ use axum::http::{header, StatusCode};
 use axum::response::{IntoResponse, Response};
 use serde_json::Value;
 
+use crate::util::html_escape;
+
 /// A JSON answer with status 200, as every PayTR API answer is, errors included.
 pub(crate) fn json(value: Value) -> Response {
     (
@@ -34,8 +36,8 @@ pub(crate) fn odeme_refusal(reason: impl Into<String>) -> Response {
 pub(crate) fn redirect(location: &str, note: &str) -> Response {
     let page = format!(
         "<!doctype html><html><body><p>{}</p><a id=\"next\" href=\"{}\">Devam</a></body></html>",
-        escape(note),
-        escape(location)
+        html_escape(note),
+        html_escape(location)
     );
     (
         StatusCode::SEE_OTHER,
@@ -57,8 +59,8 @@ pub(crate) fn post_to_fail_url(fail_url: &str, message: &str) -> Response {
             "<input type=\"hidden\" name=\"fail_message\" value=\"{}\">",
             "<noscript><button type=\"submit\">Devam</button></noscript></form></body></html>"
         ),
-        escape(fail_url),
-        escape(message)
+        html_escape(fail_url),
+        html_escape(message)
     );
     html(StatusCode::OK, page)
 }
@@ -71,30 +73,4 @@ pub(crate) fn html(status: StatusCode, page: String) -> Response {
         page,
     )
         .into_response()
-}
-
-/// Escapes text for HTML content and attribute values.
-pub(crate) fn escape(text: &str) -> String {
-    let mut out = String::with_capacity(text.len());
-    for c in text.chars() {
-        match c {
-            '&' => out.push_str("&amp;"),
-            '<' => out.push_str("&lt;"),
-            '>' => out.push_str("&gt;"),
-            '"' => out.push_str("&quot;"),
-            '\'' => out.push_str("&#39;"),
-            c => out.push(c),
-        }
-    }
-    out
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn escapes_markup() {
-        assert_eq!(escape("a<b>&\"'"), "a&lt;b&gt;&amp;&quot;&#39;");
-    }
 }

@@ -16,11 +16,12 @@ use axum::response::Response;
 use time::OffsetDateTime;
 
 use super::errors::THREE_D_FAILURE_CODES;
-use super::html::{escape, page, return_to_merchant};
+use super::html::{page, return_to_merchant};
 use super::pagination::{param, query_pairs};
 use super::payments::{decline_3ds, finish};
 use super::render::money;
 use super::Shared;
+use crate::util::html_escape;
 
 /// The customer's answer at the bank page.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -64,7 +65,7 @@ pub(crate) async fn show(
         Err(message) => page(
             StatusCode::BAD_REQUEST,
             "Invalid request",
-            &escape(&message),
+            &html_escape(&message),
         ),
         Ok(Some(choice)) => complete(&shared, &session, choice),
         Ok(None) => form(&shared, &session),
@@ -82,7 +83,7 @@ pub(crate) async fn submit(
         Err(message) => page(
             StatusCode::BAD_REQUEST,
             "Invalid request",
-            &escape(&message),
+            &html_escape(&message),
         ),
         Ok(Some(choice)) => complete(&shared, &session, choice),
         Ok(None) => page(
@@ -118,10 +119,10 @@ fn form(shared: &Shared, session: &str) -> Response {
          <button type=\"submit\">Authenticate</button></form>\
          <form method=\"post\"><input type=\"hidden\" name=\"result\" value=\"failure\">\
          <button type=\"submit\">Fail authentication</button></form>",
-        order = escape(&sale.input.order_id),
+        order = html_escape(&sale.input.order_id),
         amount = money(sale.input.amount),
-        currency = escape(&sale.input.currency),
-        card = escape(&pending.card.masked_number()),
+        currency = html_escape(&sale.input.currency),
+        card = html_escape(&pending.card.masked_number()),
     );
     page(StatusCode::OK, "3-D Secure", &body)
 }

@@ -17,12 +17,13 @@ use serde_json::{Map, Value};
 use time::OffsetDateTime;
 
 use super::cards::read_card;
-use super::html::{escape, page, return_to_merchant};
+use super::html::{page, return_to_merchant};
 use super::pagination::{param, query_pairs};
 use super::payments::{begin, check_payable, Outcome};
 use super::render::money;
 use super::request::Fields;
 use super::Shared;
+use crate::util::html_escape;
 
 fn unknown_sale() -> Response {
     page(
@@ -48,8 +49,8 @@ pub(crate) async fn show(State(shared): State<Arc<Shared>>, RawQuery(query): Raw
             "Sale cannot be paid",
             &format!(
                 "<p>Sale {} is {}.</p>",
-                escape(token),
-                escape(sale.status.as_str())
+                html_escape(token),
+                html_escape(sale.status.as_str())
             ),
         );
     }
@@ -61,10 +62,10 @@ pub(crate) async fn show(State(shared): State<Arc<Shared>>, RawQuery(query): Raw
          <label>CVC <input name=\"cvc\"></label>\
          <label>Card holder <input name=\"card_holder_name\"></label>\
          <button type=\"submit\">Pay</button></form>",
-        order = escape(&sale.input.order_id),
+        order = html_escape(&sale.input.order_id),
         amount = money(sale.input.amount),
-        currency = escape(&sale.input.currency),
-        token = escape(token),
+        currency = html_escape(&sale.input.currency),
+        token = html_escape(token),
     );
     page(StatusCode::OK, "Paytrek payment", &body)
 }
@@ -96,8 +97,8 @@ pub(crate) async fn submit(
             .map(|(field, messages)| {
                 format!(
                     "<li>{}: {}</li>",
-                    escape(field),
-                    escape(&messages.to_string())
+                    html_escape(field),
+                    html_escape(&messages.to_string())
                 )
             })
             .collect();

@@ -6,15 +6,7 @@ use axum::response::{Html, IntoResponse, Response};
 
 use super::render::return_url_with_token;
 use super::state::Sale;
-
-/// Escapes text for HTML content and attribute values.
-pub(crate) fn escape(text: &str) -> String {
-    text.replace('&', "&amp;")
-        .replace('<', "&lt;")
-        .replace('>', "&gt;")
-        .replace('"', "&quot;")
-        .replace('\'', "&#39;")
-}
+use crate::util::html_escape;
 
 /// A minimal page; `body` must already be escaped.
 pub(crate) fn page(status: StatusCode, title: &str, body: &str) -> Response {
@@ -39,22 +31,9 @@ pub(crate) fn return_to_merchant(sale: &Sale) -> Response {
             "Payment finished",
             &format!(
                 "<p>Sale {} is now {}.</p>",
-                escape(&sale.token),
-                escape(sale.status.as_str())
+                html_escape(&sale.token),
+                html_escape(sale.status.as_str())
             ),
         ),
-    }
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn escapes_html() {
-        assert_eq!(
-            escape("<a href=\"x\">&'"),
-            "&lt;a href=&quot;x&quot;&gt;&amp;&#39;"
-        );
     }
 }
