@@ -4,6 +4,7 @@
 
 use std::net::SocketAddr;
 use std::sync::{Arc, OnceLock};
+use std::time::Duration;
 
 use axum::body::Bytes;
 use axum::http::{header, HeaderMap, Method, StatusCode, Uri};
@@ -35,8 +36,9 @@ pub struct CannedServer {
 }
 
 impl CannedServer {
-    /// Starts the server answering every request with `provider`'s success answer.
-    pub async fn start(provider: Provider) -> std::io::Result<Self> {
+    /// Starts the server answering every request with `provider`'s success answer, after
+    /// `delay` (zero: at once; more: a provider's own processing time, simulated).
+    pub async fn start(provider: Provider, delay: Duration) -> std::io::Result<Self> {
         let listener = tokio::net::TcpListener::bind(SocketAddr::from(([127, 0, 0, 1], 0))).await?;
         let base_url = format!("http://{}", listener.local_addr()?);
         let captured = Arc::new(OnceLock::new());
@@ -45,7 +47,12 @@ impl CannedServer {
         let app = Router::new().fallback(move |method, uri, headers, body| {
             let keep = Arc::clone(&keep);
             let answer = answer.clone();
-            async move { reply(&keep, answer, method, uri, headers, body) }
+            async move {
+                if !delay.is_zero() {
+                    tokio::time::sleep(delay).await;
+                }
+                reply(&keep, answer, method, uri, headers, body)
+            }
         });
         let task = tokio::spawn(async move {
             // The server lives as long as the bench; an accept error ends it.

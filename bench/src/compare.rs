@@ -23,6 +23,8 @@ pub struct Plan {
     pub concurrency: Vec<usize>,
     /// Runs per cell; medians are reported.
     pub repeats: usize,
+    /// How long the canned server takes to answer each request.
+    pub answer_delay: Duration,
 }
 
 /// The medians of one provider × concurrency cell.
@@ -61,7 +63,7 @@ pub struct Summary {
 pub async fn run(plan: &Plan) -> Result<Vec<Cell>, String> {
     let mut cells = Vec::new();
     for &provider in &plan.providers {
-        let server = CannedServer::start(provider)
+        let server = CannedServer::start(provider, plan.answer_delay)
             .await
             .map_err(|e| e.to_string())?;
         let gateway = canned_gateway(provider, &server.base_url).map_err(|e| e.to_string())?;

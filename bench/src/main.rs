@@ -50,6 +50,10 @@ enum Mode {
         /// Runs per cell; medians are reported.
         #[arg(long, default_value_t = 3)]
         repeats: usize,
+        /// Microseconds the canned server waits before answering (0: at once), to see the
+        /// adapter's cost against a provider's own processing time.
+        #[arg(long, default_value_t = 0)]
+        answer_delay_us: u64,
     },
     /// The sandbox simulators: charges, then refunds of them.
     Sandbox {
@@ -84,12 +88,14 @@ async fn main() -> std::process::ExitCode {
             payments,
             concurrency,
             repeats,
+            answer_delay_us,
         } => {
             let plan = compare::Plan {
                 providers: or_all(providers),
                 payments,
                 concurrency,
                 repeats,
+                answer_delay: std::time::Duration::from_micros(answer_delay_us),
             };
             compare::run(&plan)
                 .await

@@ -49,16 +49,17 @@ pub fn compare(cells: &[Cell], repeats: usize) {
 /// The table of `sandbox`.
 pub fn sandbox(rows: &[Row], in_flight: usize) {
     println!("\nSandbox simulators through the adapters ({in_flight} in flight)\n");
-    println!("| provider | ledger before | charges/s | charge p50 / p99 µs | refunds/s | refund p50 / p99 µs | failed |");
-    println!("|---|---:|---:|---:|---:|---:|---:|");
+    println!("| provider | ledger before | charges/s | charge p50 / p99 µs | requests per charge | refunds/s | refund p50 / p99 µs | failed |");
+    println!("|---|---:|---:|---:|---:|---:|---:|---:|");
     for r in rows {
         println!(
-            "| {} | {} | {:.0} | {} / {} | {:.0} | {} / {} | {} |",
+            "| {} | {} | {:.0} | {} / {} | {:.1} | {:.0} | {} / {} | {} |",
             r.provider.name(),
             r.ledger_before,
             r.charges.per_second(),
             r.charges.quantile_us(0.5),
             r.charges.quantile_us(0.99),
+            r.requests_per_charge,
             r.refunds.per_second(),
             r.refunds.quantile_us(0.5),
             r.refunds.quantile_us(0.99),

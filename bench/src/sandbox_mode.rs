@@ -31,6 +31,8 @@ pub struct Row {
     pub ledger_before: usize,
     /// The measured charges.
     pub charges: RunResult,
+    /// HTTP requests the simulator received per measured charge.
+    pub requests_per_charge: f64,
     /// The refunds of those charges.
     pub refunds: RunResult,
 }
@@ -57,6 +59,7 @@ pub async fn run(plan: &Plan) -> Result<Vec<Row>, String> {
             }
         }
         let ledger_before = ledger_len(&sandbox, provider);
+        let requests_before = requests(&sandbox, provider);
         let ids = Arc::new(Mutex::new(Vec::with_capacity(plan.payments)));
         let charges = load::run(
             plan.payments,
@@ -64,6 +67,9 @@ pub async fn run(plan: &Plan) -> Result<Vec<Row>, String> {
             charger(&gateway, provider, "M", Some(Arc::clone(&ids))),
         )
         .await;
+        let requests_per_charge = requests(&sandbox, provider).saturating_sub(requests_before)
+            as f64
+            / charges.ok.max(1) as f64;
         let ids: Arc<Vec<String>> = Arc::new(ids.lock().map(|v| v.clone()).unwrap_or_default());
         let refunds = {
             let (gateway, ids) = (Arc::clone(&gateway), Arc::clone(&ids));
@@ -83,6 +89,7 @@ pub async fn run(plan: &Plan) -> Result<Vec<Row>, String> {
             provider,
             ledger_before,
             charges,
+            requests_per_charge,
             refunds,
         });
     }
@@ -133,5 +140,14 @@ fn ledger_len(sandbox: &Sandbox, provider: Provider) -> usize {
         Provider::Paytrek => sandbox.paytrek.ledger().len(),
         Provider::Paytr => sandbox.paytr.ledger().len(),
         Provider::Craftgate => sandbox.craftgate.ledger().len(),
+    }
+}
+
+fn requests(sandbox: &Sandbox, provider: Provider) -> usize {
+    use odeme_sandbox::Simulator;
+    match provider {
+        Provider::Paytrek => sandbox.paytrek.requests().count(),
+        Provider::Paytr => sandbox.paytr.requests().count(),
+        Provider::Craftgate => sandbox.craftgate.requests().count(),
     }
 }
