@@ -77,7 +77,8 @@ pub enum ProviderArg {
 #[derive(Debug, Clone, Args)]
 pub struct GlobalArgs {
     /// The provider to talk to [env: ODEME_PROVIDER; profile: `provider`].
-    #[arg(long, short = 'p', global = true, value_enum)]
+    // Any case, as ODEME_PROVIDER and the profile are read (`-p PayTR`).
+    #[arg(long, short = 'p', global = true, value_enum, ignore_case = true)]
     pub provider: Option<ProviderArg>,
     /// Route across several providers instead of one: `failover:paytr,craftgate` (in that
     /// order, moving on only when nothing was charged), `weighted:paytr=70,craftgate=30`
@@ -91,8 +92,9 @@ pub struct GlobalArgs {
     /// `base_url` [env: ODEME_PROFILE].
     #[arg(long, global = true, value_name = "FILE")]
     pub profile: Option<PathBuf>,
-    /// The provider's base URL (the sandbox, a proxy, a test server) instead of its own host
-    /// [env: ODEME_<PROVIDER>_BASE_URL; profile: `base_url`].
+    /// The provider's base URL (the sandbox, a proxy, a test server) instead of its own host;
+    /// without one, a note on standard error says which host is used [env:
+    /// ODEME_<PROVIDER>_BASE_URL; profile: `base_url`].
     #[arg(long, global = true, value_name = "URL")]
     pub base_url: Option<String>,
     /// Print the normalized result as JSON instead of a summary.
@@ -196,10 +198,14 @@ pub struct CancelArgs {
 
 /// `refund`.
 #[derive(Debug, Args)]
+#[group(id = "refund_target", required = true, multiple = false, args = ["payment_id", "order_id"])]
 pub struct RefundArgs {
     /// The provider's payment reference (as `charge` printed it).
     #[arg(long)]
-    pub payment_id: String,
+    pub payment_id: Option<String>,
+    /// The merchant's order id: the payment is looked up first (a read), as `status` does.
+    #[arg(long)]
+    pub order_id: Option<String>,
     /// How much to refund; everything that is left when neither this nor --item is given.
     #[command(flatten)]
     pub amount: AmountArgs,
@@ -359,7 +365,7 @@ pub struct InstallmentsArgs {
     #[arg(long)]
     pub bin: Option<String>,
     /// The amount to pay.
-    #[arg(long)]
+    #[arg(long, allow_negative_numbers = true)]
     pub amount: String,
     /// The currency (ISO 4217; `TL` is read as TRY).
     #[arg(long, default_value = "TRY")]

@@ -15,7 +15,8 @@ pub struct CardSourceArgs {
     /// The expiry date, MM/YY or MM/YYYY.
     #[arg(long, value_name = "MM/YY")]
     pub expiry: String,
-    /// The holder's name as printed on the card.
+    /// The card holder's name as printed on the card. It is the card's, not the
+    /// customer's: --first-name and --last-name name the customer (and default to it).
     #[arg(long, value_name = "NAME")]
     pub holder: String,
     /// Refused: a card number on the command line shows in the process list.
@@ -57,11 +58,12 @@ pub struct StoredCardArgs {
 #[derive(Debug, Args)]
 pub struct AmountArgs {
     /// The amount, e.g. `100.99`; everything when left out.
-    #[arg(long)]
+    #[arg(long, allow_negative_numbers = true)]
     pub amount: Option<String>,
-    /// The amount's currency (ISO 4217; `TL` is read as TRY).
-    #[arg(long, default_value = "TRY")]
-    pub currency: String,
+    /// The amount's currency (ISO 4217; `TL` is read as TRY); the payment's own currency
+    /// when left out (looked up first, a read).
+    #[arg(long)]
+    pub currency: Option<String>,
 }
 
 /// Sale or pre-authorization, and 3-D Secure.
@@ -86,7 +88,7 @@ pub struct ChargeModeArgs {
 #[derive(Debug, Args)]
 pub struct PaymentDetailsArgs {
     /// The amount, e.g. `100.99` (a dot or a comma as the decimal separator).
-    #[arg(long)]
+    #[arg(long, allow_negative_numbers = true)]
     pub amount: String,
     /// The currency (ISO 4217; `TL` is read as TRY).
     #[arg(long, default_value = "TRY")]
@@ -95,9 +97,10 @@ pub struct PaymentDetailsArgs {
     /// left out.
     #[arg(long)]
     pub order_id: Option<String>,
-    /// The number of installments (1 is a single payment).
+    /// The number of installments (1 is a single payment); the provider's range is checked
+    /// before anything is sent.
     #[arg(long, default_value_t = 1)]
-    pub installments: u8,
+    pub installments: u32,
     /// A key that makes a retried request the same request; derived from the order id when
     /// left out.
     #[arg(long)]
@@ -124,10 +127,12 @@ pub struct CustomerArgs {
     /// The customer's e-mail address.
     #[arg(long)]
     pub email: String,
-    /// Given name (the card holder's first name when left out).
+    /// The customer's given name; when left out, the card holder name (--holder) but its
+    /// last word.
     #[arg(long)]
     pub first_name: Option<String>,
-    /// Family name (the card holder's last name when left out).
+    /// The customer's family name; when left out, the last word of the card holder name
+    /// (--holder).
     #[arg(long)]
     pub last_name: Option<String>,
     /// Your own id for the customer.

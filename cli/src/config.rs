@@ -36,6 +36,8 @@ pub struct Settings {
     pub provider: ProviderId,
     /// The base URL override, if any.
     pub base_url: Option<String>,
+    /// Where the base URL came from (`--base-url`, the variable, the profile), if given.
+    pub base_url_source: Option<String>,
     /// Time-outs.
     pub transport: TransportConfig,
     /// The credentials found, by setting name; `Secret` keeps them out of `Debug`.
@@ -236,6 +238,17 @@ impl Settings {
             .filter_map(|name| find(name).map(|v| (*name, Secret::new(v))))
             .collect();
         let base_url = find("base_url");
+        // The same order as `find`, to tell the user where a base URL they did not expect
+        // came from.
+        let base_url_source = base_url.as_ref().map(|_| {
+            if from_flag("base_url").is_some() {
+                "--base-url".to_owned()
+            } else if env.var(&env_name(provider, "base_url")).is_some() {
+                env_name(provider, "base_url")
+            } else {
+                format!("`base_url` in the profile's [{provider}] table")
+            }
+        });
         if let Some(url) = &base_url {
             check_base_url(url)?;
         }
@@ -250,6 +263,7 @@ impl Settings {
         Ok(Self {
             provider,
             base_url,
+            base_url_source,
             transport,
             values,
             route: route.map(|r| r.label.clone()),

@@ -47,6 +47,9 @@ pub enum CliError {
     },
     /// A local file or terminal failure that is not the user's input.
     Local(String),
+    /// What the command acts on is not at the provider (a card deleted already); found by
+    /// a read, so nothing was changed.
+    NotFound(String),
 }
 
 impl CliError {
@@ -59,7 +62,7 @@ impl CliError {
     pub fn exit_code(&self) -> u8 {
         match self {
             CliError::Input(_) => INVALID_INPUT,
-            CliError::Local(_) => OTHER,
+            CliError::Local(_) | CliError::NotFound(_) => OTHER,
             CliError::Unreconciled { .. } => UNKNOWN_OUTCOME,
             CliError::Odeme(e) => match e.kind() {
                 ErrorKind::InvalidRequest | ErrorKind::Configuration => INVALID_INPUT,
@@ -77,6 +80,7 @@ impl CliError {
         match self {
             CliError::Input(_) => "invalid_request".into(),
             CliError::Local(_) => "local".into(),
+            CliError::NotFound(_) => "not_found".into(),
             CliError::Unreconciled { .. } => "unknown_outcome".into(),
             CliError::Odeme(e) => serde_json::to_value(e.kind())
                 .ok()
@@ -97,6 +101,7 @@ impl fmt::Display for CliError {
         match self {
             CliError::Input(message) => write!(f, "invalid input: {message}"),
             CliError::Local(message) => f.write_str(message),
+            CliError::NotFound(message) => write!(f, "not found: {message}"),
             CliError::Odeme(error) | CliError::Unreconciled { error, .. } => write!(f, "{error}"),
         }
     }

@@ -44,7 +44,8 @@ fn main() -> ExitCode {
 /// printed passes through core's card-number masking, whatever the number's grouping.
 async fn run(cli: &Cli) -> u8 {
     let json = cli.global.json;
-    match execute(cli).await {
+    let mut endpoints = Vec::new();
+    match execute(cli, &mut endpoints).await {
         Ok(Some(outcome)) => {
             if json {
                 println!("{}", mask_card_numbers(&outcome.to_json().to_string()));
@@ -62,7 +63,12 @@ async fn run(cli: &Cli) -> u8 {
         }
         Ok(None) => SUCCESS,
         Err(error) => {
-            let (stdout, stderr) = output::failure(&error, json);
+            let error = output::for_cli_user(error);
+            let (stdout, mut stderr) = output::failure(&error, json);
+            if let Some(hint) = output::endpoint_hint(&error, &endpoints) {
+                stderr.push('\n');
+                stderr.push_str(&hint);
+            }
             if let Some(text) = stdout {
                 println!("{}", mask_card_numbers(text.trim_end()));
             }
@@ -72,26 +78,49 @@ async fn run(cli: &Cli) -> u8 {
     }
 }
 
-async fn execute(cli: &Cli) -> CliResult<Option<output::Outcome>> {
+/// Runs the command; `endpoints` receives where each gateway sends its requests, for the
+/// error report.
+async fn execute(
+    cli: &Cli,
+    endpoints: &mut Vec<gateway::Endpoint>,
+) -> CliResult<Option<output::Outcome>> {
     if let Command::Sandbox(args) = &cli.command {
         commands::sandbox::run(args).await?;
         return Ok(None);
     }
     let env = ProcessEnv;
-    let gateway: std::sync::Arc<dyn odeme::Gateway> = match config::resolve(&cli.global, &env)? {
-        Selection::One(settings) => gateway::build(&settings)?,
+    let selection = config::resolve(&cli.global, &env)?;
+    let provider = match &selection {
+        Selection::One(settings) => Some(settings.provider),
+        Selection::Route { .. } => None,
+    };
+    let gateway: std::sync::Arc<dyn odeme::Gateway> = match selection {
+        Selection::One(settings) => {
+            let (gateway, endpoint) = gateway::build(&settings)?;
+            endpoints.push(endpoint);
+            gateway
+        }
         Selection::Route { spec, providers } => {
-            let gateways = providers
-                .iter()
-                .map(|settings| Ok((settings.provider, gateway::build(settings)?)))
-                .collect::<exit::CliResult<Vec<_>>>()?;
+            let mut gateways = Vec::new();
+            for settings in &providers {
+                let (gateway, endpoint) = gateway::build(settings)?;
+                endpoints.push(endpoint);
+                gateways.push((settings.provider, gateway));
+            }
             std::sync::Arc::new(spec.build(gateways)?)
         }
     };
+    for note in endpoints
+        .iter()
+        .filter_map(gateway::Endpoint::default_host_note)
+    {
+        eprintln!("{note}");
+    }
     let mut ctx = commands::Context {
         gateway,
         env: &env,
         input: LineSource::stdin(),
+        provider,
     };
     commands::run(&cli.command, &mut ctx).await.map(Some)
 }

@@ -22,8 +22,8 @@ pub enum Outcome {
     Cards(CardList),
     /// A card deleted.
     Deleted(ProviderId, StoredCardRef),
-    /// Installment options.
-    Installments(InstallmentOptions),
+    /// Installment options (none when no bank offers more than one), for the BIN asked.
+    Installments(InstallmentOptions, Option<String>),
     /// A recurring plan.
     Plan(Box<Plan>),
     /// A verified notification.
@@ -41,7 +41,7 @@ impl Outcome {
             Outcome::StoredCard(c) => render::stored_card(c),
             Outcome::Cards(l) => render::card_list(l),
             Outcome::Deleted(p, r) => render::deleted(*p, r),
-            Outcome::Installments(o) => render::installments(o),
+            Outcome::Installments(o, bin) => render::installments(o, bin.as_deref()),
             Outcome::Plan(p) => render::plan(p),
             Outcome::Notification(n) => render::notification(n),
             Outcome::Capabilities(p, c) => render::capabilities(*p, c),
@@ -56,7 +56,7 @@ impl Outcome {
             Outcome::StoredCard(c) => serde_json::to_value(c),
             Outcome::Cards(l) => serde_json::to_value(l),
             Outcome::Deleted(p, r) => Ok(json!({ "provider": p, "deleted": r })),
-            Outcome::Installments(o) => serde_json::to_value(o),
+            Outcome::Installments(o, _) => serde_json::to_value(o),
             Outcome::Plan(p) => serde_json::to_value(p),
             Outcome::Notification(n) => {
                 serde_json::to_value(n).map(|v| json!({ "authentic": true, "notification": v }))
@@ -88,6 +88,45 @@ pub fn failure(error: &CliError, json_mode: bool) -> (Option<String>, String) {
         decline.map(render::decline)
     };
     (stdout, message)
+}
+
+/// The error in a CLI user's terms: advice the library gives its Rust callers (a config
+/// method to call) becomes the flags, variables and profile keys that do the same here.
+pub fn for_cli_user(error: CliError) -> CliError {
+    match error {
+        CliError::Odeme(odeme::Error::Configuration(message))
+            if message.contains("PaytrConfig::with_return_urls") =>
+        {
+            CliError::input(
+                "PayTR wants return URLs on every payment: give --ok-url (and --fail-url), set \
+                 ODEME_PAYTR_OK_URL (and ODEME_PAYTR_FAIL_URL) or put `ok_url` (and `fail_url`) \
+                 in the [paytr] table of the --profile file; or charge with 3-D Secure \
+                 (--three-ds-return-url)",
+            )
+        }
+        other => other,
+    }
+}
+
+/// Which host a failed connection tried, and where that host came from: "could not
+/// connect" alone does not tell a user that a base URL is missing or stale.
+pub fn endpoint_hint(error: &CliError, endpoints: &[crate::gateway::Endpoint]) -> Option<String> {
+    let provider = match error {
+        CliError::Odeme(
+            odeme::Error::Transport { provider, .. }
+            | odeme::Error::UnknownOutcome { provider, .. },
+        )
+        | CliError::Unreconciled {
+            error: odeme::Error::UnknownOutcome { provider, .. },
+            ..
+        } => *provider,
+        _ => return None,
+    };
+    let endpoint = endpoints.iter().find(|e| e.provider == provider)?;
+    Some(format!(
+        "hint: {provider} was tried at {}",
+        endpoint.describe()
+    ))
 }
 
 /// The warning for a result that is not settled: a payment whose status the provider
@@ -122,8 +161,34 @@ fn hint(error: &CliError) -> String {
         CliError::Unreconciled { .. } | CliError::Odeme(odeme::Error::UnknownOutcome { .. }) => {
             format!("{MAY_HAVE} use `odeme status` with the order id or payment id")
         }
+        CliError::Odeme(odeme::Error::InvalidRequest { field, .. }) => flag_for(field)
+            .map(|flag| format!("\nhint: `{field}` is given with {flag}"))
+            .unwrap_or_default(),
         _ => String::new(),
     }
+}
+
+/// The flag that sets a field the library names, for fields a user types in.
+fn flag_for(field: &str) -> Option<&'static str> {
+    let flag = match field {
+        "amount" | "amount.currency" => "--amount and --currency",
+        "installments" => "--installments",
+        "order_id" => "--order-id",
+        "payment_id" => "--payment-id",
+        "customer.first_name" => "--first-name (the customer's given name)",
+        "customer.last_name" => "--last-name (the customer's family name)",
+        "customer.name" => "--first-name and --last-name (the customer's name)",
+        "customer.email" => "--email",
+        "customer.phone" => "--phone",
+        "card.holder_name" => "--holder (the name on the card)",
+        "card.expiry" => "--expiry",
+        "billing" => "--billing-line1, --billing-city and --billing-country",
+        f if f.starts_with("billing.") => "the --billing-* flags",
+        f if f.starts_with("items") => "--item",
+        f if f.starts_with("three_ds") => "--three-ds-return-url and --three-ds-fail-url",
+        _ => return None,
+    };
+    Some(flag)
 }
 
 #[cfg(test)]

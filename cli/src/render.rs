@@ -154,8 +154,17 @@ pub fn deleted(provider: ProviderId, reference: &StoredCardRef) -> String {
         .finish()
 }
 
-/// Installment options.
-pub fn installments(options: &InstallmentOptions) -> String {
+/// Installment options, or that there are none for `bin`.
+pub fn installments(options: &InstallmentOptions, bin: Option<&str>) -> String {
+    if options.banks.is_empty() {
+        let mut b = Block::new(&format!("no installment options for {}", options.amount));
+        b.row("provider", options.provider);
+        b.line(match bin {
+            Some(bin) => format!("BIN {bin}: a single payment only"),
+            None => "a single payment only".to_owned(),
+        });
+        return b.finish();
+    }
     let mut b = Block::new(&format!("installment options for {}", options.amount));
     b.row("provider", options.provider);
     for bank in &options.banks {

@@ -3,7 +3,8 @@
 use std::time::{SystemTime, UNIX_EPOCH};
 
 use odeme::{
-    Address, ChargeRequest, Currency, Customer, Money, PaymentSource, StoreCardMode, ThreeDs,
+    Address, ChargeRequest, Currency, Customer, Money, PaymentSource, ProviderId, StoreCardMode,
+    ThreeDs,
 };
 
 use crate::args_payment::{BillingArgs, ChargeModeArgs, CustomerArgs, PaymentDetailsArgs};
@@ -20,8 +21,17 @@ pub fn currency(text: &str) -> CliResult<Currency> {
 }
 
 /// Parses an amount flag in `currency`.
+///
+/// A minus sign in front of a number the library reads is handed to the library as a
+/// negative amount, so that `--amount -5` meets the library's own "must not be negative"
+/// rather than a complaint about notation.
 pub fn amount(text: &str, currency: Currency) -> CliResult<Money> {
-    Money::parse("amount", text, currency).map_err(|e| match e {
+    let parsed = match text.trim().strip_prefix('-') {
+        Some(magnitude) => Money::parse("amount", magnitude, currency)
+            .and_then(|m| Money::checked("amount", -m.amount(), currency)),
+        None => Money::parse("amount", text, currency),
+    };
+    parsed.map_err(|e| match e {
         odeme::Error::InvalidRequest { reason, .. } => {
             CliError::input(format!("`--amount` {reason}"))
         }
@@ -56,7 +66,9 @@ pub fn charge_request(
         .map(|(i, spec)| parse_item(i, spec, currency))
         .collect::<CliResult<Vec<_>>>()?;
     let mut request = ChargeRequest::new(&order_id, amount, source, customer)
-        .with_installments(details.installments)
+        // A count beyond u8 is beyond every provider's range too; saturating keeps it out
+        // of range, so `validate` reports the range the providers take.
+        .with_installments(u8::try_from(details.installments).unwrap_or(u8::MAX))
         .with_items(items);
     request.metadata = parse_metadata(&details.metadata)?;
     if let Some(key) = &details.idempotency_key {
@@ -97,16 +109,67 @@ pub fn apply_store(
     }
 }
 
+/// Checks the customer and billing flags before anything is sent, and names every missing
+/// one at once. Beyond a given name, which every provider needs, it asks only what
+/// `provider`'s adapter requires: a family name at Paytrek (PayTR takes the full name in one
+/// field, Craftgate sends none), a phone at PayTR, a billing address at PayTR and Paytrek.
+/// The adapters check the same again; this is so that a user fixes the command once.
+pub fn check_customer(
+    details: &PaymentDetailsArgs,
+    holder: Option<&str>,
+    provider: ProviderId,
+) -> CliResult<()> {
+    let (holder_first, holder_last) = split_name(holder.unwrap_or_default());
+    let given = |flag: &Option<String>| flag.as_deref().is_some_and(|v| !v.trim().is_empty());
+    let mut missing = Vec::new();
+    if !given(&details.customer.first_name) && holder_first.is_none() {
+        missing.push(match holder {
+            Some(_) => "--first-name (the customer's given name)".to_owned(),
+            None => "--first-name (the customer's given name; a stored card has no card holder name to take it from)".to_owned(),
+        });
+    }
+    if provider == ProviderId::Paytrek
+        && !given(&details.customer.last_name)
+        && holder_last.is_none()
+    {
+        missing.push(match holder {
+            Some(name) => format!(
+                "--last-name (Paytrek sends the customer's family name, and the card holder name `{}` has none to take)",
+                name.trim()
+            ),
+            None => "--last-name (Paytrek sends the customer's family name)".to_owned(),
+        });
+    }
+    if provider == ProviderId::Paytr && !given(&details.customer.phone) {
+        missing.push("--phone (PayTR sends the customer's phone on every payment)".to_owned());
+    }
+    if matches!(provider, ProviderId::Paytr | ProviderId::Paytrek)
+        && details.billing.billing_line1.is_none()
+    {
+        missing.push(format!(
+            "--billing-line1, --billing-city and --billing-country ({provider} wants a billing address)"
+        ));
+    }
+    match missing.as_slice() {
+        [] => Ok(()),
+        [one] => Err(CliError::input(format!("missing for {provider}: {one}"))),
+        many => Err(CliError::input(format!(
+            "missing for {provider}: {}",
+            many.join("; ")
+        ))),
+    }
+}
+
+/// The customer from the flags, names defaulting to the card holder's. The family name may
+/// stay empty: [`check_customer`] and the adapters ask for it where the provider needs it.
 fn customer(args: &CustomerArgs, holder: Option<&str>) -> CliResult<Customer> {
     let (holder_first, holder_last) = split_name(holder.unwrap_or_default());
     let first = args.first_name.clone().or(holder_first).ok_or_else(|| {
         CliError::input(
-            "`--first-name` is required when there is no card holder name to take it from",
+            "`--first-name` (the customer's given name) is required when there is no card holder name to take it from",
         )
     })?;
-    let last = args.last_name.clone().or(holder_last).ok_or_else(|| {
-        CliError::input("`--last-name` is required when the card holder name has no family name")
-    })?;
+    let last = args.last_name.clone().or(holder_last).unwrap_or_default();
     let mut customer = Customer::new(&first, &last, &args.email, args.ip);
     customer.id = args.customer_id.clone();
     if let Some(phone) = &args.phone {
@@ -228,6 +291,14 @@ mod tests {
     }
 
     #[test]
+    fn a_negative_amount_meets_the_library_rule() {
+        let err = amount("-5", Currency::TRY).unwrap_err().to_string();
+        assert!(err.contains("`--amount` must not be negative"), "{err}");
+        let err = amount("-5e2", Currency::TRY).unwrap_err().to_string();
+        assert!(err.contains("not a decimal number"), "{err}");
+    }
+
+    #[test]
     fn bad_amount_and_currency_name_the_flag() {
         let err = charge_request(&details("ten"), card(), None)
             .unwrap_err()
@@ -237,6 +308,33 @@ mod tests {
             .unwrap_err()
             .to_string()
             .contains("--currency"));
+    }
+
+    #[test]
+    fn every_missing_flag_is_named_at_once() {
+        let mut d = details("100");
+        d.billing.billing_line1 = None;
+        let err = check_customer(&d, None, ProviderId::Paytrek)
+            .unwrap_err()
+            .to_string();
+        for flag in ["--first-name", "--last-name", "--billing-line1"] {
+            assert!(err.contains(flag), "{flag}: {err}");
+        }
+        let err = check_customer(&d, Some("Jane"), ProviderId::Paytr)
+            .unwrap_err()
+            .to_string();
+        assert!(
+            err.contains("--phone") && err.contains("--billing-line1"),
+            "{err}"
+        );
+        assert!(
+            !err.contains("--last-name") && !err.contains("--first-name"),
+            "{err}"
+        );
+        // A one-word holder is a whole customer name where no family name is sent.
+        assert!(check_customer(&d, Some("Jane"), ProviderId::Craftgate).is_ok());
+        let request = charge_request(&d, card(), Some("Jane")).unwrap();
+        assert_eq!(request.customer.full_name(), "Jane");
     }
 
     #[test]

@@ -201,8 +201,13 @@ impl Drop for Sandbox {
     }
 }
 
-/// Starts `odeme sandbox` and reads its banner up to the last `export` line.
+/// Starts `odeme sandbox` and reads its banner up to the Craftgate flags line.
 fn start_sandbox(extra: &[&str]) -> (Sandbox, Vec<(String, String)>, String) {
+    start_sandbox_until(extra, "odeme --provider craftgate ")
+}
+
+/// Starts `odeme sandbox` and reads its banner up to the line starting with `last`.
+fn start_sandbox_until(extra: &[&str], last: &str) -> (Sandbox, Vec<(String, String)>, String) {
     let child = Command::new(env!("CARGO_BIN_EXE_odeme"))
         .arg("sandbox")
         .args(extra)
@@ -224,7 +229,7 @@ fn start_sandbox(extra: &[&str]) -> (Sandbox, Vec<(String, String)>, String) {
         if let Some((name, value)) = line.strip_prefix("export ").and_then(|l| l.split_once('=')) {
             exports.push((name.to_owned(), value.to_owned()));
         }
-        if line.starts_with("odeme --provider craftgate ") {
+        if line.starts_with(last) {
             break;
         }
     }
@@ -316,6 +321,57 @@ async fn sandbox_command_prints_what_the_other_commands_need() {
         .expect_code(0)
         .stdout
         .starts_with("installment options for 50.00 TRY"));
+}
+
+/// The last line of the banner: the example command's end.
+const BANNER_END: &str = "      --billing-line1 'Street 1' --billing-city Istanbul";
+
+#[tokio::test(flavor = "multi_thread")]
+async fn sandbox_command_prints_the_shared_setup_exactly() {
+    let (_child, exports, banner) =
+        tokio::task::spawn_blocking(|| start_sandbox_until(&["--port", "0"], BANNER_END))
+            .await
+            .unwrap();
+    // The sandbox library's own rendering, with this run's ports and credentials: what the
+    // `odeme-sandbox` binary prints too (its tests check it the same way).
+    let reference = odeme_sandbox::Sandbox::start().await.unwrap();
+    let mut expected = odeme_sandbox::SandboxSetup::of(&reference);
+    let mut printed = exports.iter();
+    for provider in &mut expected.providers {
+        for (name, value) in &mut provider.settings {
+            let (env, shown) = printed.next().expect("an export per setting");
+            assert_eq!(
+                *env,
+                odeme_sandbox::SandboxSetup::env_name(provider.provider, name)
+            );
+            value.clone_from(shown);
+        }
+    }
+    assert!(printed.next().is_none(), "{banner}");
+    assert_eq!(banner, expected.banner(None));
+    assert!(banner.contains("export ODEME_PAYTR_FAIL_URL="), "{banner}");
+    assert!(
+        banner.contains("\n[paytr]\n"),
+        "the profile is shown:\n{banner}"
+    );
+}
+
+#[tokio::test]
+async fn sandbox_on_a_taken_port_names_the_port() {
+    let taken = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+    let port = taken.local_addr().unwrap().port().to_string();
+    let run = odeme(&["sandbox", "--port", &port])
+        .run()
+        .await
+        .expect_code(2);
+    assert!(
+        run.stderr
+            .contains(&format!("port {port} is already in use")),
+        "{}",
+        run.stderr
+    );
+    assert!(run.stderr.contains("--port"), "{}", run.stderr);
+    assert!(!run.stderr.contains("Os {"), "{}", run.stderr);
 }
 
 #[tokio::test]

@@ -18,7 +18,8 @@ pub struct Customer {
     pub id: Option<String>,
     /// Given name.
     pub first_name: String,
-    /// Family name.
+    /// Family name; may be empty, as for a customer known by one name. Only an adapter
+    /// whose provider sends a family name of its own (Paytrek) requires it.
     pub last_name: String,
     /// E-mail address.
     pub email: String,
@@ -54,10 +55,11 @@ impl Customer {
             .to_owned()
     }
 
-    /// Checks the fields every provider needs.
+    /// Checks the fields every provider needs. The family name is not among them: PayTR
+    /// takes the full name in one field and Craftgate sends none, so a one-word name must
+    /// not stop a charge there.
     pub fn validate(&self) -> Result<(), Error> {
         validate::non_empty("customer.first_name", &self.first_name)?;
-        validate::non_empty("customer.last_name", &self.last_name)?;
         validate::email("customer.email", &self.email)?;
         if let Some(phone) = &self.phone {
             validate::phone("customer.phone", phone)?;

@@ -71,6 +71,13 @@ pub(crate) fn check_currency(field: &str, currency: Currency) -> Result<()> {
 /// Paytrek's own rules on top of the core's checks.
 pub(crate) fn validate(parts: &SaleParts<'_>, config: &PaytrekConfig) -> Result<()> {
     check_currency("amount.currency", parts.amount.currency())?;
+    // The core lets a customer have one name; Paytrek's `customer_last_name` is required.
+    if parts.customer.last_name.trim().is_empty() {
+        return Err(Error::invalid(
+            "customer.last_name",
+            "Paytrek requires the customer's family name (customer_last_name)",
+        ));
+    }
     let billing = parts
         .billing
         .or(config.default_billing.as_ref())

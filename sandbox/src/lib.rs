@@ -18,6 +18,7 @@
 #![forbid(unsafe_code)]
 #![warn(missing_docs)]
 
+pub mod approval;
 pub mod controls;
 pub mod craftgate;
 pub mod ledger;
@@ -25,13 +26,16 @@ pub mod paytr;
 pub mod paytrek;
 pub mod redis_server;
 mod server;
+pub mod setup;
 pub mod util;
 
 use std::net::{IpAddr, Ipv4Addr, SocketAddr};
 
+pub use approval::ApprovalRules;
 pub use controls::{Controls, Fault, FaultRule, Faults, RecordedRequest, RequestLog};
 pub use ledger::{Ledger, LedgerEntry, LedgerKind};
 pub use server::ServerTask;
+pub use setup::SandboxSetup;
 
 /// What every simulator offers a test: where it listens and its inspection controls.
 pub trait Simulator {
@@ -53,6 +57,11 @@ pub trait Simulator {
         &self.core().controls.faults
     }
 
+    /// Approval probabilities by card-number prefix (BIN), for routing tests: see
+    /// [`ApprovalRules`].
+    fn approval(&self) -> &ApprovalRules {
+        &self.core().controls.approval
+    }
     /// Every request that reached the simulator (method, path and query; never bodies).
     fn requests(&self) -> &RequestLog {
         &self.core().controls.requests
@@ -118,12 +127,45 @@ impl Sandbox {
     }
 
     /// Starts all three simulators where `config` says.
+    ///
+    /// An error names the simulator and the address it could not listen on; a port that is
+    /// taken keeps [`std::io::ErrorKind::AddrInUse`] and says so in words.
     pub async fn start_with(config: SandboxConfig) -> std::io::Result<Self> {
         let addr = |port| SocketAddr::new(config.host, port);
+        let (paytrek, paytr, craftgate) = (
+            addr(config.paytrek_port),
+            addr(config.paytr_port),
+            addr(config.craftgate_port),
+        );
         Ok(Self {
-            paytrek: paytrek::PaytrekSimulator::start(addr(config.paytrek_port)).await?,
-            paytr: paytr::PaytrSimulator::start(addr(config.paytr_port)).await?,
-            craftgate: craftgate::CraftgateSimulator::start(addr(config.craftgate_port)).await?,
+            paytrek: paytrek::PaytrekSimulator::start(paytrek)
+                .await
+                .map_err(|e| cannot_start("Paytrek", paytrek, e))?,
+            paytr: paytr::PaytrSimulator::start(paytr)
+                .await
+                .map_err(|e| cannot_start("PayTR", paytr, e))?,
+            craftgate: craftgate::CraftgateSimulator::start(craftgate)
+                .await
+                .map_err(|e| cannot_start("Craftgate", craftgate, e))?,
         })
     }
+}
+
+/// The error of a simulator that did not start, in words a user can act on (the operating
+/// system's own text, such as `Os { code: 98 }`, names neither the port nor the simulator).
+fn cannot_start(simulator: &str, addr: SocketAddr, error: std::io::Error) -> std::io::Error {
+    let message = match error.kind() {
+        std::io::ErrorKind::AddrInUse => format!(
+            "the {simulator} simulator cannot listen on {addr}: port {} is already in use \
+             (another sandbox or program has it)",
+            addr.port()
+        ),
+        std::io::ErrorKind::AddrNotAvailable => format!(
+            "the {simulator} simulator cannot listen on {addr}: {} is not an address of this \
+             machine",
+            addr.ip()
+        ),
+        _ => format!("the {simulator} simulator cannot listen on {addr}: {error}"),
+    };
+    std::io::Error::new(error.kind(), message)
 }

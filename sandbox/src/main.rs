@@ -1,9 +1,11 @@
 //! `odeme-sandbox`: serves the Paytrek, PayTR and Craftgate simulators on loopback.
 
 use std::net::IpAddr;
+use std::path::PathBuf;
+use std::process::ExitCode;
 
 use clap::Parser;
-use odeme_sandbox::{Sandbox, SandboxConfig};
+use odeme_sandbox::{Sandbox, SandboxConfig, SandboxSetup};
 
 /// Local simulators of the Paytrek v2, PayTR and Craftgate payment APIs, for integration
 /// tests. Nothing here talks to a real provider. Test credentials are printed at start.
@@ -34,6 +36,10 @@ struct Args {
     /// Where the Craftgate simulator POSTs its signed webhooks.
     #[arg(long, value_name = "URL")]
     craftgate_webhook_url: Option<String>,
+    /// Also write the odeme profile for the simulators to this file (use it with
+    /// `odeme --profile FILE`).
+    #[arg(long, value_name = "FILE")]
+    write_profile: Option<PathBuf>,
 }
 
 fn derived(base: u16, offset: u16) -> u16 {
@@ -45,11 +51,27 @@ fn derived(base: u16, offset: u16) -> u16 {
 }
 
 #[tokio::main]
-async fn main() -> std::io::Result<()> {
+async fn main() -> ExitCode {
     tracing_subscriber::fmt()
         .with_env_filter(tracing_subscriber::EnvFilter::from_default_env())
         .init();
     let args = Args::parse();
+    match serve(&args).await {
+        Ok(()) => ExitCode::SUCCESS,
+        Err(error) => {
+            eprintln!("error: {error}");
+            if error.kind() == std::io::ErrorKind::AddrInUse {
+                eprintln!(
+                    "hint: stop whatever holds the port, or choose another --port (0 picks free ports)"
+                );
+            }
+            // The same code as odeme's invalid input: a bad flag or port, nothing served.
+            ExitCode::from(2)
+        }
+    }
+}
+
+async fn serve(args: &Args) -> std::io::Result<()> {
     let config = SandboxConfig {
         host: args.host,
         paytrek_port: args.paytrek_port.unwrap_or(derived(args.port, 0)),
@@ -63,7 +85,16 @@ async fn main() -> std::io::Result<()> {
     if let Some(url) = &args.craftgate_webhook_url {
         sandbox.craftgate.set_webhook_url(Some(loopback_url(url)?));
     }
-    print!("{}", odeme_sandbox_banner(&sandbox));
+    let setup = SandboxSetup::of(&sandbox);
+    if let Some(path) = &args.write_profile {
+        std::fs::write(path, setup.profile()).map_err(|e| {
+            std::io::Error::new(
+                e.kind(),
+                format!("cannot write the profile {}: {e}", path.display()),
+            )
+        })?;
+    }
+    print!("{}", setup.banner(args.write_profile.as_deref()));
     tokio::signal::ctrl_c().await?;
     Ok(())
 }
@@ -88,13 +119,4 @@ fn loopback_url(text: &str) -> std::io::Result<String> {
     } else {
         Err(refuse())
     }
-}
-
-fn odeme_sandbox_banner(sandbox: &Sandbox) -> String {
-    format!(
-        "odeme sandbox running (test credentials only; press Ctrl-C to stop)\n{}\n{}\n{}\n",
-        sandbox.paytrek.banner_line(),
-        sandbox.paytr.banner_line(),
-        sandbox.craftgate.banner_line(),
-    )
 }

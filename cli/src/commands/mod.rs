@@ -26,6 +26,9 @@ pub struct Context<'a> {
     pub env: &'a dyn Environment,
     /// Standard input (card data may come from it).
     pub input: LineSource,
+    /// The one provider talked to; `None` for a route, whose providers' own checks decide
+    /// what a payment needs.
+    pub provider: Option<odeme::ProviderId>,
 }
 
 /// Runs a command that talks to a provider.
@@ -59,10 +62,19 @@ async fn installments(args: &InstallmentsArgs, ctx: &mut Context<'_>) -> CliResu
         amount: amount(&args.amount, currency)?,
     };
     query.validate()?;
-    let options = ctx
+    let mut options = ctx
         .gateway
         .require_installments()?
         .installments(&query)
         .await?;
-    Ok(Outcome::Installments(options))
+    // Providers say "none" differently (no bank, a bank without options, a single-payment
+    // row); a BIN without a choice of more than one installment is "none" at every one.
+    if !options
+        .banks
+        .iter()
+        .any(|bank| bank.options.iter().any(|o| o.count > 1))
+    {
+        options.banks.clear();
+    }
+    Ok(Outcome::Installments(options, query.bin))
 }

@@ -11,7 +11,7 @@ use crate::args_payment::RecurringChargeArgs;
 use crate::card_input::{read_card, read_cvc};
 use crate::exit::{reconcile_with, CliError, CliResult};
 use crate::output::Outcome;
-use crate::requests::charge_request;
+use crate::requests::{charge_request, check_customer};
 
 /// Runs a `recurring` subcommand.
 pub async fn run(command: &RecurringCommand, ctx: &mut Context<'_>) -> CliResult<Outcome> {
@@ -42,6 +42,9 @@ pub async fn run(command: &RecurringCommand, ctx: &mut Context<'_>) -> CliResult
 }
 
 async fn charge(args: &RecurringChargeArgs, ctx: &mut Context<'_>) -> CliResult<Outcome> {
+    if let Some(provider) = ctx.provider {
+        check_customer(&args.details, None, provider)?;
+    }
     let cvc = read_cvc(&args.cvc, ctx.env, &mut ctx.input)?;
     let card = StoredCardRef::new(&args.stored.customer_token, &args.stored.card_token);
     let request = charge_request(&args.details, PaymentSource::StoredCard { card, cvc }, None)?;
@@ -58,6 +61,13 @@ async fn charge(args: &RecurringChargeArgs, ctx: &mut Context<'_>) -> CliResult<
 }
 
 async fn create_plan(args: &PlanCreateArgs, ctx: &mut Context<'_>) -> CliResult<Outcome> {
+    if let Some(provider) = ctx.provider {
+        check_customer(
+            &args.charge.details,
+            Some(&args.charge.card.holder),
+            provider,
+        )?;
+    }
     let card = read_card(&args.charge.card, ctx.env, &mut ctx.input)?;
     let holder = card.holder_name().to_owned();
     let charge = charge_request(
