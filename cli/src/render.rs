@@ -261,11 +261,9 @@ pub fn decline(d: &Decline) -> String {
 
 fn card_summary(c: &CardSummary) -> String {
     let mut parts = Vec::new();
-    match (&c.bin, &c.last4) {
-        (Some(bin), Some(last4)) => parts.push(format!("{bin}…{last4}")),
-        (None, Some(last4)) => parts.push(format!("…{last4}")),
-        (Some(bin), None) => parts.push(format!("BIN {bin}")),
-        (None, None) => {}
+    // Core's masking, so the CLI shows a card the way the library's `Debug` and errors do.
+    if let Some(masked) = c.masked() {
+        parts.push(masked);
     }
     if let Some(a) = &c.association {
         parts.push(serde_name(a));
@@ -355,7 +353,7 @@ mod tests {
         let text = payment(&p);
         assert!(text.starts_with("payment requires_action\n"), "{text}");
         assert!(text.contains("amount           100.99 TRY"), "{text}");
-        assert!(text.contains("435508…4358"), "{text}");
+        assert!(text.contains("435508******4358"), "{text}");
         assert!(
             text.contains("post 1 field(s) to http://127.0.0.1:1/bank"),
             "{text}"

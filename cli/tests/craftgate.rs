@@ -210,7 +210,7 @@ async fn cards_stored_charges_installments_and_no_plans() {
         "{}",
         list.stdout
     );
-    assert!(list.stdout.contains("454359…0006"), "{}", list.stdout);
+    assert!(list.stdout.contains("454359******0006"), "{}", list.stdout);
 
     let names = ["--first-name", "Jane", "--last-name", "Doe"];
     let stored_charge = with(&flags)

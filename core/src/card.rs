@@ -435,11 +435,71 @@ pub struct CardSummary {
     pub commercial: Option<bool>,
 }
 
+/// The length [`CardSummary::masked`] masks to: a summary does not know the number's length,
+/// and 16 digits is the length of nearly every Visa and Mastercard number.
+const SUMMARY_MASK_LEN: usize = 16;
+
+impl CardSummary {
+    /// The card number as far as the summary knows it, masked the way
+    /// [`CardNumber::masked`] masks a 16-digit number: the BIN, `*` for each hidden digit,
+    /// the last four (`450803******4509`). A missing part is stars too; `None` when neither
+    /// part is known. At most eight BIN digits and four last digits are ever shown, whatever
+    /// the provider sent.
+    pub fn masked(&self) -> Option<String> {
+        if self.bin.is_none() && self.last4.is_none() {
+            return None;
+        }
+        let bin: String = self.bin.iter().flat_map(|b| b.chars()).take(8).collect();
+        let last4: String = {
+            let last4 = self.last4.as_deref().unwrap_or("");
+            let skip = last4.chars().count().saturating_sub(4);
+            last4.chars().skip(skip).collect()
+        };
+        let hidden = SUMMARY_MASK_LEN
+            .saturating_sub(bin.chars().count())
+            .saturating_sub(last4.chars().count());
+        Some(format!("{bin}{}{last4}", "*".repeat(hidden)))
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
 
     const VISA: &str = "4508034508034509";
+
+    #[test]
+    fn summary_masks_like_a_card_number() {
+        let number = CardNumber::parse(VISA).unwrap();
+        let summary = CardSummary {
+            bin: Some(number.bin().to_owned()),
+            last4: Some(number.last4().to_owned()),
+            ..CardSummary::default()
+        };
+        assert_eq!(summary.masked().as_deref(), Some(number.masked().as_str()));
+        let only_last4 = CardSummary {
+            last4: Some("4509".into()),
+            ..CardSummary::default()
+        };
+        assert_eq!(only_last4.masked().as_deref(), Some("************4509"));
+        let eight_digit_bin = CardSummary {
+            bin: Some("45080345".into()),
+            last4: Some("4509".into()),
+            ..CardSummary::default()
+        };
+        assert_eq!(
+            eight_digit_bin.masked().as_deref(),
+            Some("45080345****4509")
+        );
+        // Whatever a provider sends, no more than eight and four digits are shown.
+        let too_much = CardSummary {
+            bin: Some(VISA.into()),
+            last4: Some(VISA.into()),
+            ..CardSummary::default()
+        };
+        assert_eq!(too_much.masked().as_deref(), Some("45080345****4509"));
+        assert_eq!(CardSummary::default().masked(), None);
+    }
 
     #[test]
     fn luhn_and_length_table() {
