@@ -135,7 +135,10 @@ impl Expiry {
         let cleaned: String = text.chars().filter(|c| !c.is_whitespace()).collect();
         let (m, y) = match cleaned.split_once(['/', '-']) {
             Some(parts) => parts,
-            None if cleaned.len() == 4 || cleaned.len() == 6 => cleaned.split_at(2),
+            // `split_at` counts bytes: only ASCII text splits into month and year there.
+            None if cleaned.is_ascii() && (cleaned.len() == 4 || cleaned.len() == 6) => {
+                cleaned.split_at(2)
+            }
             None => {
                 return Err(Error::invalid(
                     "card.expiry",
@@ -549,6 +552,11 @@ mod tests {
         );
         assert!(Expiry::parse("1/2/3").is_err());
         assert!(Expiry::parse("12/203").is_err());
+        // Found by the `card` fuzz target (fuzz/README.md): four or six bytes that are not
+        // four or six characters used to split inside a character and panic.
+        assert!(Expiry::parse("1\u{e9}1").is_err());
+        assert!(Expiry::parse("\u{e9}\u{e9}\u{e9}").is_err());
+        assert!(Expiry::parse("1\u{20ac}12").is_err());
 
         let may_2026 = Expiry::new(5, 2026).unwrap();
         assert!(!may_2026.is_expired_at(2026, 4), "valid before its month");

@@ -200,6 +200,17 @@ impl ThreeDsCompletion for CraftgateGateway {
             (Some(kept), _) => kept.clone(),
             (None, from_callback) => from_callback.to_owned(),
         };
+        // A callback signed for the attacker's own payment must not complete another order
+        // when the merchant did not keep the payment id: the signed conversationId is the
+        // order it belongs to.
+        if let Some(expected) = request.order_id.as_deref() {
+            let signed = callback.order_id();
+            if !signed.is_empty() && signed != expected {
+                return Err(Error::SignatureMismatch(
+                    "the callback is for another order".into(),
+                ));
+            }
+        }
         let id = payment_id("payment_id", &payment_ref)?;
         let order_id = request
             .order_id

@@ -374,4 +374,70 @@ mod tests {
             Some(Money::new(dec!(34.56), Currency::TRY).unwrap())
         );
     }
+    #[test]
+    fn a_signed_notification_moved_to_another_order_or_amount_is_refused() {
+        let c = client(TestNotifications::Flag);
+        let hash = c.signer.notification("ORDER1", "success", "100");
+        for (oid, total) in [("ORDER2", "100"), ("ORDER1", "10000"), ("ORDER1 ", "100")] {
+            let req = body(&[
+                ("merchant_oid", oid),
+                ("status", "success"),
+                ("total_amount", total),
+                ("hash", &hash),
+            ]);
+            assert!(
+                matches!(verify(&c, &req), Err(Error::SignatureMismatch(_))),
+                "{oid} {total}"
+            );
+        }
+    }
+
+    #[test]
+    fn duplicated_fields_read_what_was_signed() {
+        let c = client(TestNotifications::Flag);
+        let hash = c.signer.notification("ORDER1", "success", "100");
+        // A second, unsigned merchant_oid after the signed one is what would be read: refused.
+        let appended = body(&[
+            ("merchant_oid", "ORDER1"),
+            ("status", "success"),
+            ("total_amount", "100"),
+            ("hash", &hash),
+            ("merchant_oid", "ORDER2"),
+        ]);
+        assert!(verify(&c, &appended).is_err());
+        // One before it is ignored: the notification reads as the order that was signed.
+        let prepended = body(&[
+            ("merchant_oid", "ORDER2"),
+            ("merchant_oid", "ORDER1"),
+            ("status", "success"),
+            ("total_amount", "100"),
+            ("hash", &hash),
+        ]);
+        let n = verify(&c, &prepended).unwrap();
+        assert_eq!(n.order_id.as_deref(), Some("ORDER1"));
+    }
+
+    #[test]
+    fn hostile_bodies_are_refused_without_panicking() {
+        let c = client(TestNotifications::Flag);
+        let long = "9".repeat(1 << 20);
+        let hash = c.signer.notification("ORDER1", "success", &long);
+        let too_large = body(&[
+            ("merchant_oid", "ORDER1"),
+            ("status", "success"),
+            ("total_amount", &long),
+            ("hash", &hash),
+        ]);
+        let err = verify(&c, &too_large).unwrap_err();
+        assert!(err.to_string().contains("too large"), "{err}");
+        let bodies: [Vec<u8>; 4] = [
+            vec![b'a'; 8 << 20],
+            vec![0xff, 0xfe, b'=', 0x80, b'&'],
+            b"merchant_oid=ORDER1&status=succ\xc3\x28ess&total_amount=100&hash=x".to_vec(),
+            "&".repeat(1 << 20).into_bytes(),
+        ];
+        for raw in bodies {
+            assert!(verify(&c, &InboundRequest::post(raw)).is_err());
+        }
+    }
 }

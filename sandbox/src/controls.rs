@@ -17,6 +17,10 @@ pub enum Fault {
     /// request is then handled normally. Longer than the client's time-out, this is a
     /// time-out in which the request may never have been processed.
     Delay(Duration),
+    /// Waits this long, then cuts the connection without handling the request: longer
+    /// than the client's time-out, a time-out in which the request was certainly never
+    /// processed (a request lost before the provider's application saw it).
+    TimeoutBeforeProcessing(Duration),
     /// Handles the request normally (state changes and ledger entries happen), then waits
     /// this long before answering: a time-out after the effect.
     DelayAfterProcessing(Duration),
@@ -45,7 +49,10 @@ pub enum Fault {
 impl Fault {
     /// Whether the request is handled (its effects happen) under this fault.
     pub fn processes_request(&self) -> bool {
-        !matches!(self, Fault::Delay(_) | Fault::HtmlServerError(_))
+        !matches!(
+            self,
+            Fault::Delay(_) | Fault::TimeoutBeforeProcessing(_) | Fault::HtmlServerError(_)
+        )
     }
 }
 
@@ -190,4 +197,6 @@ pub struct Controls {
     pub faults: Faults,
     /// Requests received.
     pub requests: RequestLog,
+    /// Approval probabilities by card-number prefix.
+    pub approval: crate::approval::ApprovalRules,
 }

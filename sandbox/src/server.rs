@@ -145,6 +145,10 @@ async fn apply_controls(
             tokio::time::sleep(duration).await;
             next.run(request).await
         }
+        Fault::TimeoutBeforeProcessing(duration) => {
+            tokio::time::sleep(duration).await;
+            dropped_connection()
+        }
         Fault::HtmlServerError(status) => html_error(status),
         Fault::DelayAfterProcessing(duration) => {
             let response = next.run(request).await;

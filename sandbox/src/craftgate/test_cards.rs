@@ -35,15 +35,19 @@ pub enum CardBehaviour {
     ThreeDsAuthenticationFails,
 }
 
+/// The bank's "insufficient funds": the documented card's decline, and what an approval
+/// rule ([`crate::ApprovalRules`]) declines with.
+pub const INSUFFICIENT_FUNDS: Decline = decline(
+    "10051",
+    "Kart limiti yetersiz, yetersiz bakiye",
+    "NOT_SUFFICIENT_FUNDS",
+);
+
 /// Craftgate's documented sandbox error cards, then the simulator's own additions.
 const CARDS: &[(&str, CardBehaviour)] = &[
     (
         "5100050000006661",
-        CardBehaviour::Decline(decline(
-            "10051",
-            "Kart limiti yetersiz, yetersiz bakiye",
-            "NOT_SUFFICIENT_FUNDS",
-        )),
+        CardBehaviour::Decline(INSUFFICIENT_FUNDS),
     ),
     (
         "5100560000006669",

@@ -88,7 +88,12 @@ pub(crate) async fn handle(
             soft: false,
         }
     } else {
-        test_cards::verdict(card.summary.behaviour, attempt)
+        approval_verdict(
+            &shared,
+            &request.merchant_oid,
+            &card,
+            test_cards::verdict(card.summary.behaviour, attempt),
+        )
     };
     let tokens = settle(&shared, &request.merchant_oid, verdict);
     if request.sync_mode || request.recurring {
@@ -225,6 +230,27 @@ fn open_order(
     Ok(())
 }
 
+/// The card's verdict, unless an approval rule of the simulator declines this charge: then
+/// the bank's "insufficient funds" (a soft decline).
+fn approval_verdict(
+    shared: &Shared,
+    merchant_oid: &str,
+    card: &ResolvedCard,
+    verdict: Verdict,
+) -> Verdict {
+    match shared
+        .controls
+        .approval
+        .declines(merchant_oid, &card.summary.bin)
+    {
+        Some(true) => Verdict::Declined {
+            decline: test_cards::INSUFFICIENT_FUNDS,
+            soft: true,
+        },
+        _ => verdict,
+    }
+}
+
 fn start_three_d(
     shared: &Shared,
     request: &PaymentRequest,
@@ -238,7 +264,12 @@ fn start_three_d(
     };
     let session = BankSession {
         merchant_oid: request.merchant_oid.clone(),
-        verdict_if_verified: test_cards::verdict(card.summary.behaviour, verified),
+        verdict_if_verified: approval_verdict(
+            shared,
+            &request.merchant_oid,
+            card,
+            test_cards::verdict(card.summary.behaviour, verified),
+        ),
     };
     let id = random_hex(32);
     shared.store().bank_sessions.insert(id.clone(), session);

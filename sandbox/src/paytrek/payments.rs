@@ -113,7 +113,18 @@ pub(crate) fn finish(
         .ok_or(ApiError::NotFound)?
         .input
         .installment;
-    let decision = authorize(&card, installment, now);
+    let order_id = &store.sale(token).ok_or(ApiError::NotFound)?.input.order_id;
+    let bin = card.number.get(..6).unwrap_or_default();
+    let decision = match (
+        authorize(&card, installment, now),
+        shared.controls.approval.declines(order_id, bin),
+    ) {
+        // An approval rule declines like the bank's "insufficient limit".
+        (Authorization::Approved | Authorization::Review, Some(true)) => {
+            Authorization::Declined("10020")
+        }
+        (decision, _) => decision,
+    };
     let fraud = fraud_check(store, &decision, now);
     let saved = match (&decision, save) {
         (Authorization::Approved | Authorization::Review, Some(save)) => {

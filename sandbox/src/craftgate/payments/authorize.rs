@@ -169,7 +169,18 @@ pub(crate) fn authorize(shared: &Shared, payment_id: u64) -> ApiResult {
         ));
     };
     let ledger = &shared.controls.ledger;
-    if let Err(decline) = bank_decision(&payment.card, payment.installment) {
+    let order = payment
+        .conversation_id
+        .clone()
+        .unwrap_or_else(|| payment_id.to_string());
+    let decision = bank_decision(&payment.card, payment.installment).and_then(|()| {
+        let bin = payment.card.pan.0.get(..6).unwrap_or_default();
+        match shared.controls.approval.declines(&order, bin) {
+            Some(true) => Err(test_cards::INSUFFICIENT_FUNDS),
+            _ => Ok(()),
+        }
+    });
+    if let Err(decline) = decision {
         if let Some(p) = store.payments.get_mut(&payment_id) {
             p.status = Status::Failure;
             p.error = Some(decline);
