@@ -102,6 +102,7 @@ impl Matrix {
             let name = name
                 .strip_prefix(UNDOCUMENTED)
                 .or_else(|| name.strip_prefix(crate::routing::ROUTING))
+                .or_else(|| name.strip_prefix(crate::routing::LEARNING))
                 .unwrap_or(name);
             let _ = write!(md, "| {name} |");
             for cell in cells {
@@ -141,7 +142,9 @@ impl Matrix {
             }
         );
         self.table(&mut md, |name| {
-            !name.starts_with(UNDOCUMENTED) && !name.starts_with(crate::routing::ROUTING)
+            !name.starts_with(UNDOCUMENTED)
+                && !name.starts_with(crate::routing::ROUTING)
+                && !name.starts_with(crate::routing::LEARNING)
         });
         if self
             .rows
@@ -169,6 +172,21 @@ impl Matrix {
                  `redis-server` (a fresh key prefix per scenario). Ledgers are the simulators' own.\n"
             );
             self.table(&mut md, |name| name.starts_with(crate::routing::ROUTING));
+        }
+        if self
+            .rows
+            .iter()
+            .any(|(name, _)| name.starts_with(crate::routing::LEARNING))
+        {
+            let _ = writeln!(
+                md,
+                "\n## Approval-rate routing, explanations and the sweeper\n\nThe same pairs and stores. \
+                 The simulators approve by BIN with seeded probabilities (`odeme_sandbox::ApprovalRules`): \
+                 BIN 435508 90 % at A and 60 % at B, BIN 411111 the reverse, then swapped. Every approved \
+                 charge's route names its owner last. The sweeper runs after 500 charges of which 100 \
+                 were cut after processing and 50 timed out before it.\n"
+            );
+            self.table(&mut md, |name| name.starts_with(crate::routing::LEARNING));
         }
 
         let mut gaps: Vec<(ProviderId, Capability, String)> = Vec::new();

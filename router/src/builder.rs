@@ -5,6 +5,7 @@ use std::sync::Arc;
 
 use odeme_core::{Currency, Error, Gateway, Result};
 
+use crate::approval::ProcessingCost;
 use crate::breaker::Breaker;
 use crate::clock::{Clock, SystemClock};
 use crate::policy::{BreakerPolicy, CascadePolicy, Timings};
@@ -64,6 +65,7 @@ impl RouterBuilder {
             weight,
             currencies: None,
             capabilities,
+            cost: None,
         });
         self
     }
@@ -81,6 +83,18 @@ impl RouterBuilder {
                 .push(format!("gateway `{name}` is given an empty currency list")),
             None => self.problems.push(format!(
                 "currencies for `{name}`, which is not (yet) a gateway of this router"
+            )),
+        }
+        self
+    }
+
+    /// What a charge costs at `name`, for [`Strategy::ExpectedValue`] (and shown in route
+    /// explanations).
+    pub fn cost(mut self, name: &str, cost: ProcessingCost) -> Self {
+        match self.routes.iter_mut().find(|r| r.name == name) {
+            Some(route) => route.cost = Some(cost),
+            None => self.problems.push(format!(
+                "a cost for `{name}`, which is not (yet) a gateway of this router"
             )),
         }
         self
@@ -158,6 +172,11 @@ impl RouterBuilder {
                  at least as long as a claim"
                     .to_owned(),
             );
+        }
+        if let Some(settings) = self.strategy.learning() {
+            if let Err(Error::Configuration(problem)) = settings.validate() {
+                problems.push(problem);
+            }
         }
         if !problems.is_empty() {
             return Err(Error::Configuration(format!(

@@ -2,11 +2,14 @@
 //! gateways while moving on is safe, reconcile an unknown outcome where it happened, and
 //! record the outcome for every later call with the same key, in any instance.
 
-use odeme_core::{ChargeRequest, Error, GatewayExt, Payment, PaymentStatus, RejectionKind, Result};
+use odeme_core::{ChargeRequest, Error, GatewayExt, Payment, PaymentStatus, Result};
 
 use crate::breaker::{is_failure, Admission};
 use crate::clock::millis;
 use crate::eligibility::ChargeKind;
+use crate::explain::RouteExplanation;
+use crate::learning;
+use crate::outcome::{class, outcome_text, Class};
 use crate::reconcile::{self, Reconciled};
 use crate::router::{store_unavailable, Route, Router};
 use crate::store::{Attempt, AttemptState, Claim, OwnerKind};
@@ -14,45 +17,12 @@ use crate::store::{Attempt, AttemptState, Claim, OwnerKind};
 /// The `references` entry naming the router gateway that took a payment.
 pub const GATEWAY_REFERENCE: &str = "router_gateway";
 
+/// The [`odeme_core::Payment::references`] entry that holds a routed payment's route,
+/// explained in one line ([`RouteExplanation`]'s `Display`).
+pub const ROUTE_REFERENCE: &str = "router_route";
+
 /// How often a charge key may be found released and claimed again before giving up.
 const MAX_CLAIM_ROUNDS: usize = 8;
-
-/// What a gateway's error means for the cascade.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-enum Class {
-    Declined {
-        soft: bool,
-    },
-    /// Proven not sent or not done: the gateway could not be reached, refused the
-    /// credentials or said it is unavailable.
-    NotSent,
-    /// The adapter refused the request before sending it.
-    RefusedBeforeSending,
-    /// The provider refused the request; nothing was charged and moving on would not
-    /// change the request.
-    Refused,
-    /// The charge may exist at the gateway.
-    Unknown,
-}
-
-fn class(error: &Error) -> Class {
-    match error {
-        Error::Declined(decline) => Class::Declined { soft: decline.soft },
-        Error::Transport { .. } | Error::Authentication { .. } | Error::Unavailable(_) => {
-            Class::NotSent
-        }
-        Error::Provider { kind, .. } => match kind {
-            RejectionKind::TemporarilyUnavailable => Class::NotSent,
-            // The provider already has this order: it may be our own earlier charge.
-            RejectionKind::Duplicate => Class::Unknown,
-            _ => Class::Refused,
-        },
-        Error::InvalidRequest { .. } | Error::Unsupported { .. } | Error::Configuration(_) => {
-            Class::RefusedBeforeSending
-        }
-        _ => Class::Unknown,
-    }
-}
 
 /// The store key of a charge: the explicit idempotency key, else the order id.
 fn charge_key(request: &ChargeRequest) -> String {
@@ -84,6 +54,42 @@ impl Router {
         kind: ChargeKind,
         request: &ChargeRequest,
     ) -> Result<Payment> {
+        let (result, explanation) = self.route_charge_explained(kind, request).await;
+        result.map(|mut payment| {
+            payment
+                .references
+                .insert(ROUTE_REFERENCE.to_owned(), explanation.to_string());
+            payment
+        })
+    }
+
+    /// Routes the charge and says why it went where it went, for its result either way.
+    pub(crate) async fn route_charge_explained(
+        &self,
+        kind: ChargeKind,
+        request: &ChargeRequest,
+    ) -> (Result<Payment>, RouteExplanation) {
+        let mut explain = RouteExplanation {
+            strategy: self.strategy().name(),
+            ..RouteExplanation::default()
+        };
+        let result = self.claim_and_run(kind, request, &mut explain).await;
+        tracing::info!(
+            target: "odeme_router::route",
+            order_id = %request.order_id,
+            ok = result.is_ok(),
+            route = %explain,
+            "charge routed"
+        );
+        (result, explain)
+    }
+
+    async fn claim_and_run(
+        &self,
+        kind: ChargeKind,
+        request: &ChargeRequest,
+        explain: &mut RouteExplanation,
+    ) -> Result<Payment> {
         request.validate()?;
         let key = charge_key(request);
         let holder = uuid::Uuid::new_v4().to_string();
@@ -97,12 +103,17 @@ impl Router {
                 .await
                 .map_err(store_unavailable)?;
             match claim {
-                Claim::Claimed => return self.run(kind, request, &key, mine).await,
+                Claim::Claimed => return self.run(kind, request, &key, mine, explain).await,
                 Claim::Taken(existing) => match self.join(kind, &key, &holder, *existing).await? {
-                    Joined::Done(result) => return *result,
+                    Joined::Done(result) => {
+                        explain.verdict =
+                            "an earlier attempt with the same key answered; nothing was sent"
+                                .to_owned();
+                        return *result;
+                    }
                     Joined::Released => continue,
                     Joined::TookOver(attempt) => {
-                        return self.run(kind, request, &key, *attempt).await
+                        return self.run(kind, request, &key, *attempt, explain).await
                     }
                 },
             }
@@ -120,11 +131,17 @@ impl Router {
         request: &ChargeRequest,
         key: &str,
         mut attempt: Attempt,
+        explain: &mut RouteExplanation,
     ) -> Result<Payment> {
-        let plan = match self.plan(kind, request).await {
+        let mut plan = match self.plan(kind, request).await {
             Ok(plan) => plan,
             Err(error) => return self.give_back(key, &attempt, error).await,
         };
+        explain.considered = std::mem::take(&mut plan.considered);
+        for (name, why) in &plan.ruled_out {
+            explain.skip(name, why.clone());
+        }
+        attempt.segments = std::mem::take(&mut plan.segments);
         let cascade = self.inner.cascade;
         let mut passed_over: Vec<(String, String)> = Vec::new();
         let mut last: Option<Error> = None;
@@ -137,6 +154,7 @@ impl Router {
                 Err(e) => return self.give_back(key, &attempt, store_unavailable(e)).await,
             };
             if admission == Admission::Open {
+                explain.skip(&route.name, "has its circuit open");
                 passed_over.push((route.name.clone(), "has its circuit open".into()));
                 attempt.passed_over.push(route.name.clone());
                 if cascade.on_unavailable {
@@ -169,9 +187,23 @@ impl Router {
             let result = send(kind, route, request).await;
             let failed = result.as_ref().err().is_some_and(is_failure);
             self.note_health(route, admission, failed).await;
+            if let Some(approved) = learning::counts(&result) {
+                self.learn(&route.name, &attempt.segments, approved).await;
+            }
+            explain.tried(&route.name, outcome_text(&result));
             let error = match result {
                 Ok(payment) => {
-                    return Ok(self.record_paid(key, &mut attempt, route, payment).await)
+                    if payment.status == PaymentStatus::RequiresAction {
+                        let due = self.due_after(self.inner.timings.three_ds_window);
+                        self.mark_open(key, due).await;
+                        explain.verdict = format!(
+                            "3-D Secure started at {}; swept if not completed in time",
+                            route.name
+                        );
+                    } else {
+                        explain.verdict = format!("approved at {}", route.name);
+                    }
+                    return Ok(self.record_paid(key, &mut attempt, route, payment).await);
                 }
                 Err(error) => error,
             };
@@ -182,7 +214,7 @@ impl Router {
                 Class::Refused => false,
                 Class::Unknown => {
                     return self
-                        .reconcile_and_record(kind, key, &mut attempt, route, error)
+                        .reconcile_and_record(kind, key, &mut attempt, route, error, explain)
                         .await
                 }
             };
@@ -194,17 +226,30 @@ impl Router {
                     error = %error,
                     "nothing was charged here: moving on"
                 );
+                explain.amend_last("; nothing was charged there: moved on");
                 passed_over.push((route.name.clone(), format!("was passed over: {error}")));
                 attempt.passed_over.push(route.name.clone());
                 last = Some(error);
                 continue;
             }
+            explain.verdict = match error.decline() {
+                Some(d) if d.soft => format!(
+                    "soft decline at {}: no gateway left to move on to",
+                    route.name
+                ),
+                Some(_) => format!("hard decline at {}: never cascaded", route.name),
+                None => format!(
+                    "refused at {}: the same request would be refused elsewhere",
+                    route.name
+                ),
+            };
             if error.decline().is_some() {
                 self.record_declined(key, &mut attempt, &error).await;
                 return Err(error);
             }
             return self.give_back(key, &attempt, error).await;
         }
+        explain.verdict = "no gateway left to try".to_owned();
         match last {
             // Every gateway tried declined softly: the last decline is the answer.
             Some(error @ Error::Declined(_)) => {
@@ -323,6 +368,7 @@ impl Router {
         attempt: &mut Attempt,
         route: &Route,
         error: Error,
+        explain: &mut RouteExplanation,
     ) -> Result<Payment> {
         tracing::warn!(
             target: "odeme_router::route",
@@ -333,16 +379,28 @@ impl Router {
         );
         match reconcile::at(route, &attempt.order_id).await {
             Reconciled::Charged(payment) => {
+                self.learn(&route.name, &attempt.segments, true).await;
+                explain.amend_last("; reconciled by a status query: charged");
+                explain.verdict = format!("charged at {} (reconciled); never cascaded", route.name);
                 Ok(self.record_paid(key, attempt, route, payment).await)
             }
             Reconciled::NotCharged(payment) => {
                 let error = Error::declined(reconcile::decline_of(&payment));
+                self.learn(&route.name, &attempt.segments, false).await;
+                explain.amend_last("; reconciled by a status query: not charged");
+                explain.verdict = format!(
+                    "not charged at {} (reconciled); an unknown outcome never cascades",
+                    route.name
+                );
                 self.record_declined(key, attempt, &error).await;
                 Err(error)
             }
-            Reconciled::Unknown(why) => {
+            Reconciled::Unknown(why) | Reconciled::NotFound(why) => {
                 attempt.state = AttemptState::Unknown;
                 self.save(key, attempt).await;
+                self.mark_open(key, self.inner.clock.now_ms()).await;
+                explain.amend_last("; still unknown: left open for the sweeper");
+                explain.verdict = format!("outcome unknown at {}; never cascaded", route.name);
                 Err(Error::UnknownOutcome {
                     provider: route.gateway.provider(),
                     operation: kind.operation().to_owned(),
@@ -461,7 +519,8 @@ impl Router {
             reference: Some(existing.order_id.clone()),
             reason: "an earlier attempt with this key got no definitive answer".to_owned(),
         };
-        self.reconcile_and_record(kind, key, &mut mine, route, error)
+        let mut explain = RouteExplanation::default();
+        self.reconcile_and_record(kind, key, &mut mine, route, error, &mut explain)
             .await
     }
 

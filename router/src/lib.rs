@@ -42,24 +42,32 @@
 #![forbid(unsafe_code)]
 #![warn(missing_docs)]
 
+pub mod approval;
 mod breaker;
 mod builder;
 mod charge;
 pub mod clock;
 mod eligibility;
+mod explain;
 mod follow_up;
 mod gateway;
+mod learning;
+mod outcome;
 mod plan;
 mod policy;
 mod reconcile;
 mod router;
 pub mod store;
 mod strategy;
+mod sweeper;
 
+pub use approval::{ApprovalRouting, Estimate, ProcessingCost};
 pub use breaker::Health;
 pub use builder::RouterBuilder;
-pub use charge::GATEWAY_REFERENCE;
+pub use charge::{GATEWAY_REFERENCE, ROUTE_REFERENCE};
+pub use explain::{Considered, RouteExplanation, Skipped, Tried};
 pub use policy::{BreakerPolicy, CascadePolicy, Timings};
 pub use router::Router;
 pub use store::{RouterStore, StoreError};
 pub use strategy::{Candidate, Select, Strategy};
+pub use sweeper::{SweepPolicy, SweepReport, Sweeper};

@@ -2,7 +2,9 @@
 
 use odeme_core::{ChargeRequest, Error, PaymentSource, Result};
 
+use crate::approval::{self, Estimate};
 use crate::eligibility::{refusal, ChargeKind};
+use crate::explain::Considered;
 use crate::router::{store_unavailable, Route, Router};
 use crate::store::OwnerKind;
 use crate::strategy::Candidate;
@@ -14,6 +16,10 @@ pub(crate) struct Plan<'a> {
     pub(crate) order: Vec<&'a Route>,
     /// The gateways left out, each with the reason.
     pub(crate) ruled_out: Vec<(String, String)>,
+    /// The gateways ordered, with their estimates and scores.
+    pub(crate) considered: Vec<Considered>,
+    /// The charge's approval segments, when the strategy learns.
+    pub(crate) segments: Vec<String>,
 }
 
 impl Plan<'_> {
@@ -68,16 +74,43 @@ impl Router {
                 provider: route.gateway.provider(),
                 weight: route.weight,
                 capabilities: &route.capabilities,
+                cost: route.cost.as_ref(),
             })
             .collect();
-        let order = self
+        let segments = self.segments_of(request);
+        let scoring = match self.strategy().learning() {
+            Some(settings) => {
+                let eligible: Vec<&Route> =
+                    slots.iter().filter_map(|&slot| routes.get(slot)).collect();
+                let estimates = self.estimates(settings, &segments, &eligible).await?;
+                value_factors(request, &candidates, estimates)
+            }
+            None => Vec::new(),
+        };
+        let (picked, scores) = self
             .inner
             .selector
-            .order(request, &candidates, &slots)
+            .order(request, &candidates, &slots, &scoring);
+        let considered = picked
+            .iter()
+            .filter_map(|&i| {
+                Some(Considered {
+                    gateway: candidates.get(i)?.name.to_owned(),
+                    estimate: scoring.get(i).map(|(e, _)| e.to_string()),
+                    score: scores.get(i).copied(),
+                })
+            })
+            .collect();
+        let order = picked
             .into_iter()
             .filter_map(|i| slots.get(i).and_then(|&slot| routes.get(slot)))
             .collect();
-        Ok(Plan { order, ruled_out })
+        Ok(Plan {
+            order,
+            ruled_out,
+            considered,
+            segments,
+        })
     }
 
     /// The gateway that holds a stored card: the one recorded when the card was stored
@@ -117,4 +150,26 @@ impl Router {
             )),
         }
     }
+}
+
+/// Each candidate's estimate with the net amount a charge brings there (amount − cost;
+/// the amount itself where no cost was given), for the expected-value ranking.
+fn value_factors(
+    request: &ChargeRequest,
+    candidates: &[Candidate<'_>],
+    estimates: Vec<Estimate>,
+) -> Vec<(Estimate, f64)> {
+    candidates
+        .iter()
+        .zip(estimates)
+        .map(|(candidate, estimate)| {
+            let factor = approval::expected_value(
+                1.0,
+                request.amount.amount(),
+                request.installments,
+                candidate.cost,
+            );
+            (estimate, factor)
+        })
+        .collect()
 }

@@ -87,6 +87,9 @@ pub struct Timings {
     /// How long the router remembers which gateway owns a payment, card or plan: follow-ups
     /// (refunds come months later) need it. Default 400 days.
     pub ownership_ttl: Duration,
+    /// How long a customer has to finish 3-D Secure: a payment started and not completed
+    /// by then is swept (its status asked) by the [`crate::Sweeper`]. Default 30 minutes.
+    pub three_ds_window: Duration,
 }
 
 impl Default for Timings {
@@ -97,6 +100,7 @@ impl Default for Timings {
             poll_interval: Duration::from_millis(25),
             key_ttl: Duration::from_secs(7 * 24 * 3600),
             ownership_ttl: Duration::from_secs(400 * 24 * 3600),
+            three_ds_window: Duration::from_secs(30 * 60),
         }
     }
 }

@@ -16,6 +16,9 @@ pub(crate) enum Reconciled {
     NotCharged(Payment),
     /// No definitive answer: still unknown, and only this gateway may be asked again.
     Unknown(String),
+    /// The gateway does not know the order. Right after a time-out that proves nothing (the
+    /// charge may still be in flight); long after it, the charge never arrived.
+    NotFound(String),
 }
 
 /// Asks `route` about `order_id`.
@@ -44,7 +47,7 @@ pub(crate) async fn at(route: &Route, order_id: &str) -> Reconciled {
         Err(Error::Provider {
             kind: RejectionKind::NotFound,
             ..
-        }) => Reconciled::Unknown(format!("`{}` does not (yet) know the order", route.name)),
+        }) => Reconciled::NotFound(format!("`{}` does not (yet) know the order", route.name)),
         Err(e) => Reconciled::Unknown(format!("the status query at `{}` failed: {e}", route.name)),
     }
 }

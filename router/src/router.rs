@@ -5,6 +5,7 @@ use std::sync::Arc;
 
 use odeme_core::{Capabilities, Capability, Currency, Error, Gateway, Result};
 
+use crate::approval::ProcessingCost;
 use crate::breaker::{Breaker, Health};
 use crate::builder::RouterBuilder;
 use crate::clock::Clock;
@@ -20,6 +21,7 @@ pub(crate) struct Route {
     pub(crate) weight: u32,
     pub(crate) currencies: Option<BTreeSet<Currency>>,
     pub(crate) capabilities: Capabilities,
+    pub(crate) cost: Option<ProcessingCost>,
 }
 
 impl std::fmt::Debug for Route {
@@ -131,6 +133,18 @@ impl Router {
             .health(name)
             .await
             .map_err(store_unavailable)
+    }
+
+    /// Charges `request` (a new card) like [`odeme_core::Charge::charge`] and says why it
+    /// went where it went, for its result either way: the gateways considered with their
+    /// scores, the ones skipped and why, each one tried and what it answered. A routed
+    /// payment also carries the same in one line under [`crate::ROUTE_REFERENCE`].
+    pub async fn charge_explained(
+        &self,
+        request: &odeme_core::ChargeRequest,
+    ) -> (Result<odeme_core::Payment>, crate::RouteExplanation) {
+        self.route_charge_explained(crate::eligibility::ChargeKind::Charge, request)
+            .await
     }
 
     pub(crate) fn route(&self, name: &str) -> Option<&Route> {

@@ -12,6 +12,8 @@ use rand::{Rng, SeedableRng};
 
 use odeme_core::{Capabilities, ChargeRequest, ProviderId};
 
+use crate::approval::{self, ApprovalRouting, Estimate, ProcessingCost};
+
 /// A gateway as a strategy sees it.
 #[derive(Debug, Clone, Copy)]
 pub struct Candidate<'a> {
@@ -23,6 +25,8 @@ pub struct Candidate<'a> {
     pub weight: u32,
     /// What it supports.
     pub capabilities: &'a Capabilities,
+    /// What a charge costs there, when it was given.
+    pub cost: Option<&'a ProcessingCost>,
 }
 
 /// A user's own selection rule.
@@ -51,6 +55,14 @@ pub enum Strategy {
     },
     /// The user's own rule.
     Custom(Arc<dyn Select>),
+    /// To the gateway most likely to approve this charge now, learned from the router's
+    /// own outcomes per card BIN, network, currency and installment bucket (see
+    /// [`crate::approval`]); the fallbacks follow by descending estimate.
+    ApprovalRate(ApprovalRouting),
+    /// To the gateway with the best expected value: estimated approval rate × (amount −
+    /// the gateway's [`ProcessingCost`]), so a cheaper gateway wins when its approval rate
+    /// is close enough. A gateway without a cost counts as free.
+    ExpectedValue(ApprovalRouting),
 }
 
 impl fmt::Debug for Strategy {
@@ -63,6 +75,12 @@ impl fmt::Debug for Strategy {
                 .field("seed", seed)
                 .finish(),
             Strategy::Custom(select) => f.debug_tuple("Custom").field(select).finish(),
+            Strategy::ApprovalRate(settings) => {
+                f.debug_tuple("ApprovalRate").field(settings).finish()
+            }
+            Strategy::ExpectedValue(settings) => {
+                f.debug_tuple("ExpectedValue").field(settings).finish()
+            }
         }
     }
 }
@@ -75,6 +93,16 @@ impl Strategy {
             Strategy::Weighted => "weighted",
             Strategy::WeightedRandom { .. } => "weighted_random",
             Strategy::Custom(_) => "custom",
+            Strategy::ApprovalRate(_) => "approval_rate",
+            Strategy::ExpectedValue(_) => "expected_value",
+        }
+    }
+
+    /// The learning settings of an approval-based strategy.
+    pub fn learning(&self) -> Option<&ApprovalRouting> {
+        match self {
+            Strategy::ApprovalRate(settings) | Strategy::ExpectedValue(settings) => Some(settings),
+            _ => None,
         }
     }
 }
@@ -95,10 +123,12 @@ struct SelectorState {
 
 impl Selector {
     pub(crate) fn new(strategy: Strategy, gateways: usize) -> Self {
-        let rng = match &strategy {
-            Strategy::WeightedRandom { seed: Some(seed) } => StdRng::seed_from_u64(*seed),
-            _ => StdRng::from_entropy(),
+        let seed = match &strategy {
+            Strategy::WeightedRandom { seed } => *seed,
+            Strategy::ApprovalRate(settings) | Strategy::ExpectedValue(settings) => settings.seed,
+            _ => None,
         };
+        let rng = seed.map_or_else(StdRng::from_entropy, StdRng::seed_from_u64);
         Self {
             strategy,
             state: Mutex::new(SelectorState {
@@ -113,8 +143,39 @@ impl Selector {
     }
 
     /// The order to try `candidates` in, as indices into `candidates`. `slots[i]` is the
-    /// router-wide index of `candidates[i]` (the round-robin state is kept per gateway).
+    /// router-wide index of `candidates[i]` (the round-robin state is kept per gateway);
+    /// `scoring[i]` is `candidates[i]`'s estimate and value factor for the approval-based
+    /// strategies, whose scores (the draws or expected values) come back in the second
+    /// vector, per candidate.
     pub(crate) fn order(
+        &self,
+        request: &ChargeRequest,
+        candidates: &[Candidate<'_>],
+        slots: &[usize],
+        scoring: &[(Estimate, f64)],
+    ) -> (Vec<usize>, Vec<f64>) {
+        match &self.strategy {
+            Strategy::ApprovalRate(settings) => {
+                let scores: Vec<f64> = {
+                    let mut state = self.lock();
+                    scoring
+                        .iter()
+                        .map(|(estimate, _)| approval::thompson(estimate, &mut state.rng))
+                        .collect()
+                };
+                let order = self.best_first(candidates.len(), &scores, settings.exploration);
+                (order, scores)
+            }
+            Strategy::ExpectedValue(settings) => {
+                let scores: Vec<f64> = scoring.iter().map(|(e, factor)| e.rate * factor).collect();
+                let order = self.best_first(candidates.len(), &scores, settings.exploration);
+                (order, scores)
+            }
+            _ => (self.order_unscored(request, candidates, slots), Vec::new()),
+        }
+    }
+
+    fn order_unscored(
         &self,
         request: &ChargeRequest,
         candidates: &[Candidate<'_>],
@@ -147,7 +208,28 @@ impl Selector {
                     })
                     .collect()
             }
+            // Scored above.
+            Strategy::ApprovalRate(_) | Strategy::ExpectedValue(_) => {
+                (0..candidates.len()).collect()
+            }
         }
+    }
+
+    /// By descending score (ties in the router's order); with probability `exploration`
+    /// one of the others, at random, goes first.
+    fn best_first(&self, count: usize, scores: &[f64], exploration: f64) -> Vec<usize> {
+        let score = |i: usize| scores.get(i).copied().unwrap_or(0.0);
+        let mut order: Vec<usize> = (0..count).collect();
+        order.sort_by(|&a, &b| score(b).total_cmp(&score(a)));
+        if count > 1 && exploration > 0.0 {
+            let mut state = self.lock();
+            if state.rng.gen::<f64>() < exploration {
+                let picked = state.rng.gen_range(1..count);
+                let explored = order.remove(picked);
+                order.insert(0, explored);
+            }
+        }
+        order
     }
 
     fn lock(&self) -> std::sync::MutexGuard<'_, SelectorState> {
@@ -229,6 +311,7 @@ mod tests {
                 provider: ProviderId::Paytr,
                 weight,
                 capabilities: caps,
+                cost: None,
             })
             .collect()
     }
@@ -239,7 +322,7 @@ mod tests {
         let c = candidates(&caps, &[7, 3]);
         let selector = Selector::new(Strategy::Weighted, 2);
         let picks: Vec<usize> = (0..10)
-            .map(|_| selector.order(&request(), &c, &[0, 1])[0])
+            .map(|_| selector.order(&request(), &c, &[0, 1], &[]).0[0])
             .collect();
         assert_eq!(picks.iter().filter(|&&p| p == 0).count(), 7);
         // Interleaved, not seven in a row.
@@ -254,7 +337,7 @@ mod tests {
         let run = || {
             let s = Selector::new(Strategy::WeightedRandom { seed: Some(7) }, 2);
             (0..2000)
-                .map(|_| s.order(&request(), &c, &[0, 1])[0])
+                .map(|_| s.order(&request(), &c, &[0, 1], &[]).0[0])
                 .collect::<Vec<_>>()
         };
         let a = run();
@@ -269,6 +352,65 @@ mod tests {
         let c = candidates(&caps, &[1, 5, 3]);
         assert_eq!(with_fallbacks(0, &c), vec![0, 1, 2]);
         assert_eq!(with_fallbacks(2, &c), vec![2, 1, 0]);
+    }
+
+    fn estimate(approved: u32, samples: u32) -> (Estimate, f64) {
+        let e = Estimate {
+            rate: (f64::from(approved) + 1.0) / (f64::from(samples) + 2.0),
+            segment: "all".into(),
+            samples,
+            approved,
+            weighted_approved: f64::from(approved),
+            weighted_total: f64::from(samples),
+        };
+        (e, 100.0)
+    }
+
+    #[test]
+    fn expected_value_orders_by_score_and_explores_at_its_share() {
+        let caps = Capabilities::default();
+        let c = candidates(&caps, &[1, 1, 1]);
+        let settings = ApprovalRouting {
+            exploration: 0.1,
+            seed: Some(3),
+            ..ApprovalRouting::default()
+        };
+        let s = Selector::new(Strategy::ExpectedValue(settings), 3);
+        let scoring = [estimate(50, 100), estimate(90, 100), estimate(70, 100)];
+        let orders: Vec<Vec<usize>> = (0..2000)
+            .map(|_| s.order(&request(), &c, &[0, 1, 2], &scoring).0)
+            .collect();
+        let best_first = orders.iter().filter(|o| o[0] == 1).count();
+        assert!((1750..1850).contains(&best_first), "{best_first}");
+        assert!(orders
+            .iter()
+            .filter(|o| o[0] == 1)
+            .all(|o| o == &vec![1, 2, 0]));
+    }
+
+    #[test]
+    fn thompson_sampling_favours_the_better_gateway_in_proportion() {
+        let caps = Capabilities::default();
+        let c = candidates(&caps, &[1, 1]);
+        let settings = ApprovalRouting {
+            exploration: 0.0,
+            seed: Some(5),
+            ..ApprovalRouting::default()
+        };
+        let s = Selector::new(Strategy::ApprovalRate(settings), 2);
+        let first = |scoring: &[(Estimate, f64)]| {
+            (0..2000)
+                .filter(|_| s.order(&request(), &c, &[0, 1], scoring).0[0] == 1)
+                .count()
+        };
+        // Well known and far apart: nearly always the better one.
+        assert!(first(&[estimate(60, 100), estimate(90, 100)]) > 1990);
+        // Unknown against known-good: the unknown one still gets some traffic.
+        let unknown = 2000 - first(&[estimate(0, 0), estimate(90, 100)]);
+        assert!((50..400).contains(&unknown), "{unknown}");
+        // Close and little known: both get a fair share.
+        let close = first(&[estimate(7, 10), estimate(8, 10)]);
+        assert!((1000..1600).contains(&close), "{close}");
     }
 
     #[derive(Debug)]
@@ -287,6 +429,6 @@ mod tests {
         let caps = Capabilities::default();
         let c = candidates(&caps, &[1, 1, 1]);
         let s = Selector::new(Strategy::Custom(Arc::new(Reverse)), 3);
-        assert_eq!(s.order(&request(), &c, &[0, 1, 2]), vec![2, 1, 0]);
+        assert_eq!(s.order(&request(), &c, &[0, 1, 2], &[]).0, vec![2, 1, 0]);
     }
 }

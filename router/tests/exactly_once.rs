@@ -10,8 +10,8 @@ use async_trait::async_trait;
 use odeme_core::{Error, GatewayExt, ProviderId};
 use odeme_router::clock::ManualClock;
 use odeme_router::store::{
-    Attempt, AttemptState, BreakerCounters, Claim, MemoryStore, OwnerKind, RouterStore, StoreError,
-    StoreResult,
+    Attempt, AttemptState, BreakerCounters, Claim, MemoryStore, OpenAttempt, OutcomeWindow,
+    OwnerKind, RouterStore, StoreError, StoreResult,
 };
 use odeme_router::{Router, Timings};
 
@@ -161,6 +161,27 @@ impl RouterStore for DownStore {
         down()
     }
     async fn try_probe(&self, _: &str, _: u64, _: Duration) -> StoreResult<bool> {
+        down()
+    }
+    async fn record_outcome(&self, _: &[String], _: bool, _: u32, _: Duration) -> StoreResult<()> {
+        down()
+    }
+    async fn outcome_windows(&self, _: &[String]) -> StoreResult<Vec<OutcomeWindow>> {
+        down()
+    }
+    async fn mark_open(&self, _: &str, _: u64) -> StoreResult<()> {
+        down()
+    }
+    async fn clear_open(&self, _: &str) -> StoreResult<()> {
+        down()
+    }
+    async fn open_attempts(&self, _: usize) -> StoreResult<Vec<OpenAttempt>> {
+        down()
+    }
+    async fn try_lease(&self, _: &str, _: &str, _: Duration) -> StoreResult<bool> {
+        down()
+    }
+    async fn release_lease(&self, _: &str, _: &str) -> StoreResult<()> {
         down()
     }
 }

@@ -5,6 +5,7 @@
 //! the in-memory store and on a Redis store on a real `redis-server` (skipped, and said so,
 //! when the machine has none; CI sets `ODEME_REQUIRE_REDIS=1` so it cannot be skipped).
 
+mod learning;
 mod scenarios;
 
 use std::sync::atomic::{AtomicU32, Ordering};
@@ -27,6 +28,9 @@ pub use scenarios::all;
 
 /// The name prefix of the routing rows of the report.
 pub(crate) const ROUTING: &str = "routing ";
+
+/// The name prefix of the approval-rate routing, explanation and sweeper rows.
+pub(crate) const LEARNING: &str = "learning ";
 
 /// A card every simulator approves.
 pub const UNIVERSAL_CARD: TestCard = TestCard {
@@ -330,8 +334,12 @@ async fn run_pair(
             Ok(kind) => kind.label(),
             Err(_) => "redis",
         };
-        for scenario in all() {
-            let name = format!("{ROUTING}({label}): {}", scenario.name);
+        let sections = all()
+            .into_iter()
+            .map(|s| (ROUTING, s))
+            .chain(learning::all().into_iter().map(|s| (LEARNING, s)));
+        for (section, scenario) in sections {
+            let name = format!("{section}({label}): {}", scenario.name);
             let cell = match &store {
                 Ok(kind) => run_one(pa, pb, kind.clone(), scenario).await,
                 Err(cell) => cell.clone(),

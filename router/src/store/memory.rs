@@ -1,13 +1,16 @@
 //! The in-process store: no set-up, shared by every clone of one router and gone with the
 //! process. Several instances of an application need [`super::RedisStore`] instead.
 
-use std::collections::HashMap;
+use std::collections::{HashMap, VecDeque};
 use std::sync::{Arc, Mutex, MutexGuard};
 use std::time::{Duration, Instant};
 
 use async_trait::async_trait;
 
-use super::{Attempt, BreakerCounters, Claim, OwnerKind, RouterStore, StoreResult};
+use super::{
+    Attempt, BreakerCounters, Claim, OpenAttempt, OutcomeWindow, OwnerKind, RouterStore,
+    StoreResult,
+};
 
 /// A value that disappears at its deadline, as a Redis key with an expiry does.
 #[derive(Debug, Clone)]
@@ -36,7 +39,14 @@ struct State {
     owners: HashMap<(&'static str, String), Expiring<String>>,
     breakers: HashMap<String, BreakerCounters>,
     probes: HashMap<String, u64>,
+    windows: HashMap<String, Expiring<VecDeque<bool>>>,
+    open: HashMap<String, u64>,
+    leases: HashMap<String, Expiring<String>>,
 }
+
+/// At most this many outcome windows are kept; past it, expired ones are dropped, then the
+/// oldest, so that a stream of new BINs cannot grow the process without bound.
+const MAX_WINDOWS: usize = 100_000;
 
 impl State {
     fn live_attempt(&mut self, key: &str) -> Option<&Attempt> {
@@ -181,5 +191,107 @@ impl RouterStore for MemoryStore {
             .probes
             .insert(gateway.to_owned(), now_ms.saturating_add(lease_ms));
         Ok(true)
+    }
+
+    async fn record_outcome(
+        &self,
+        keys: &[String],
+        approved: bool,
+        size: u32,
+        ttl: Duration,
+    ) -> StoreResult<()> {
+        let size = usize::try_from(size).unwrap_or(usize::MAX).max(1);
+        let mut state = self.lock();
+        if state.windows.len() >= MAX_WINDOWS {
+            state.windows.retain(|_, w| w.live());
+        }
+        while state.windows.len() >= MAX_WINDOWS {
+            let oldest = state
+                .windows
+                .iter()
+                .min_by_key(|(_, w)| w.until)
+                .map(|(k, _)| k.clone());
+            match oldest {
+                Some(key) => state.windows.remove(&key),
+                None => break,
+            };
+        }
+        for key in keys {
+            let mut outcomes = match state.windows.remove(key) {
+                Some(window) if window.live() => window.value,
+                _ => VecDeque::new(),
+            };
+            outcomes.push_front(approved);
+            outcomes.truncate(size);
+            state
+                .windows
+                .insert(key.clone(), Expiring::new(outcomes, ttl));
+        }
+        Ok(())
+    }
+
+    async fn outcome_windows(&self, keys: &[String]) -> StoreResult<Vec<OutcomeWindow>> {
+        let state = self.lock();
+        Ok(keys
+            .iter()
+            .map(|key| match state.windows.get(key).filter(|w| w.live()) {
+                Some(window) => count(window.value.iter().copied()),
+                None => OutcomeWindow::default(),
+            })
+            .collect())
+    }
+
+    async fn mark_open(&self, key: &str, due_ms: u64) -> StoreResult<()> {
+        self.lock().open.insert(key.to_owned(), due_ms);
+        Ok(())
+    }
+
+    async fn clear_open(&self, key: &str) -> StoreResult<()> {
+        self.lock().open.remove(key);
+        Ok(())
+    }
+
+    async fn open_attempts(&self, limit: usize) -> StoreResult<Vec<OpenAttempt>> {
+        let state = self.lock();
+        let mut open: Vec<OpenAttempt> = state
+            .open
+            .iter()
+            .map(|(key, due_ms)| OpenAttempt {
+                key: key.clone(),
+                due_ms: *due_ms,
+            })
+            .collect();
+        open.sort_by(|a, b| a.due_ms.cmp(&b.due_ms).then_with(|| a.key.cmp(&b.key)));
+        open.truncate(limit);
+        Ok(open)
+    }
+
+    async fn try_lease(&self, name: &str, holder: &str, ttl: Duration) -> StoreResult<bool> {
+        let mut state = self.lock();
+        let free = state
+            .leases
+            .get(name)
+            .is_none_or(|lease| !lease.live() || lease.value == holder);
+        if free {
+            state
+                .leases
+                .insert(name.to_owned(), Expiring::new(holder.to_owned(), ttl));
+        }
+        Ok(free)
+    }
+
+    async fn release_lease(&self, name: &str, holder: &str) -> StoreResult<()> {
+        let mut state = self.lock();
+        if state.leases.get(name).is_some_and(|l| l.value == holder) {
+            state.leases.remove(name);
+        }
+        Ok(())
+    }
+}
+
+/// A window of outcomes given newest first.
+pub(crate) fn count(outcomes: impl Iterator<Item = bool>) -> OutcomeWindow {
+    OutcomeWindow {
+        newest_first: outcomes.collect(),
     }
 }

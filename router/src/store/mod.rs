@@ -1,6 +1,7 @@
 //! What a router remembers between calls and shares between application instances: the
 //! claim and record of every charge key, which gateway owns each payment, card and plan,
-//! and the circuit breakers' counters.
+//! the circuit breakers' counters, the recent outcomes that approval-rate routing learns
+//! from, and the open attempts the [`crate::Sweeper`] reconciles.
 //!
 //! A store only keeps data; the decisions (when a claim may be taken over, when a breaker
 //! opens) are the router's, so both implementations behave the same by construction.
@@ -17,6 +18,7 @@ use serde::{Deserialize, Serialize};
 
 use odeme_core::{Decline, Money, PaymentStatus};
 
+pub(crate) use memory::count;
 pub use memory::MemoryStore;
 #[cfg(feature = "redis")]
 pub use redis::{RedisStore, RedisStoreConfig};
@@ -81,6 +83,11 @@ pub struct Attempt {
     pub amount: Option<Money>,
     /// The decline, for [`AttemptState::Declined`].
     pub decline: Option<Decline>,
+    /// The approval segments of the charge (see [`crate::approval`]), so that an outcome
+    /// reconciled later is learned where the charge was scored; empty when the strategy
+    /// does not learn.
+    #[serde(default)]
+    pub segments: Vec<String>,
 }
 
 impl Attempt {
@@ -97,6 +104,7 @@ impl Attempt {
             status: None,
             amount: None,
             decline: None,
+            segments: Vec::new(),
         }
     }
 }
@@ -146,6 +154,36 @@ pub struct BreakerCounters {
     pub consecutive_failures: u32,
     /// Open until then (milliseconds since the Unix epoch), if the circuit was opened.
     pub open_until_ms: Option<u64>,
+}
+
+/// The recent outcomes of one window (a gateway in one segment): at most the window's
+/// size, newest first; `true` is an approval.
+#[derive(Debug, Clone, PartialEq, Eq, Default)]
+pub struct OutcomeWindow {
+    /// The outcomes, newest first.
+    pub newest_first: Vec<bool>,
+}
+
+impl OutcomeWindow {
+    /// Approved charges in the window.
+    pub fn approved(&self) -> u32 {
+        u32::try_from(self.newest_first.iter().filter(|&&o| o).count()).unwrap_or(u32::MAX)
+    }
+
+    /// Charges in the window, approved or declined.
+    pub fn total(&self) -> u32 {
+        u32::try_from(self.newest_first.len()).unwrap_or(u32::MAX)
+    }
+}
+
+/// An attempt left open: its outcome is unknown, or its 3-D Secure is not completed yet.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct OpenAttempt {
+    /// The attempt's charge key.
+    pub key: String,
+    /// When it may be swept (milliseconds since the Unix epoch): at once for an unknown
+    /// outcome, at the end of the customer's window for 3-D Secure.
+    pub due_ms: u64,
 }
 
 /// The router's memory. Every method is atomic on its own; [`RouterStore::claim`] and
@@ -201,4 +239,33 @@ pub trait RouterStore: Send + Sync + fmt::Debug {
     /// Takes the one half-open probe of `gateway` for `lease`; `false` when another
     /// request (here or in another instance) holds it.
     async fn try_probe(&self, gateway: &str, now_ms: u64, lease: Duration) -> StoreResult<bool>;
+
+    /// Adds one outcome to each window of `keys` (one per segment of a gateway), keeping
+    /// only the latest `size` outcomes of each; a window not written for `ttl` is dropped.
+    async fn record_outcome(
+        &self,
+        keys: &[String],
+        approved: bool,
+        size: u32,
+        ttl: Duration,
+    ) -> StoreResult<()>;
+
+    /// The windows of `keys`, in order (empty for a key with no outcomes). One round trip.
+    async fn outcome_windows(&self, keys: &[String]) -> StoreResult<Vec<OutcomeWindow>>;
+
+    /// Lists charge key `key` as open, due for sweeping at `due_ms`.
+    async fn mark_open(&self, key: &str, due_ms: u64) -> StoreResult<()>;
+
+    /// Removes `key` from the open attempts.
+    async fn clear_open(&self, key: &str) -> StoreResult<()>;
+
+    /// Up to `limit` open attempts, the longest due first.
+    async fn open_attempts(&self, limit: usize) -> StoreResult<Vec<OpenAttempt>>;
+
+    /// Takes lease `name` for `holder` for `ttl` when it is free or already `holder`'s:
+    /// the sweepers' way of never working on one record at once.
+    async fn try_lease(&self, name: &str, holder: &str, ttl: Duration) -> StoreResult<bool>;
+
+    /// Frees lease `name` if `holder` holds it.
+    async fn release_lease(&self, name: &str, holder: &str) -> StoreResult<()>;
 }

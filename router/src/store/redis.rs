@@ -23,7 +23,10 @@ use async_trait::async_trait;
 use redis::aio::{ConnectionManager, ConnectionManagerConfig};
 use redis::{AsyncCommands, Script};
 
-use super::{Attempt, BreakerCounters, Claim, OwnerKind, RouterStore, StoreError, StoreResult};
+use super::{
+    count, Attempt, BreakerCounters, Claim, OpenAttempt, OutcomeWindow, OwnerKind, RouterStore,
+    StoreError, StoreResult,
+};
 use crate::clock::millis;
 
 /// `SET key value NX PX ttl`, answering the record already there when there is one.
@@ -51,6 +54,20 @@ if not current then return 0 end
 local ok, record = pcall(cjson.decode, current)
 if not ok or record['holder'] ~= ARGV[1] then return 0 end
 return redis.call('DEL', KEYS[1])
+"#;
+
+/// Takes lease KEYS[1] for ARGV[1] (PX ARGV[2]) when free or already ARGV[1]'s; 1 if taken.
+const LEASE: &str = r#"
+local current = redis.call('GET', KEYS[1])
+if current and current ~= ARGV[1] then return 0 end
+redis.call('SET', KEYS[1], ARGV[1], 'PX', ARGV[2])
+return 1
+"#;
+
+/// Deletes lease KEYS[1] only while ARGV[1] holds it.
+const UNLEASE: &str = r#"
+if redis.call('GET', KEYS[1]) == ARGV[1] then return redis.call('DEL', KEYS[1]) end
+return 0
 "#;
 
 /// Where a [`RedisStore`] connects and how long it waits.
@@ -121,6 +138,8 @@ pub struct RedisStore {
     claim: Script,
     replace: Script,
     release: Script,
+    lease: Script,
+    unlease: Script,
 }
 
 impl fmt::Debug for RedisStore {
@@ -167,6 +186,8 @@ impl RedisStore {
             claim: Script::new(CLAIM),
             replace: Script::new(REPLACE),
             release: Script::new(RELEASE),
+            lease: Script::new(LEASE),
+            unlease: Script::new(UNLEASE),
         };
         let mut connection = store.connection.clone();
         let pong: String = store
@@ -210,6 +231,18 @@ impl RedisStore {
 
     fn probe_key(&self, gateway: &str) -> String {
         format!("{}probe:{gateway}", self.prefix)
+    }
+
+    fn window_key(&self, key: &str) -> String {
+        format!("{}outcomes:{key}", self.prefix)
+    }
+
+    fn open_key(&self) -> String {
+        format!("{}open", self.prefix)
+    }
+
+    fn lease_key(&self, name: &str) -> String {
+        format!("{}lease:{name}", self.prefix)
     }
 }
 
@@ -363,6 +396,105 @@ impl RouterStore for RedisStore {
             })
             .await?;
         Ok(set.is_some())
+    }
+
+    async fn record_outcome(
+        &self,
+        keys: &[String],
+        approved: bool,
+        size: u32,
+        ttl: Duration,
+    ) -> StoreResult<()> {
+        if keys.is_empty() {
+            return Ok(());
+        }
+        let mut connection = self.connection.clone();
+        let mut pipe = redis::pipe();
+        let last = i64::from(size.max(1)).saturating_sub(1);
+        let ttl = ttl_ms(ttl);
+        for key in keys {
+            let key = self.window_key(key);
+            pipe.lpush(&key, u8::from(approved))
+                .ignore()
+                .ltrim(&key, 0, isize::try_from(last).unwrap_or(isize::MAX))
+                .ignore()
+                .pexpire(&key, i64::try_from(ttl).unwrap_or(i64::MAX))
+                .ignore();
+        }
+        self.bounded(async move { pipe.query_async::<()>(&mut connection).await })
+            .await
+    }
+
+    async fn outcome_windows(&self, keys: &[String]) -> StoreResult<Vec<OutcomeWindow>> {
+        if keys.is_empty() {
+            return Ok(Vec::new());
+        }
+        let mut connection = self.connection.clone();
+        let mut pipe = redis::pipe();
+        for key in keys {
+            pipe.lrange(self.window_key(key), 0, -1);
+        }
+        let lists: Vec<Vec<u8>> = self
+            .bounded(async move { pipe.query_async(&mut connection).await })
+            .await?;
+        Ok(lists
+            .into_iter()
+            .map(|list| count(list.into_iter().map(|o| o == 1)))
+            .collect())
+    }
+
+    async fn mark_open(&self, key: &str, due_ms: u64) -> StoreResult<()> {
+        let mut connection = self.connection.clone();
+        let open = self.open_key();
+        let key = key.to_owned();
+        self.bounded(async move { connection.zadd::<_, _, _, ()>(open, key, due_ms).await })
+            .await
+    }
+
+    async fn clear_open(&self, key: &str) -> StoreResult<()> {
+        let mut connection = self.connection.clone();
+        let open = self.open_key();
+        let key = key.to_owned();
+        self.bounded(async move { connection.zrem::<_, _, ()>(open, key).await })
+            .await
+    }
+
+    async fn open_attempts(&self, limit: usize) -> StoreResult<Vec<OpenAttempt>> {
+        if limit == 0 {
+            return Ok(Vec::new());
+        }
+        let mut connection = self.connection.clone();
+        let open = self.open_key();
+        let stop = isize::try_from(limit)
+            .unwrap_or(isize::MAX)
+            .saturating_sub(1);
+        let entries: Vec<(String, u64)> = self
+            .bounded(async move { connection.zrange_withscores(open, 0, stop).await })
+            .await?;
+        Ok(entries
+            .into_iter()
+            .map(|(key, due_ms)| OpenAttempt { key, due_ms })
+            .collect())
+    }
+
+    async fn try_lease(&self, name: &str, holder: &str, ttl: Duration) -> StoreResult<bool> {
+        let mut connection = self.connection.clone();
+        let mut invocation = self.lease.key(self.lease_key(name));
+        invocation.arg(holder).arg(ttl_ms(ttl));
+        let taken: i64 = self
+            .bounded(invocation.invoke_async(&mut connection))
+            .await?;
+        Ok(taken == 1)
+    }
+
+    async fn release_lease(&self, name: &str, holder: &str) -> StoreResult<()> {
+        let mut connection = self.connection.clone();
+        let mut invocation = self.unlease.key(self.lease_key(name));
+        invocation.arg(holder);
+        let _: i64 = self
+            .bounded(invocation.invoke_async(&mut connection))
+            .await?;
+        Ok(())
     }
 }
 
