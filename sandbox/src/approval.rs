@@ -84,6 +84,52 @@ impl ApprovalRules {
     }
 }
 
+/// The path of every simulator's approval control: `POST /_sandbox/approval?prefix=435508&probability=0.9`
+/// sets a rule, `?seed=7` the seed, `?clear=1` removes every rule (several at once apply
+/// in that order: clear, seed, rule). For load tests driving a running `odeme-sandbox`
+/// over HTTP; in-process tests use [`crate::Simulator::approval`].
+pub const CONTROL_PATH: &str = "/_sandbox/approval";
+
+/// Applies one control request's `query` to `rules`; the answer's text, or what is wrong.
+pub(crate) fn control(rules: &ApprovalRules, query: &str) -> Result<String, String> {
+    let pairs: Vec<(String, String)> = url::form_urlencoded::parse(query.as_bytes())
+        .into_owned()
+        .collect();
+    let get = |name: &str| {
+        pairs
+            .iter()
+            .find(|(k, _)| k == name)
+            .map(|(_, v)| v.as_str())
+    };
+    if get("clear").is_some_and(|v| v == "1" || v == "true") {
+        rules.clear();
+    }
+    if let Some(seed) = get("seed") {
+        let seed = seed
+            .parse::<u64>()
+            .map_err(|_| format!("seed `{seed}` is not a whole number"))?;
+        rules.seed(seed);
+    }
+    match (get("prefix"), get("probability")) {
+        (Some(prefix), Some(probability)) => {
+            if prefix.is_empty() || !prefix.bytes().all(|b| b.is_ascii_digit()) {
+                return Err(format!("prefix `{prefix}` must be card-number digits"));
+            }
+            let p = probability
+                .parse::<f64>()
+                .ok()
+                .filter(|p| (0.0..=1.0).contains(p))
+                .ok_or_else(|| format!("probability `{probability}` must be within 0 and 1"))?;
+            rules.set(prefix, p);
+            Ok(format!(
+                "cards starting {prefix} approved with probability {p}\n"
+            ))
+        }
+        (None, None) => Ok("ok\n".to_owned()),
+        _ => Err("a rule needs both `prefix` and `probability`".to_owned()),
+    }
+}
+
 /// A number in [0, 1) from the seed, the order id and the card number (FNV-1a, then
 /// SplitMix64's finalizer to spread the bits).
 fn draw(seed: u64, order_id: &str, card_number: &str) -> f64 {
@@ -130,6 +176,19 @@ mod tests {
         let reseeded = approved("435508");
         assert_ne!(reseeded, specific, "another seed, other verdicts");
         rules.clear();
+        assert_eq!(rules.probability("4355080000000000"), None);
+    }
+
+    #[test]
+    fn the_control_sets_seeds_rules_and_clears() {
+        let rules = ApprovalRules::default();
+        assert!(control(&rules, "prefix=435508&probability=0.25&seed=3").is_ok());
+        assert_eq!(rules.probability("4355080000000000"), Some(0.25));
+        assert!(control(&rules, "prefix=43x&probability=0.5").is_err());
+        assert!(control(&rules, "prefix=4&probability=1.5").is_err());
+        assert!(control(&rules, "prefix=4").is_err());
+        assert!(control(&rules, "seed=-1").is_err());
+        assert!(control(&rules, "clear=1").is_ok());
         assert_eq!(rules.probability("4355080000000000"), None);
     }
 

@@ -132,6 +132,13 @@ async fn apply_controls(
 ) -> Response {
     let method = request.method().as_str().to_owned();
     let path = request.uri().path().to_owned();
+    if path == crate::approval::CONTROL_PATH && method == "POST" {
+        let query = request.uri().query().unwrap_or_default();
+        return match crate::approval::control(&controls.approval, query) {
+            Ok(text) => (StatusCode::OK, text).into_response(),
+            Err(problem) => (StatusCode::BAD_REQUEST, format!("{problem}\n")).into_response(),
+        };
+    }
     controls.requests.record(RecordedRequest {
         method: method.clone(),
         path: path.clone(),

@@ -1857,3 +1857,59 @@ async fn custom_credentials_and_redacted_debug() {
     let client = Client::new(&sim);
     assert_eq!(client.get("/installment/v1/bins/525864").await.status, 200);
 }
+
+#[tokio::test]
+async fn approval_rules_set_over_http_decline_by_bin_and_repeat() {
+    let sim = simulator().await;
+    let client = Client::new(&sim);
+    let control = |query: &str| {
+        let url = format!(
+            "{}{}?{query}",
+            sim.base_url(),
+            odeme_sandbox::approval::CONTROL_PATH
+        );
+        async move { reqwest::Client::new().post(url).send().await.unwrap() }
+    };
+    assert_eq!(
+        control("prefix=525864&probability=0.5&seed=9")
+            .await
+            .status(),
+        200
+    );
+    assert_eq!(control("prefix=52x&probability=0.5").await.status(), 400);
+    let mut approved = 0;
+    for i in 0..40 {
+        let order = format!("rule-{i}");
+        let answer = client
+            .post("/payment/v1/card-payments", &payment(&order, SUCCESS_CARD))
+            .await;
+        let expected = sim.approval().declines(&order, "525864") == Some(false);
+        if expected {
+            approved += 1;
+            assert_eq!(answer.status, 200, "{}", answer.text);
+            assert_eq!(sim.ledger().charges_for_order(&order), 1);
+        } else {
+            assert_eq!(answer.status, 422, "{}", answer.text);
+            assert_eq!(answer.error_group(), "NOT_SUFFICIENT_FUNDS");
+            assert_eq!(sim.ledger().charges_for_order(&order), 0);
+        }
+    }
+    assert!(
+        (10..=30).contains(&approved),
+        "{approved} of 40 approved at 50 %"
+    );
+    // The control's own requests are not in the request log.
+    assert!(sim
+        .requests()
+        .all()
+        .iter()
+        .all(|r| r.path != odeme_sandbox::approval::CONTROL_PATH));
+    assert_eq!(control("clear=1").await.status(), 200);
+    let answer = client
+        .post(
+            "/payment/v1/card-payments",
+            &payment("rule-after", SUCCESS_CARD),
+        )
+        .await;
+    assert_eq!(answer.status, 200, "{}", answer.text);
+}
