@@ -2,7 +2,9 @@
 //! (the router's selection code is another engineer's; nothing in it is exposed for this):
 //! a charge of a new order through `Router` over three in-process gateways that answer at
 //! once, so the time is the router's own (eligibility, strategy, exactly-once claim in the
-//! in-memory store, breaker bookkeeping), and a repeat of an order already charged.
+//! in-memory store, breaker bookkeeping), and a repeat of an order already charged. The
+//! approval-based strategies also read and score the gateways' outcome windows (all
+//! approvals here, so the windows are full after the first hundred charges).
 
 use std::net::{IpAddr, Ipv4Addr};
 use std::sync::atomic::{AtomicU64, Ordering};
@@ -10,7 +12,7 @@ use std::sync::Arc;
 
 use async_trait::async_trait;
 use criterion::{criterion_group, criterion_main, BatchSize, Criterion};
-use odeme::router::{Router, Strategy};
+use odeme::router::{ApprovalRouting, Router, Strategy};
 use odeme::{
     CancelRequest, Capabilities, Capability, CaptureRequest, Card, Charge, ChargeRequest, Currency,
     Customer, Error, Expiry, Gateway, GatewayExt, Money, Payment, PaymentSource, PaymentStatus,
@@ -119,7 +121,20 @@ fn benches(c: &mut Criterion) {
     let next = AtomicU64::new(0);
     let mut group = c.benchmark_group("router");
     group.sample_size(30);
-    for strategy in [Strategy::Failover, Strategy::Weighted] {
+    // The approval-based strategies read every candidate's windows (one store call) and
+    // score them; their difference to `weighted` is the cost of that decision.
+    for strategy in [
+        Strategy::Failover,
+        Strategy::Weighted,
+        Strategy::ApprovalRate(ApprovalRouting {
+            seed: Some(1),
+            ..ApprovalRouting::default()
+        }),
+        Strategy::ExpectedValue(ApprovalRouting {
+            seed: Some(1),
+            ..ApprovalRouting::default()
+        }),
+    ] {
         let name = format!("charge_new_order/{}", strategy.name());
         let router = router(strategy);
         group.bench_function(&name, |b| {

@@ -215,11 +215,33 @@ impl fmt::Display for Estimate {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         write!(
             f,
-            "{:.1} % approval ({}, {} outcomes)",
-            self.rate * 100.0,
+            "{} % approval ({}, {} outcomes)",
+            Fixed(self.rate * 100.0, 1),
             self.segment,
             self.samples
         )
+    }
+}
+
+/// A non-negative number shown with a fixed number of decimals through integer
+/// formatting: a route is explained on every routed charge, and float formatting was a
+/// tenth of the approval decision's cost.
+pub(crate) struct Fixed(pub(crate) f64, pub(crate) u32);
+
+impl fmt::Display for Fixed {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        let Fixed(value, decimals) = *self;
+        let scale = 10u64.pow(decimals.min(6));
+        if !value.is_finite() || value < 0.0 || value * scale as f64 >= u64::MAX as f64 {
+            return write!(f, "{value}");
+        }
+        let scaled = (value * scale as f64).round() as u64;
+        let (whole, part) = (scaled / scale, scaled % scale);
+        if decimals == 0 {
+            write!(f, "{whole}")
+        } else {
+            write!(f, "{whole}.{part:0width$}", width = decimals.min(6) as usize)
+        }
     }
 }
 
@@ -324,6 +346,15 @@ pub(crate) fn expected_value(
 mod tests {
     use super::*;
     use rust_decimal_macros::dec;
+
+    #[test]
+    fn fixed_decimals_round_like_float_formatting() {
+        assert_eq!(Fixed(91.25, 1).to_string(), format!("{:.1}", 91.26));
+        assert_eq!(Fixed(0.90344, 4).to_string(), "0.9034");
+        assert_eq!(Fixed(96.5, 0).to_string(), "97");
+        assert_eq!(Fixed(0.0, 2).to_string(), "0.00");
+        assert_eq!(Fixed(f64::NAN, 2).to_string(), "NaN");
+    }
 
     #[test]
     fn costs_compute_in_decimal_and_refuse_negatives() {

@@ -6,6 +6,8 @@ use std::fmt;
 
 use serde::Serialize;
 
+use crate::approval::Fixed;
+
 /// The route of one routed charge.
 #[derive(Debug, Clone, Default, PartialEq, Serialize)]
 pub struct RouteExplanation {
@@ -95,10 +97,10 @@ impl fmt::Display for RouteExplanation {
                     f.write_str(", ")?;
                 }
                 f.write_str(&c.gateway)?;
-                match (&c.estimate, c.score) {
-                    (Some(estimate), Some(score)) => write!(f, " ({estimate}, score {score:.4})")?,
+                match (&c.estimate, c.score.map(|s| Fixed(s, 4))) {
+                    (Some(estimate), Some(score)) => write!(f, " ({estimate}, score {score})")?,
                     (Some(estimate), None) => write!(f, " ({estimate})")?,
-                    (None, Some(score)) => write!(f, " (score {score:.4})")?,
+                    (None, Some(score)) => write!(f, " (score {score})")?,
                     (None, None) => {}
                 }
             }

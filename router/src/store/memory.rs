@@ -216,25 +216,40 @@ impl RouterStore for MemoryStore {
                 None => break,
             };
         }
+        let now = Instant::now();
+        let until = now.checked_add(ttl).unwrap_or(now);
         for key in keys {
-            let mut outcomes = match state.windows.remove(key) {
-                Some(window) if window.live() => window.value,
-                _ => VecDeque::new(),
-            };
-            outcomes.push_front(approved);
-            outcomes.truncate(size);
-            state
-                .windows
-                .insert(key.clone(), Expiring::new(outcomes, ttl));
+            match state.windows.get_mut(key.as_str()) {
+                Some(window) => {
+                    if !window.live() {
+                        window.value.clear();
+                    }
+                    window.value.push_front(approved);
+                    window.value.truncate(size);
+                    window.until = until;
+                }
+                None => {
+                    let mut outcomes = VecDeque::with_capacity(size.min(128));
+                    outcomes.push_front(approved);
+                    state.windows.insert(
+                        key.clone(),
+                        Expiring {
+                            value: outcomes,
+                            until,
+                        },
+                    );
+                }
+            }
         }
         Ok(())
     }
 
     async fn outcome_windows(&self, keys: &[String]) -> StoreResult<Vec<OutcomeWindow>> {
         let state = self.lock();
+        let now = Instant::now();
         Ok(keys
             .iter()
-            .map(|key| match state.windows.get(key).filter(|w| w.live()) {
+            .map(|key| match state.windows.get(key).filter(|w| now < w.until) {
                 Some(window) => count(window.value.iter().copied()),
                 None => OutcomeWindow::default(),
             })
