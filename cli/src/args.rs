@@ -94,7 +94,8 @@ pub struct GlobalArgs {
     pub profile: Option<PathBuf>,
     /// The provider's base URL (the sandbox, a proxy, a test server) instead of its own host;
     /// without one, a note on standard error says which host is used [env:
-    /// ODEME_<PROVIDER>_BASE_URL; profile: `base_url`].
+    /// ODEME_PAYTREK_BASE_URL, ODEME_PAYTR_BASE_URL, ODEME_CRAFTGATE_BASE_URL; profile:
+    /// `base_url`].
     #[arg(long, global = true, value_name = "URL")]
     pub base_url: Option<String>,
     /// Print the normalized result as JSON instead of a summary.
@@ -103,11 +104,12 @@ pub struct GlobalArgs {
     /// How many seconds a request to the provider may take in all.
     #[arg(long, global = true, value_name = "SECONDS", default_value_t = 60)]
     pub timeout: u64,
-    /// Paytrek or Craftgate API key [env: ODEME_<PROVIDER>_API_KEY; profile: `api_key`].
+    /// Paytrek or Craftgate API key [env: ODEME_PAYTREK_API_KEY, ODEME_CRAFTGATE_API_KEY;
+    /// profile: `api_key`].
     #[arg(long, global = true, value_name = "KEY", help_heading = "Credentials")]
     pub api_key: Option<String>,
-    /// Paytrek or Craftgate secret key [env: ODEME_<PROVIDER>_SECRET_KEY; profile:
-    /// `secret_key`].
+    /// Paytrek or Craftgate secret key [env: ODEME_PAYTREK_SECRET_KEY,
+    /// ODEME_CRAFTGATE_SECRET_KEY; profile: `secret_key`].
     #[arg(long, global = true, value_name = "KEY", help_heading = "Credentials")]
     pub secret_key: Option<String>,
     /// PayTR merchant id ("Mağaza No") [env: ODEME_PAYTR_MERCHANT_ID; profile: `merchant_id`].

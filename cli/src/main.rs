@@ -85,7 +85,7 @@ async fn execute(
     endpoints: &mut Vec<gateway::Endpoint>,
 ) -> CliResult<Option<output::Outcome>> {
     if let Command::Sandbox(args) = &cli.command {
-        commands::sandbox::run(args).await?;
+        commands::run_sandbox(args).await?;
         return Ok(None);
     }
     let env = ProcessEnv;

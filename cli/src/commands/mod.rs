@@ -5,6 +5,7 @@ mod cards;
 mod notification;
 mod payments;
 mod recurring;
+#[cfg(feature = "sandbox")]
 pub mod sandbox;
 
 use std::sync::Arc;
@@ -29,6 +30,20 @@ pub struct Context<'a> {
     /// The one provider talked to; `None` for a route, whose providers' own checks decide
     /// what a payment needs.
     pub provider: Option<odeme::ProviderId>,
+}
+
+/// Runs `odeme sandbox` (the local simulators, until Ctrl-C).
+#[cfg(feature = "sandbox")]
+pub async fn run_sandbox(args: &crate::args::SandboxArgs) -> CliResult<()> {
+    sandbox::run(args).await
+}
+
+/// Says that this build has no sandbox: it was built without the `sandbox` feature.
+#[cfg(not(feature = "sandbox"))]
+pub async fn run_sandbox(_args: &crate::args::SandboxArgs) -> CliResult<()> {
+    Err(crate::exit::CliError::Local(
+        "this build of odeme has no sandbox (build it with the `sandbox` feature)".into(),
+    ))
 }
 
 /// Runs a command that talks to a provider.
