@@ -42,5 +42,8 @@ pub use request::{
     PaymentSource, PlanRequest, RecurringPeriod, RefundRequest, StatusQuery, StoreCardMode,
     StoreCardRequest, ThreeDs,
 };
+/// The exact decimal type of every amount ([`Money::new`] takes one), re-exported so that
+/// callers need no `rust_decimal` dependency of their own.
+pub use rust_decimal::Decimal;
 pub use secret::Secret;
 pub use transport::{HttpRequest, HttpResponse, HttpTransport, RequestKind, TransportConfig};

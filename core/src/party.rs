@@ -86,6 +86,44 @@ pub struct Address {
 }
 
 impl Address {
+    /// An address of a street line, a city and a country (an ISO-3166 alpha-2 code such as
+    /// `TR`, or a name); the optional parts are added with the `with_` setters.
+    ///
+    /// ```
+    /// use odeme_core::Address;
+    ///
+    /// let billing = Address::new("Bagdat Caddesi 1", "Istanbul", "TR").with_postal_code("34710");
+    /// assert_eq!(billing.single_line(), "Bagdat Caddesi 1, 34710, Istanbul, TR");
+    /// ```
+    pub fn new(line1: &str, city: &str, country: &str) -> Self {
+        Self {
+            line1: line1.to_owned(),
+            line2: None,
+            city: city.to_owned(),
+            state: None,
+            postal_code: None,
+            country: country.to_owned(),
+        }
+    }
+
+    /// Sets the second street line.
+    pub fn with_line2(mut self, line2: &str) -> Self {
+        self.line2 = Some(line2.to_owned());
+        self
+    }
+
+    /// Sets the state, province or district.
+    pub fn with_state(mut self, state: &str) -> Self {
+        self.state = Some(state.to_owned());
+        self
+    }
+
+    /// Sets the postal code.
+    pub fn with_postal_code(mut self, postal_code: &str) -> Self {
+        self.postal_code = Some(postal_code.to_owned());
+        self
+    }
+
     /// The address on one line.
     pub fn single_line(&self) -> String {
         let mut parts = vec![self.line1.trim().to_owned()];

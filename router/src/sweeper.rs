@@ -67,7 +67,7 @@ pub struct SweepReport {
     pub oldest_open: Option<Duration>,
 }
 
-/// Sweeps a router's open records; see the [module](self) documentation.
+/// Sweeps a router's open records, each with the gateway that owns it, under store leases.
 #[derive(Debug, Clone)]
 pub struct Sweeper {
     router: Router,

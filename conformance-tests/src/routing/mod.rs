@@ -1,4 +1,5 @@
-//! Routing scenarios: two providers' simulators behind one [`Router`], on each store.
+//! Routing scenarios: two providers' simulators behind one
+//! [`odeme::router::Router`], on each store.
 //!
 //! Each provider's column is a run with that provider as the primary gateway **A** and the
 //! next provider (Paytrek → PayTR → Craftgate → Paytrek) as **B**. Every scenario runs on

@@ -109,7 +109,7 @@ pub enum Behaviour {
     ClosedWhenStored,
 }
 
-/// The official test cards ([DOC] test-kart-bilgileri).
+/// The official test cards (\[DOC\] test-kart-bilgileri).
 pub const OFFICIAL_CARDS: [&str; 3] = ["4355084355084358", "5406675406675403", "9792030394440796"];
 
 /// Cards that approve like any other Luhn-valid number and exist to give the BIN table
