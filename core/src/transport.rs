@@ -36,6 +36,9 @@ impl Default for TransportConfig {
     }
 }
 
+/// The longest provider answer read (4 MiB).
+pub const MAX_ANSWER_BYTES: usize = 4 << 20;
+
 /// Whether a request can change anything at the provider.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum RequestKind {
@@ -310,6 +313,52 @@ impl HttpTransport {
         )
     }
 
+    /// The answer's body, read up to [`MAX_ANSWER_BYTES`]: no provider answer comes near
+    /// it, and anything between us and the provider could otherwise make the process hold
+    /// an endless body in memory. A longer answer is unreadable (after a write, an unknown
+    /// outcome).
+    async fn bounded_body(
+        &self,
+        request: &HttpRequest,
+        status: u16,
+        mut response: reqwest::Response,
+    ) -> Result<Vec<u8>> {
+        let too_long = || {
+            let answer = HttpResponse {
+                provider: self.provider,
+                operation: request.operation,
+                kind: request.kind,
+                reference: request.reference.clone(),
+                status,
+                body: Vec::new(),
+            };
+            match request.kind {
+                RequestKind::Write => answer.unreadable("the answer is longer than 4 MiB"),
+                RequestKind::Read => Error::Transport {
+                    provider: self.provider,
+                    operation: request.operation.to_owned(),
+                    reason: "the answer is longer than 4 MiB".to_owned(),
+                },
+            }
+        };
+        let announced = response.content_length().unwrap_or(0);
+        if announced > MAX_ANSWER_BYTES as u64 {
+            return Err(too_long());
+        }
+        let mut body = Vec::with_capacity(usize::try_from(announced).unwrap_or(0));
+        while let Some(chunk) = response
+            .chunk()
+            .await
+            .map_err(|e| self.classify(request, &e))?
+        {
+            if body.len().saturating_add(chunk.len()) > MAX_ANSWER_BYTES {
+                return Err(too_long());
+            }
+            body.extend_from_slice(&chunk);
+        }
+        Ok(body)
+    }
+
     async fn send_inner(
         &self,
         request: &HttpRequest,
@@ -331,10 +380,7 @@ impl HttpTransport {
             .await
             .map_err(|e| self.classify(request, &e))?;
         let status = response.status().as_u16();
-        let body = response
-            .bytes()
-            .await
-            .map_err(|e| self.classify(request, &e))?;
+        let body = self.bounded_body(request, status, response).await?;
         tracing::debug!(
             status,
             elapsed_ms = started.elapsed().as_millis() as u64,
@@ -346,7 +392,7 @@ impl HttpTransport {
             kind: request.kind,
             reference: request.reference.clone(),
             status,
-            body: body.to_vec(),
+            body,
         };
         if (300..400).contains(&status) {
             // The transport never follows redirects: a write answered by one may have been
@@ -523,6 +569,45 @@ mod tests {
             }
         });
         (port, server)
+    }
+
+    #[tokio::test]
+    async fn an_endless_answer_is_cut_at_the_bound() {
+        use tokio::io::{AsyncReadExt, AsyncWriteExt};
+        let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+        let port = listener.local_addr().unwrap().port();
+        let server = tokio::spawn(async move {
+            while let Ok((mut socket, _)) = listener.accept().await {
+                tokio::spawn(async move {
+                    let mut buf = [0u8; 4096];
+                    let _ = socket.read(&mut buf).await;
+                    let head = "HTTP/1.1 200 OK\r\nContent-Type: application/json\r\nTransfer-Encoding: chunked\r\n\r\n";
+                    if socket.write_all(head.as_bytes()).await.is_err() {
+                        return;
+                    }
+                    let chunk = format!("{:x}\r\n{}\r\n", 65536, "[".repeat(65536));
+                    // Endless, were the client not to stop: 64 MiB at most here.
+                    for _ in 0..1024 {
+                        if socket.write_all(chunk.as_bytes()).await.is_err() {
+                            return;
+                        }
+                    }
+                });
+            }
+        });
+        let t = HttpTransport::new(ProviderId::Craftgate, &TransportConfig::default()).unwrap();
+        let url = format!("http://127.0.0.1:{port}/charge");
+        let write = HttpRequest::new("POST", url.clone(), "charge", RequestKind::Write);
+        match t.send(&write).await.unwrap_err() {
+            Error::UnknownOutcome { reason, .. } => assert!(reason.contains("4 MiB"), "{reason}"),
+            other => panic!("expected unknown outcome, got {other:?}"),
+        }
+        let read = HttpRequest::new("GET", url, "status", RequestKind::Read);
+        assert!(matches!(
+            t.send(&read).await.unwrap_err(),
+            Error::Transport { .. }
+        ));
+        server.abort();
     }
 
     #[tokio::test]
