@@ -88,6 +88,17 @@ pub struct GlobalArgs {
     /// took it (`router_gateway`).
     #[arg(long, global = true, value_name = "SPEC")]
     pub route: Option<String>,
+    /// Where a route keeps its memory (charge keys, ownership, circuit breakers, approval
+    /// statistics, open attempts): `redis://host:port/db`, shared with every application
+    /// instance pointed at it; without it the route remembers only within this run
+    /// [env: ODEME_ROUTE_STORE].
+    #[arg(long, global = true, value_name = "URL")]
+    pub route_store: Option<String>,
+    /// With a route: print on standard error why each charge went where it went (the
+    /// providers considered and their scores, those skipped and why, each one tried and
+    /// what it answered).
+    #[arg(long, global = true)]
+    pub explain: bool,
     /// A TOML profile with a `[paytrek]`, `[paytr]` or `[craftgate]` table of credentials and
     /// `base_url` [env: ODEME_PROFILE].
     #[arg(long, global = true, value_name = "FILE")]
@@ -171,9 +182,25 @@ pub enum Command {
     CompleteThreeDs(CompleteThreeDsArgs),
     /// What the provider's gateway declares it can do.
     Capabilities,
+    /// Settle a route's open attempts (unknown outcomes, unfinished 3-D Secure payments):
+    /// ask each owning provider for the order's status (reads only) and record the verdict.
+    /// Needs `--route` and `--route-store`, where the open attempts are.
+    Reconcile(ReconcileArgs),
     /// Start the local simulators of all three providers and print how to point the other
     /// commands at them. Runs until interrupted (Ctrl-C).
     Sandbox(SandboxArgs),
+}
+
+/// `reconcile`.
+#[derive(Debug, Args)]
+pub struct ReconcileArgs {
+    /// Open attempts to look at in this run.
+    #[arg(long, default_value_t = 500)]
+    pub batch: usize,
+    /// How long after an attempt was opened a provider that does not know its order proves
+    /// the charge never arrived (longer than the charge's time-out).
+    #[arg(long, value_name = "SECONDS", default_value_t = 600)]
+    pub not_found_after: u64,
 }
 
 /// `capture`.

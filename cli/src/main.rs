@@ -94,11 +94,16 @@ async fn execute(
         Selection::One(settings) => Some(settings.provider),
         Selection::Route { .. } => None,
     };
-    let gateway: std::sync::Arc<dyn odeme::Gateway> = match selection {
+    let (gateway, router): (std::sync::Arc<dyn odeme::Gateway>, _) = match selection {
         Selection::One(settings) => {
+            if cli.global.route_store.is_some() {
+                return Err(exit::CliError::input(
+                    "--route-store is the memory of a route: give --route too",
+                ));
+            }
             let (gateway, endpoint) = gateway::build(&settings)?;
             endpoints.push(endpoint);
-            gateway
+            (gateway, None)
         }
         Selection::Route { spec, providers } => {
             let mut gateways = Vec::new();
@@ -107,7 +112,17 @@ async fn execute(
                 endpoints.push(endpoint);
                 gateways.push((settings.provider, gateway));
             }
-            std::sync::Arc::new(spec.build(gateways)?)
+            let store_url = cli
+                .global
+                .route_store
+                .clone()
+                .or_else(|| config::Environment::var(&env, "ODEME_ROUTE_STORE"));
+            let store = match store_url {
+                Some(url) => Some(route::connect_store(&url).await?),
+                None => None,
+            };
+            let router = spec.build(gateways, store)?;
+            (std::sync::Arc::new(router.clone()), Some(router))
         }
     };
     for note in endpoints
@@ -121,6 +136,8 @@ async fn execute(
         env: &env,
         input: LineSource::stdin(),
         provider,
+        router,
+        explain: cli.global.explain,
     };
     commands::run(&cli.command, &mut ctx).await.map(Some)
 }

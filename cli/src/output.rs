@@ -30,6 +30,8 @@ pub enum Outcome {
     Notification(Box<Notification>),
     /// Declared capabilities.
     Capabilities(ProviderId, Capabilities),
+    /// What one sweep of a route's open attempts found and settled.
+    Sweep(odeme::router::SweepReport),
 }
 
 impl Outcome {
@@ -45,6 +47,7 @@ impl Outcome {
             Outcome::Plan(p) => render::plan(p),
             Outcome::Notification(n) => render::notification(n),
             Outcome::Capabilities(p, c) => render::capabilities(*p, c),
+            Outcome::Sweep(r) => render::sweep(r),
         }
     }
 
@@ -62,6 +65,15 @@ impl Outcome {
                 serde_json::to_value(n).map(|v| json!({ "authentic": true, "notification": v }))
             }
             Outcome::Capabilities(p, c) => Ok(json!({ "provider": p, "capabilities": c })),
+            Outcome::Sweep(r) => Ok(json!({
+                "found": r.found,
+                "charged": r.charged,
+                "not_charged": r.not_charged,
+                "already_settled": r.already_settled,
+                "leased_elsewhere": r.leased_elsewhere,
+                "still_open": r.still_open.iter().map(|(key, why)| json!({ "key": key, "why": why })).collect::<Vec<_>>(),
+                "oldest_open_seconds": r.oldest_open.map(|d| d.as_secs()),
+            })),
         };
         value.unwrap_or_else(|e| json!({ "error": { "kind": "local", "message": format!("cannot serialize the result: {e}") } }))
     }

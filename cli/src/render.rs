@@ -241,6 +241,24 @@ pub fn capabilities(provider: ProviderId, caps: &Capabilities) -> String {
     b.finish()
 }
 
+/// One sweep of a route's open attempts.
+pub fn sweep(r: &odeme::router::SweepReport) -> String {
+    let mut b = Block::new(&format!("reconciled {} open attempt(s)", r.found));
+    b.row("charged", r.charged)
+        .row("not charged", r.not_charged)
+        .row("already settled", r.already_settled)
+        .row("held by another sweeper", r.leased_elsewhere)
+        .row("still open", r.still_open.len())
+        .opt(
+            "oldest open",
+            r.oldest_open.map(|d| format!("{} s", d.as_secs())),
+        );
+    for (key, why) in &r.still_open {
+        b.line(format!("open: {key}: {why}"));
+    }
+    b.finish()
+}
+
 /// A decline.
 pub fn decline(d: &Decline) -> String {
     let soft = if d.soft {

@@ -5,13 +5,19 @@
 //! failover:paytr,craftgate                 PayTR first, Craftgate when PayTR cannot take it
 //! weighted:paytr=70,craftgate=30           7 of every 10 charges to PayTR, by round-robin
 //! weighted-random:paytr=70,craftgate=30@7  the same at random; `@7` seeds it (optional)
+//! approval-rate:paytr,craftgate@7          the one most likely to approve the card now
 //! ```
+//!
+//! A route's memory (charge keys, ownership, breakers, approval statistics, open
+//! attempts) is in the process unless `--route-store redis://...` shares it: `odeme
+//! reconcile` and learning across runs need that.
 //!
 //! Every mistake is an input error naming it; nothing here panics.
 
 use std::sync::Arc;
 
-use odeme::router::{Router, Strategy};
+use odeme::router::store::{RedisStore, RedisStoreConfig};
+use odeme::router::{ApprovalRouting, Router, RouterStore, Strategy};
 use odeme::{Gateway, ProviderId};
 
 use crate::exit::{CliError, CliResult};
@@ -29,6 +35,12 @@ pub enum RouteStrategy {
         /// The seed, for a reproducible sequence.
         seed: Option<u64>,
     },
+    /// To the provider most likely to approve the card now, learned from the route's own
+    /// outcomes (kept in the route's store: see `--route-store`).
+    ApprovalRate {
+        /// The seed of the sampling, for a reproducible sequence.
+        seed: Option<u64>,
+    },
 }
 
 impl RouteStrategy {
@@ -38,11 +50,15 @@ impl RouteStrategy {
             RouteStrategy::Failover => "failover",
             RouteStrategy::Weighted => "weighted",
             RouteStrategy::WeightedRandom { .. } => "weighted-random",
+            RouteStrategy::ApprovalRate { .. } => "approval-rate",
         }
     }
 
     fn weighted(self) -> bool {
-        !matches!(self, RouteStrategy::Failover)
+        matches!(
+            self,
+            RouteStrategy::Weighted | RouteStrategy::WeightedRandom { .. }
+        )
     }
 
     fn parse(name: &str, source: &str) -> CliResult<Self> {
@@ -52,12 +68,13 @@ impl RouteStrategy {
             "weighted-random" | "weighted_random" => {
                 Ok(RouteStrategy::WeightedRandom { seed: None })
             }
+            "approval-rate" | "approval_rate" => Ok(RouteStrategy::ApprovalRate { seed: None }),
             "" => Err(CliError::input(format!(
-                "{source} names no routing strategy (failover, weighted or weighted-random)"
+                "{source} names no routing strategy (failover, weighted, weighted-random or approval-rate)"
             ))),
             other => Err(CliError::input(format!(
-                "{source} names an unknown routing strategy `{other}` (failover, weighted or \
-                 weighted-random)"
+                "{source} names an unknown routing strategy `{other}` (failover, weighted, \
+                 weighted-random or approval-rate)"
             ))),
         }
     }
@@ -88,7 +105,9 @@ impl RouteSpec {
         };
         let mut strategy = RouteStrategy::parse(strategy, source)?;
         let mut list = list.trim();
-        if let RouteStrategy::WeightedRandom { seed } = &mut strategy {
+        if let RouteStrategy::WeightedRandom { seed } | RouteStrategy::ApprovalRate { seed } =
+            &mut strategy
+        {
             if let Some((rest, text)) = list.rsplit_once('@') {
                 *seed = Some(text.trim().parse::<u64>().map_err(|_| {
                     CliError::input(format!(
@@ -100,7 +119,7 @@ impl RouteSpec {
             }
         } else if list.contains('@') {
             return Err(CliError::input(format!(
-                "{source}: only weighted-random takes a `@SEED`"
+                "{source}: only weighted-random and approval-rate take a `@SEED`"
             )));
         }
         if list.is_empty() {
@@ -278,11 +297,19 @@ impl RouteSpec {
     }
 
     /// The router over `gateways` (one per provider of the route, in its order).
-    pub fn build(&self, gateways: Vec<(ProviderId, Arc<dyn Gateway>)>) -> CliResult<Router> {
+    pub fn build(
+        &self,
+        gateways: Vec<(ProviderId, Arc<dyn Gateway>)>,
+        store: Option<Arc<dyn RouterStore>>,
+    ) -> CliResult<Router> {
         let strategy = match self.strategy {
             RouteStrategy::Failover => Strategy::Failover,
             RouteStrategy::Weighted => Strategy::Weighted,
             RouteStrategy::WeightedRandom { seed } => Strategy::WeightedRandom { seed },
+            RouteStrategy::ApprovalRate { seed } => Strategy::ApprovalRate(ApprovalRouting {
+                seed,
+                ..ApprovalRouting::default()
+            }),
         };
         let builder =
             gateways
@@ -295,8 +322,20 @@ impl RouteSpec {
                         .map_or(1, |(_, w)| *w);
                     builder.weighted(provider.as_str(), gateway, weight)
                 });
+        let builder = match store {
+            Some(store) => builder.store(store),
+            None => builder,
+        };
         Ok(builder.strategy(strategy).build()?)
     }
+}
+
+/// The Redis store at `url` (`redis://[:password@]host:port/db`), checked to answer.
+pub async fn connect_store(url: &str) -> CliResult<Arc<dyn RouterStore>> {
+    let store = RedisStore::connect(RedisStoreConfig::new(url))
+        .await
+        .map_err(|e| CliError::input(format!("--route-store: {e}")))?;
+    Ok(Arc::new(store))
 }
 
 fn parse_provider(name: &str, source: &str) -> CliResult<ProviderId> {

@@ -193,3 +193,124 @@ async fn bad_routes_are_input_errors() {
     let help = odeme(&["--help"]).run().await.expect_code(0);
     assert!(help.stdout.contains("--route"), "{}", help.stdout);
 }
+
+#[tokio::test(flavor = "multi_thread")]
+async fn explain_prints_the_route_of_a_charge_and_of_its_failure() {
+    let sandbox = Sandbox::start().await.unwrap();
+    let route = ["--route", "failover:paytr,craftgate", "--explain"];
+    sandbox.paytr.server().take_down().await;
+    let order = order_id("RTX");
+    let run = routed(&sandbox, &route)
+        .args(&refs(&charge_args(&order)))
+        .stdin(CARD)
+        .run()
+        .await
+        .expect_code(0);
+    let route_line = run
+        .stderr
+        .lines()
+        .find(|l| l.starts_with("route: "))
+        .unwrap_or_else(|| panic!("no route on stderr: {}", run.stderr));
+    assert!(route_line.contains("strategy failover"), "{route_line}");
+    assert!(
+        route_line.contains("tried paytr: not charged"),
+        "{route_line}"
+    );
+    assert!(
+        route_line.ends_with("approved at craftgate"),
+        "{route_line}"
+    );
+    assert!(!route_line.contains("4355084355084358"), "{route_line}");
+    assert_eq!(run.json()["references"]["router_gateway"], "craftgate");
+    // A failed charge is explained too: both down, nothing charged.
+    sandbox.craftgate.server().take_down().await;
+    let run = routed(&sandbox, &route)
+        .args(&refs(&charge_args(&order_id("RTY"))))
+        .stdin(CARD)
+        .run()
+        .await;
+    assert_ne!(run.code, 0);
+    assert!(
+        run.stderr
+            .lines()
+            .any(|l| l.starts_with("route: ") && l.contains("no gateway left to try")),
+        "{}",
+        run.stderr
+    );
+    // Without a route there is nothing to explain, and it says so.
+    sandbox.craftgate.server().bring_up().await.unwrap();
+    let run = routed(&sandbox, &["--provider", "craftgate", "--explain"])
+        .args(&refs(&charge_args(&order_id("RTZ"))))
+        .stdin(CARD)
+        .run()
+        .await
+        .expect_code(0);
+    assert!(run.stderr.contains("route: none"), "{}", run.stderr);
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn reconcile_settles_open_attempts_in_the_route_store() {
+    let sandbox = Sandbox::start().await.unwrap();
+    let reconcile = routed(&sandbox, &["--provider", "paytr", "reconcile"])
+        .run()
+        .await
+        .expect_code(2);
+    assert!(
+        reconcile.stderr.contains("--route-store"),
+        "{}",
+        reconcile.stderr
+    );
+    let Some(redis) = odeme_sandbox::redis_server::start().unwrap() else {
+        odeme_sandbox::redis_server::skip_notice("odeme reconcile against a Redis route store");
+        return;
+    };
+    let store = [
+        "--route",
+        "failover:paytr,craftgate",
+        "--route-store",
+        &redis.url(),
+    ];
+    // The charge never reaches PayTR (the connection is cut before it is processed) and
+    // the status query right after it fails too: the attempt stays open in the store.
+    sandbox.paytr.faults().add(odeme_sandbox::FaultRule {
+        path_prefix: Some("/odeme".into()),
+        method: None,
+        fault: odeme_sandbox::Fault::TimeoutBeforeProcessing(std::time::Duration::ZERO),
+        times: 2,
+    });
+    let order = order_id("RTO");
+    let charged = routed(&sandbox, &store)
+        .args(&refs(&charge_args(&order)))
+        .stdin(CARD)
+        .run()
+        .await;
+    assert_eq!(charged.code, 4, "an unknown outcome: {}", charged.stderr);
+    assert_eq!(
+        sandbox.craftgate.ledger().charges_for_order(&order),
+        0,
+        "never cascaded"
+    );
+    let mut args = store.to_vec();
+    args.extend(["--json", "reconcile", "--not-found-after", "0"]);
+    let report = routed(&sandbox, &args).run().await.expect_code(0).json();
+    assert_eq!(report["found"], 1, "{report}");
+    assert_eq!(report["not_charged"], 1, "{report}");
+    assert_eq!(
+        report["still_open"].as_array().map(Vec::len),
+        Some(0),
+        "{report}"
+    );
+    assert_eq!(sandbox.paytr.ledger().charges_for_order(&order), 0);
+    // The order's key was given back: charging it again now goes through, once.
+    let again = routed(&sandbox, &store)
+        .args(&refs(&charge_args(&order)))
+        .stdin(CARD)
+        .run()
+        .await
+        .expect_code(0)
+        .json();
+    assert_eq!(again["references"]["router_gateway"], "paytr", "{again}");
+    assert_eq!(sandbox.paytr.ledger().charges_for_order(&order), 1);
+    let report = routed(&sandbox, &args).run().await.expect_code(0).json();
+    assert_eq!(report["found"], 0, "{report}");
+}

@@ -4,6 +4,7 @@
 mod cards;
 mod notification;
 mod payments;
+mod reconcile;
 mod recurring;
 #[cfg(feature = "sandbox")]
 pub mod sandbox;
@@ -30,6 +31,10 @@ pub struct Context<'a> {
     /// The one provider talked to; `None` for a route, whose providers' own checks decide
     /// what a payment needs.
     pub provider: Option<odeme::ProviderId>,
+    /// The route, when commands go through one (the same router as `gateway`).
+    pub router: Option<odeme::router::Router>,
+    /// Whether charges print their route (`--explain`).
+    pub explain: bool,
 }
 
 /// Runs `odeme sandbox` (the local simulators, until Ctrl-C).
@@ -60,6 +65,7 @@ pub async fn run(command: &Command, ctx: &mut Context<'_>) -> CliResult<Outcome>
         Command::Installments(args) => installments(args, ctx).await,
         Command::VerifyNotification(args) => notification::verify(args, ctx),
         Command::CompleteThreeDs(args) => notification::complete_three_ds(args, ctx).await,
+        Command::Reconcile(args) => reconcile::reconcile(args, ctx).await,
         Command::Capabilities => Ok(Outcome::Capabilities(
             ctx.gateway.provider(),
             ctx.gateway.capabilities(),

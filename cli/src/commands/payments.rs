@@ -29,10 +29,7 @@ pub async fn charge(args: &ChargeArgs, ctx: &mut Context<'_>) -> CliResult<Outco
         args.store_card_for.as_deref(),
     );
     request.validate()?;
-    let payment = ctx
-        .gateway
-        .require_charges()?
-        .charge(&request)
+    let payment = super::reconcile::charge(ctx, &request)
         .await
         .map_err(reconcile_with(StatusQuery::OrderId(
             request.order_id.clone(),
