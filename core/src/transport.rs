@@ -313,6 +313,18 @@ impl HttpTransport {
         )
     }
 
+    /// The answer to `request` with this status and body.
+    fn answer(&self, request: &HttpRequest, status: u16, body: Vec<u8>) -> HttpResponse {
+        HttpResponse {
+            provider: self.provider,
+            operation: request.operation,
+            kind: request.kind,
+            reference: request.reference.clone(),
+            status,
+            body,
+        }
+    }
+
     /// The answer's body, read up to [`MAX_ANSWER_BYTES`]: no provider answer comes near
     /// it, and anything between us and the provider could otherwise make the process hold
     /// an endless body in memory. A longer answer is unreadable (after a write, an unknown
@@ -324,14 +336,7 @@ impl HttpTransport {
         mut response: reqwest::Response,
     ) -> Result<Vec<u8>> {
         let too_long = || {
-            let answer = HttpResponse {
-                provider: self.provider,
-                operation: request.operation,
-                kind: request.kind,
-                reference: request.reference.clone(),
-                status,
-                body: Vec::new(),
-            };
+            let answer = self.answer(request, status, Vec::new());
             match request.kind {
                 RequestKind::Write => answer.unreadable("the answer is longer than 4 MiB"),
                 RequestKind::Read => Error::Transport {
@@ -386,14 +391,7 @@ impl HttpTransport {
             elapsed_ms = started.elapsed().as_millis() as u64,
             "provider answered"
         );
-        let answer = HttpResponse {
-            provider: self.provider,
-            operation: request.operation,
-            kind: request.kind,
-            reference: request.reference.clone(),
-            status,
-            body,
-        };
+        let answer = self.answer(request, status, body);
         if (300..400).contains(&status) {
             // The transport never follows redirects: a write answered by one may have been
             // carried out by whoever sent it, and a read's answer is not there to read.

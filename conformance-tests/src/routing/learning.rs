@@ -19,31 +19,22 @@ use crate::harness::{fail, Check, Fail};
 use crate::profile::{BoxFuture, TestCard};
 use crate::{ensure, ensure_eq};
 
-macro_rules! learning {
-    ($name:expr, $body:path) => {{
-        fn run(env: &RoutingEnv) -> BoxFuture<'_, Check> {
-            Box::pin($body(env))
-        }
-        RoutingScenario { name: $name, run }
-    }};
-}
-
 /// Every scenario of the section, in report order.
 pub fn all() -> Vec<RoutingScenario> {
     vec![
-        learning!(
+        routing!(
             "approval-rate routing learns per BIN, beats a 50/50 split and follows a swap",
             learns_and_follows
         ),
-        learning!(
+        routing!(
             "expected value: the cheaper gateway wins at equal approval, not at 10 points less",
             cost_aware
         ),
-        learning!(
+        routing!(
             "sweeper: 500 charges with drops and time-outs end matching the ledgers",
             sweeper_settles_everything
         ),
-        learning!(
+        routing!(
             "two sweepers share the open records, and one killed mid-sweep is taken over",
             two_sweepers_and_a_killed_one
         ),

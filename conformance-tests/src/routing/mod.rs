@@ -6,6 +6,16 @@
 //! the in-memory store and on a Redis store on a real `redis-server` (skipped, and said so,
 //! when the machine has none; CI sets `ODEME_REQUIRE_REDIS=1` so it cannot be skipped).
 
+/// A [`RoutingScenario`] named `$name` running the async fn `$body`.
+macro_rules! routing {
+    ($name:expr, $body:path) => {{
+        fn run(env: &RoutingEnv) -> BoxFuture<'_, Check> {
+            Box::pin($body(env))
+        }
+        RoutingScenario { name: $name, run }
+    }};
+}
+
 mod learning;
 mod scenarios;
 

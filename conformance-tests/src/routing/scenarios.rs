@@ -14,15 +14,6 @@ use crate::harness::{fail, Check, Fail};
 use crate::profile::{BoxFuture, Family};
 use crate::{ensure, ensure_eq};
 
-macro_rules! routing {
-    ($name:expr, $body:path) => {{
-        fn run(env: &RoutingEnv) -> BoxFuture<'_, Check> {
-            Box::pin($body(env))
-        }
-        RoutingScenario { name: $name, run }
-    }};
-}
-
 /// Every routing scenario, in report order.
 pub fn all() -> Vec<RoutingScenario> {
     vec![
