@@ -240,7 +240,11 @@ impl fmt::Display for Fixed {
         if decimals == 0 {
             write!(f, "{whole}")
         } else {
-            write!(f, "{whole}.{part:0width$}", width = decimals.min(6) as usize)
+            write!(
+                f,
+                "{whole}.{part:0width$}",
+                width = decimals.min(6) as usize
+            )
         }
     }
 }

@@ -249,10 +249,12 @@ impl RouterStore for MemoryStore {
         let now = Instant::now();
         Ok(keys
             .iter()
-            .map(|key| match state.windows.get(key).filter(|w| now < w.until) {
-                Some(window) => count(window.value.iter().copied()),
-                None => OutcomeWindow::default(),
-            })
+            .map(
+                |key| match state.windows.get(key).filter(|w| now < w.until) {
+                    Some(window) => count(window.value.iter().copied()),
+                    None => OutcomeWindow::default(),
+                },
+            )
             .collect())
     }
 
