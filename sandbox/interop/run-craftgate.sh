@@ -7,7 +7,7 @@
 # 1. installs the pinned clients: a venv under target/interop-venv for Python, `npm install`
 #    in sandbox/interop for Node (versions pinned here and in package.json);
 # 2. builds and starts the `odeme-sandbox` binary on free loopback ports and reads the
-#    Craftgate base URL and credentials from its banner;
+#    Craftgate base URL and credentials from the `export` lines of its banner;
 # 3. runs craftgate_interop.py and craftgate_interop.js;
 # 4. stops the sandbox. Exits non-zero on any failure; the last line is `N passed, M failed`.
 #
@@ -64,23 +64,24 @@ banner="$workdir/banner.txt"
 "$bin" --host 127.0.0.1 --port 0 >"$banner" 2>"$workdir/sandbox.log" &
 sandbox_pid=$!
 
+# The banner's `export` lines (the set-up both sandbox entry points print).
+exported() { sed -n "s/^export $1=//p" "$banner" | head -n 1; }
 line=""
 for _ in $(seq 1 100); do
-    line="$(grep -E '^craftgate ' "$banner" || true)"
+    line="$(exported ODEME_CRAFTGATE_THREE_DS_CALLBACK_KEY)"
     [[ -n "$line" ]] && break
     kill -0 "$sandbox_pid" 2>/dev/null || { cat "$workdir/sandbox.log" >&2; fail "the sandbox exited"; }
     sleep 0.1
 done
-[[ -n "$line" ]] || fail "no Craftgate line in the sandbox banner"
+[[ -n "$line" ]] || fail "no Craftgate settings in the sandbox banner"
 
-field() { sed -n "s/.* $1=\([^ ]*\).*/\1/p" <<<"$line"; }
-base_url="$(awk '{print $2}' <<<"$line")"
+base_url="$(exported ODEME_CRAFTGATE_BASE_URL)"
 [[ "$base_url" == http://127.0.0.1:* ]] || fail "unexpected Craftgate base URL: $base_url"
 
 export CG_BASE_URL="$base_url"
-export CG_API_KEY="$(field api_key)"
-export CG_SECRET_KEY="$(field secret_key)"
-export CG_THREE_DS_CALLBACK_KEY="$(field three_ds_callback_key)"
+export CG_API_KEY="$(exported ODEME_CRAFTGATE_API_KEY)"
+export CG_SECRET_KEY="$(exported ODEME_CRAFTGATE_SECRET_KEY)"
+export CG_THREE_DS_CALLBACK_KEY="$(exported ODEME_CRAFTGATE_THREE_DS_CALLBACK_KEY)"
 
 # 3. Both clients' checks.
 results="$workdir/results.txt"

@@ -6,7 +6,7 @@
 # 1. creates (or reuses) a venv under target/interop-venv and installs the pinned client;
 # 2. builds and starts the `odeme-sandbox` binary on free loopback ports, with its PayTR
 #    notification URL pointing at the script's callback receiver, and reads the PayTR
-#    base URL and credentials from its banner;
+#    base URL and credentials from the `export` lines of its banner;
 # 3. runs sandbox/interop/paytr_interop.py;
 # 4. stops the sandbox. Exits non-zero on any failure; the last line is `N passed, M failed`.
 #
@@ -60,25 +60,26 @@ ODEME_SANDBOX_PAYTR_NOTIFICATION_RETRY_MS=100 \
     "$bin" --host 127.0.0.1 --port 0 >"$banner" 2>"$workdir/sandbox.log" &
 sandbox_pid=$!
 
+# The banner's `export` lines (the set-up both sandbox entry points print).
+exported() { sed -n "s/^export $1=//p" "$banner" | head -n 1; }
 line=""
 for _ in $(seq 1 100); do
-    line="$(grep -E '^paytr ' "$banner" || true)"
+    line="$(exported ODEME_PAYTR_MERCHANT_SALT)"
     [[ -n "$line" ]] && break
     kill -0 "$sandbox_pid" 2>/dev/null || { cat "$workdir/sandbox.log" >&2; fail "the sandbox exited"; }
     sleep 0.1
 done
-[[ -n "$line" ]] || fail "no PayTR line in the sandbox banner"
+[[ -n "$line" ]] || fail "no PayTR settings in the sandbox banner"
 
-field() { sed -n "s/.* $1=\([^ ]*\).*/\1/p" <<<"$line"; }
-base_url="$(awk '{print $2}' <<<"$line")"
+base_url="$(exported ODEME_PAYTR_BASE_URL)"
 [[ "$base_url" == http://127.0.0.1:* ]] || fail "unexpected PayTR base URL: $base_url"
 
 # 3. The client's checks.
 status=0
 PAYTR_BASE_URL="$base_url" \
-PAYTR_MERCHANT_ID="$(field merchant_id)" \
-PAYTR_MERCHANT_KEY="$(field merchant_key)" \
-PAYTR_MERCHANT_SALT="$(field merchant_salt)" \
+PAYTR_MERCHANT_ID="$(exported ODEME_PAYTR_MERCHANT_ID)" \
+PAYTR_MERCHANT_KEY="$(exported ODEME_PAYTR_MERCHANT_KEY)" \
+PAYTR_MERCHANT_SALT="$(exported ODEME_PAYTR_MERCHANT_SALT)" \
 NOTIFY_PORT="$notify_port" \
     "$venv/bin/python" "$here/paytr_interop.py" || status=$?
 
