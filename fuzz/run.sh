@@ -14,7 +14,7 @@ for arg in "$@"; do
   case "$arg" in -*) flags+=("$arg") ;; *) targets+=("$arg") ;; esac
 done
 [ ${#flags[@]} -gt 0 ] || flags=(-max_total_time=20)
-[ ${#targets[@]} -gt 0 ] || targets=(money card paytr_notification craftgate_webhook craftgate_three_ds_callback provider_answers sandbox_requests)
+[ ${#targets[@]} -gt 0 ] || targets=(money card paytr_notification craftgate_webhook craftgate_three_ds_callback provider_answers sandbox_requests cli_profile)
 mkdir -p artifacts
 for target in "${targets[@]}"; do
   echo "==> fuzz $target ${flags[*]}"

@@ -75,4 +75,11 @@ for pick in range(43):
     for body in bodies:
         write("sandbox_requests", f"seed{n}", bytes([pick]) + b"1" + body)
         n += 1
+# cli_profile: a mode byte, then profile text (arbitrary splits the rest into two strings).
+profile = (root / "cli" / "README.md").read_text(errors="replace")
+start = profile.find("# odeme profile for the local sandbox")
+sample = profile[start:start + 1200] if start >= 0 else 'provider = "paytr"\n'
+for i, text in enumerate([sample, 'provider = "paytr"\n[router]\nstrategy = "failover"\ngateways = ["paytr"]\n',
+                          "[paytr\nmerchant_key = 1", 'x = "\\u{0}"', "= = ="]):
+    write("cli_profile", f"seed{i}", bytes([i]) + text.encode())
 print(f"corpus written to {out}")
