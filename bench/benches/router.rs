@@ -12,7 +12,8 @@ use std::sync::Arc;
 
 use async_trait::async_trait;
 use criterion::{criterion_group, criterion_main, BatchSize, Criterion};
-use odeme::router::{ApprovalRouting, Router, Strategy};
+use odeme::router::store::{RedisStore, RedisStoreConfig};
+use odeme::router::{ApprovalRouting, Router, RouterStore, Strategy};
 use odeme::{
     CancelRequest, Capabilities, Capability, CaptureRequest, Card, Charge, ChargeRequest, Currency,
     Customer, Error, Expiry, Gateway, GatewayExt, Money, Payment, PaymentSource, PaymentStatus,
@@ -97,19 +98,26 @@ fn request() -> ChargeRequest {
 }
 
 fn router(strategy: Strategy) -> Router {
+    router_on(strategy, None)
+}
+
+fn router_on(strategy: Strategy, store: Option<Arc<dyn RouterStore>>) -> Router {
     let gateways: [(&str, Arc<dyn Gateway>, u32); 3] = [
         ("paytr", Arc::new(Instant(ProviderId::Paytr)), 70),
         ("craftgate", Arc::new(Instant(ProviderId::Craftgate)), 20),
         ("paytrek", Arc::new(Instant(ProviderId::Paytrek)), 10),
     ];
-    gateways
+    let builder = gateways
         .into_iter()
         .fold(Router::builder(), |b, (name, gateway, weight)| {
             b.weighted(name, gateway, weight)
         })
-        .strategy(strategy)
-        .build()
-        .expect("a valid router")
+        .strategy(strategy);
+    let builder = match store {
+        Some(store) => builder.store(store),
+        None => builder,
+    };
+    builder.build().expect("a valid router")
 }
 
 fn benches(c: &mut Criterion) {
@@ -164,6 +172,48 @@ fn benches(c: &mut Criterion) {
                 .expect("the first outcome")
         })
     });
+    // On a real redis-server (skipped when the machine has none): the approval decision
+    // reads every candidate's windows in one pipelined round trip and records the outcome in
+    // one more; the difference to `weighted` on the same store is those two.
+    match odeme_sandbox::redis_server::start() {
+        Ok(Some(server)) => {
+            for strategy in [
+                Strategy::Weighted,
+                Strategy::ApprovalRate(ApprovalRouting {
+                    seed: Some(1),
+                    ..ApprovalRouting::default()
+                }),
+            ] {
+                let name = format!("charge_new_order_on_redis/{}", strategy.name());
+                let store: Arc<dyn RouterStore> = Arc::new(
+                    runtime
+                        .block_on(RedisStore::connect(
+                            RedisStoreConfig::new(&server.url())
+                                .with_key_prefix(&format!("bench:{}:", strategy.name())),
+                        ))
+                        .expect("the bench's redis-server"),
+                );
+                let router = router_on(strategy, Some(store));
+                group.bench_function(&name, |b| {
+                    b.iter_batched(
+                        || {
+                            let mut r = base.clone();
+                            r.order_id = format!("RR{}", next.fetch_add(1, Ordering::Relaxed));
+                            r
+                        },
+                        |r| {
+                            runtime
+                                .block_on(async { router.require_charges()?.charge(&r).await })
+                                .expect("charged")
+                        },
+                        BatchSize::SmallInput,
+                    )
+                });
+            }
+        }
+        Ok(None) => odeme_sandbox::redis_server::skip_notice("the router bench on Redis"),
+        Err(e) => eprintln!("no redis-server for the router bench: {e}"),
+    }
     group.finish();
 }
 

@@ -35,7 +35,9 @@
 //! Windows are capped lists of the latest outcomes (size [`ApprovalRouting::window`]): per
 //! gateway, one window for each BIN seen plus one per network, currency and installment
 //! bucket used, and one for the whole gateway; each expires [`ApprovalRouting::ttl`] after
-//! its last outcome. On Redis a window is a list of `0`/`1` of at most `window` entries.
+//! its last outcome. On Redis a window is one string of `0`/`1`, newest first, at most `window`
+//! bytes; reading every candidate's windows is one `MGET`, recording an outcome one script
+//! call over the charge's windows.
 
 use std::fmt;
 use std::time::Duration;

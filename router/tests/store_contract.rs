@@ -117,6 +117,74 @@ async fn contract(store: Arc<dyn RouterStore>) {
         }
     }
     assert_eq!(won, 1);
+
+    // Outcome windows: newest first, capped, one per key, empty when absent, expiring.
+    let keys = ["a|bin:435508".to_owned(), "a|all".to_owned()];
+    for approved in [true, false, true, true] {
+        store
+            .record_outcome(&keys, approved, 3, HOUR)
+            .await
+            .unwrap();
+    }
+    let windows = store
+        .outcome_windows(&[keys[0].clone(), "absent|all".to_owned(), keys[1].clone()])
+        .await
+        .unwrap();
+    assert_eq!(windows[0].newest_first, vec![true, true, false]);
+    assert_eq!((windows[0].approved(), windows[0].total()), (2, 3));
+    assert_eq!(windows[1].total(), 0);
+    assert_eq!(windows[2], windows[0]);
+    store
+        .record_outcome(
+            &["short|all".to_owned()],
+            true,
+            5,
+            Duration::from_millis(50),
+        )
+        .await
+        .unwrap();
+    tokio::time::sleep(Duration::from_millis(120)).await;
+    let expired = store
+        .outcome_windows(&["short|all".to_owned()])
+        .await
+        .unwrap();
+    assert_eq!(expired[0].total(), 0, "a window expires after its ttl");
+
+    // Open attempts: the longest due first, up to the limit, removable.
+    store.mark_open("open-b", 200).await.unwrap();
+    store.mark_open("open-a", 100).await.unwrap();
+    store.mark_open("open-c", 300).await.unwrap();
+    let open = store.open_attempts(2).await.unwrap();
+    let listed: Vec<(&str, u64)> = open.iter().map(|o| (o.key.as_str(), o.due_ms)).collect();
+    assert_eq!(listed, vec![("open-a", 100), ("open-b", 200)]);
+    store.clear_open("open-a").await.unwrap();
+    let open = store.open_attempts(10).await.unwrap();
+    assert_eq!(open.len(), 2);
+    assert_eq!(open[0].key, "open-b");
+
+    // Leases: free or already one's own is taken, another's is not, until released or
+    // expired.
+    assert!(store.try_lease("l", "s1", HOUR).await.unwrap());
+    assert!(
+        store.try_lease("l", "s1", HOUR).await.unwrap(),
+        "renewed by its holder"
+    );
+    assert!(!store.try_lease("l", "s2", HOUR).await.unwrap());
+    store.release_lease("l", "s2").await.unwrap();
+    assert!(
+        !store.try_lease("l", "s2", HOUR).await.unwrap(),
+        "only the holder releases"
+    );
+    store.release_lease("l", "s1").await.unwrap();
+    assert!(store
+        .try_lease("l", "s2", Duration::from_millis(50))
+        .await
+        .unwrap());
+    tokio::time::sleep(Duration::from_millis(120)).await;
+    assert!(
+        store.try_lease("l", "s3", HOUR).await.unwrap(),
+        "an expired lease is free"
+    );
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
