@@ -6,6 +6,8 @@
 #![no_main]
 
 use libfuzzer_sys::fuzz_target;
+
+mod tamper;
 use odeme_core::InboundRequest;
 use odeme_craftgate::{CraftgateConfig, CraftgateGateway, ThreeDsCallbackFields};
 use sha2::{Digest, Sha256};
@@ -99,12 +101,7 @@ fuzz_target!(|input: (u8, [String; 6], Vec<u8>, String)| {
     } else {
         &mut presented
     };
-    let mut bytes = std::mem::take(target).into_bytes();
-    match bytes.first_mut() {
-        Some(b) if b.is_ascii_alphanumeric() => *b = if *b == b'A' { b'B' } else { b'A' },
-        _ => bytes.insert(0, b'Z'),
-    }
-    let Ok(changed) = String::from_utf8(bytes) else {
+    let Some(changed) = tamper::one_byte_changed(target) else {
         return;
     };
     *target = changed;

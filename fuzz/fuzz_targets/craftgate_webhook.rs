@@ -8,6 +8,8 @@ use base64::engine::general_purpose::STANDARD;
 use base64::Engine;
 use hmac::{Hmac, Mac};
 use libfuzzer_sys::fuzz_target;
+
+mod tamper;
 use odeme_core::{Error, InboundRequest};
 use odeme_craftgate::{CraftgateConfig, CraftgateGateway, DEFAULT_WEBHOOK_SIGNATURE_HEADER};
 use sha2::Sha256;
@@ -87,12 +89,7 @@ fuzz_target!(|input: (u8, [String; 4], String, Vec<u8>)| {
     } else {
         &mut presented
     };
-    let mut bytes = std::mem::take(target).into_bytes();
-    match bytes.first_mut() {
-        Some(b) if b.is_ascii_alphanumeric() => *b = if *b == b'A' { b'B' } else { b'A' },
-        _ => bytes.insert(0, b'Z'),
-    }
-    let Ok(changed) = String::from_utf8(bytes) else {
+    let Some(changed) = tamper::one_byte_changed(target) else {
         return;
     };
     *target = changed;

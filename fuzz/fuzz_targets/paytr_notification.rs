@@ -8,6 +8,8 @@ use base64::engine::general_purpose::STANDARD;
 use base64::Engine;
 use hmac::{Hmac, Mac};
 use libfuzzer_sys::fuzz_target;
+
+mod tamper;
 use odeme_core::{Error, InboundRequest, Notifications};
 use odeme_paytr::{PaytrConfig, PaytrGateway};
 use sha2::Sha256;
@@ -94,12 +96,7 @@ fuzz_target!(|input: (u8, String, String, String, String, Vec<u8>)| {
         .map(|(k, v)| ((*k).to_owned(), (*v).to_owned()))
         .collect();
     let value = &mut tampered[which].1;
-    let mut bytes = value.clone().into_bytes();
-    match bytes.first_mut() {
-        Some(b) if b.is_ascii_alphanumeric() => *b = if *b == b'A' { b'B' } else { b'A' },
-        _ => bytes.insert(0, b'Z'),
-    }
-    let Ok(changed) = String::from_utf8(bytes) else {
+    let Some(changed) = tamper::one_byte_changed(value) else {
         return;
     };
     *value = changed;

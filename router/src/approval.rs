@@ -333,19 +333,14 @@ fn gamma(shape: f64, rng: &mut impl rand::Rng) -> f64 {
     d
 }
 
-/// The expected value of sending `amount` (in `installments`) to a gateway with `rate`
-/// and `cost`: rate × (amount − cost), in the charge's currency.
-pub(crate) fn expected_value(
-    rate: f64,
-    amount: Decimal,
-    installments: u8,
-    cost: Option<&ProcessingCost>,
-) -> f64 {
+/// What a charge of `amount` (in `installments`) brings at a gateway with `cost`: amount −
+/// cost, in the charge's currency (the amount itself without a cost). The expected value
+/// ranked by [`crate::Strategy::ExpectedValue`] is the approval rate × this.
+pub(crate) fn net_amount(amount: Decimal, installments: u8, cost: Option<&ProcessingCost>) -> f64 {
     let net = cost.map_or(amount, |c| {
         amount.saturating_sub(c.of(amount, installments))
     });
-    let net: f64 = net.try_into().unwrap_or(0.0);
-    rate * net
+    net.try_into().unwrap_or(0.0)
 }
 
 #[cfg(test)]
@@ -440,7 +435,7 @@ mod tests {
     fn expected_value_prefers_the_cheaper_gateway_at_equal_approval() {
         let a = ProcessingCost::new(dec!(2.5), dec!(0)).unwrap();
         let b = ProcessingCost::new(dec!(1.9), dec!(0)).unwrap();
-        let ev = |rate, cost| expected_value(rate, dec!(100), 1, Some(cost));
+        let ev = |rate: f64, cost| rate * net_amount(dec!(100), 1, Some(cost));
         assert!(ev(0.9, &b) > ev(0.9, &a));
         assert!(ev(0.8, &b) < ev(0.9, &a));
     }

@@ -7,7 +7,7 @@ use crate::eligibility::{refusal, ChargeKind};
 use crate::explain::Considered;
 use crate::router::{store_unavailable, Route, Router};
 use crate::store::OwnerKind;
-use crate::strategy::Candidate;
+use crate::strategy::{Candidate, Strategy};
 
 /// The routing decision for one charge.
 #[derive(Debug)]
@@ -83,7 +83,12 @@ impl Router {
                 let eligible: Vec<&Route> =
                     slots.iter().filter_map(|&slot| routes.get(slot)).collect();
                 let estimates = self.estimates(settings, &segments, &eligible).await?;
-                value_factors(request, &candidates, estimates)
+                value_factors(
+                    request,
+                    &candidates,
+                    estimates,
+                    matches!(self.strategy(), Strategy::ExpectedValue(_)),
+                )
             }
             None => Vec::new(),
         };
@@ -152,23 +157,27 @@ impl Router {
     }
 }
 
-/// Each candidate's estimate with the net amount a charge brings there (amount − cost;
-/// the amount itself where no cost was given), for the expected-value ranking.
+/// Each candidate's estimate with the factor its rate is multiplied by: for the
+/// expected-value ranking the net amount a charge brings there, else 1.
 fn value_factors(
     request: &ChargeRequest,
     candidates: &[Candidate<'_>],
     estimates: Vec<Estimate>,
+    by_value: bool,
 ) -> Vec<(Estimate, f64)> {
     candidates
         .iter()
         .zip(estimates)
         .map(|(candidate, estimate)| {
-            let factor = approval::expected_value(
-                1.0,
-                request.amount.amount(),
-                request.installments,
-                candidate.cost,
-            );
+            let factor = if by_value {
+                approval::net_amount(
+                    request.amount.amount(),
+                    request.installments,
+                    candidate.cost,
+                )
+            } else {
+                1.0
+            };
             (estimate, factor)
         })
         .collect()

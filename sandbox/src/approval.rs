@@ -26,6 +26,16 @@ struct RulesState {
     rules: Vec<(String, f64)>,
 }
 
+impl RulesState {
+    /// The probability of the longest prefix `card_number` starts with.
+    fn probability(&self, card_number: &str) -> Option<f64> {
+        self.rules
+            .iter()
+            .find(|(prefix, _)| card_number.starts_with(prefix.as_str()))
+            .map(|(_, p)| *p)
+    }
+}
+
 impl ApprovalRules {
     fn lock(&self) -> MutexGuard<'_, RulesState> {
         // The state holds no invariant a panicking holder could break.
@@ -61,11 +71,7 @@ impl ApprovalRules {
 
     /// The approval probability of `card_number`, if a rule covers it.
     pub fn probability(&self, card_number: &str) -> Option<f64> {
-        self.lock()
-            .rules
-            .iter()
-            .find(|(prefix, _)| card_number.starts_with(prefix.as_str()))
-            .map(|(_, p)| *p)
+        self.lock().probability(card_number)
     }
 
     /// Whether a rule declines the charge of `order_id` on `card_number`: `None` when no
@@ -73,12 +79,7 @@ impl ApprovalRules {
     pub fn declines(&self, order_id: &str, card_number: &str) -> Option<bool> {
         let (seed, probability) = {
             let state = self.lock();
-            let probability = state
-                .rules
-                .iter()
-                .find(|(prefix, _)| card_number.starts_with(prefix.as_str()))
-                .map(|(_, p)| *p)?;
-            (state.seed, probability)
+            (state.seed, state.probability(card_number)?)
         };
         Some(draw(seed, order_id, card_number) >= probability)
     }

@@ -251,7 +251,7 @@ impl RouterStore for MemoryStore {
             .iter()
             .map(
                 |key| match state.windows.get(key).filter(|w| now < w.until) {
-                    Some(window) => count(window.value.iter().copied()),
+                    Some(window) => window.value.iter().copied().collect(),
                     None => OutcomeWindow::default(),
                 },
             )
@@ -303,12 +303,5 @@ impl RouterStore for MemoryStore {
             state.leases.remove(name);
         }
         Ok(())
-    }
-}
-
-/// A window of outcomes given newest first.
-pub(crate) fn count(outcomes: impl Iterator<Item = bool>) -> OutcomeWindow {
-    OutcomeWindow {
-        newest_first: outcomes.collect(),
     }
 }

@@ -18,7 +18,6 @@ use serde::{Deserialize, Serialize};
 
 use odeme_core::{Decline, Money, PaymentStatus};
 
-pub(crate) use memory::count;
 pub use memory::MemoryStore;
 #[cfg(feature = "redis")]
 pub use redis::{RedisStore, RedisStoreConfig};
@@ -162,6 +161,15 @@ pub struct BreakerCounters {
 pub struct OutcomeWindow {
     /// The outcomes, newest first.
     pub newest_first: Vec<bool>,
+}
+
+impl FromIterator<bool> for OutcomeWindow {
+    /// A window of outcomes given newest first.
+    fn from_iter<I: IntoIterator<Item = bool>>(outcomes: I) -> Self {
+        Self {
+            newest_first: outcomes.into_iter().collect(),
+        }
+    }
 }
 
 impl OutcomeWindow {

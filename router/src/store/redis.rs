@@ -24,7 +24,7 @@ use redis::aio::{ConnectionManager, ConnectionManagerConfig};
 use redis::{AsyncCommands, Script};
 
 use super::{
-    count, Attempt, BreakerCounters, Claim, OpenAttempt, OutcomeWindow, OwnerKind, RouterStore,
+    Attempt, BreakerCounters, Claim, OpenAttempt, OutcomeWindow, OwnerKind, RouterStore,
     StoreError, StoreResult,
 };
 use crate::clock::millis;
@@ -454,7 +454,12 @@ impl RouterStore for RedisStore {
             .await?;
         Ok(windows
             .into_iter()
-            .map(|w| count(w.unwrap_or_default().into_iter().map(|o| o == b'1')))
+            .map(|w| {
+                w.unwrap_or_default()
+                    .into_iter()
+                    .map(|o| o == b'1')
+                    .collect()
+            })
             .collect())
     }
 
