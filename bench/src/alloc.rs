@@ -6,24 +6,47 @@
 //! workspace allows `unsafe`, and only in this binary. Each method forwards to
 //! [`System`] unchanged and only adds relaxed atomic counters, so it keeps `System`'s
 //! guarantees (the caller's layout is passed through untouched).
+//!
+//! Counting is off unless a run asks for it ([`set_counting`]). The counters are shared by
+//! every thread, so each allocation that counts moves their cache line between the cores:
+//! a tax per allocation that would make the side that allocates more look slower than it
+//! is. Throughput runs therefore count nothing; heap and allocation figures come from runs
+//! of their own.
 
 use std::alloc::{GlobalAlloc, Layout, System};
-use std::sync::atomic::{AtomicU64, AtomicUsize, Ordering};
+use std::sync::atomic::{AtomicBool, AtomicIsize, AtomicU64, Ordering};
 
 /// The system allocator with counters.
 pub struct Counting;
 
-static CURRENT: AtomicUsize = AtomicUsize::new(0);
-static PEAK: AtomicUsize = AtomicUsize::new(0);
+static COUNTING: AtomicBool = AtomicBool::new(false);
+// Signed: memory allocated before counting began may be freed while it counts.
+static CURRENT: AtomicIsize = AtomicIsize::new(0);
+static PEAK: AtomicIsize = AtomicIsize::new(0);
 static ALLOCATIONS: AtomicU64 = AtomicU64::new(0);
 
+fn counting() -> bool {
+    COUNTING.load(Ordering::Relaxed)
+}
+
 fn grew(by: usize) {
-    let now = CURRENT.fetch_add(by, Ordering::Relaxed).wrapping_add(by);
-    PEAK.fetch_max(now, Ordering::Relaxed);
+    if counting() {
+        let by = isize::try_from(by).unwrap_or(isize::MAX);
+        let now = CURRENT.fetch_add(by, Ordering::Relaxed).saturating_add(by);
+        PEAK.fetch_max(now, Ordering::Relaxed);
+        ALLOCATIONS.fetch_add(1, Ordering::Relaxed);
+    }
 }
 
 fn shrank(by: usize) {
-    CURRENT.fetch_sub(by, Ordering::Relaxed);
+    if counting() {
+        CURRENT.fetch_sub(isize::try_from(by).unwrap_or(isize::MAX), Ordering::Relaxed);
+    }
+}
+
+/// Turns counting on or off for the whole process.
+pub fn set_counting(on: bool) {
+    COUNTING.store(on, Ordering::Relaxed);
 }
 
 // SAFETY: every method forwards to `System` with the caller's own arguments, so the
@@ -35,7 +58,6 @@ unsafe impl GlobalAlloc for Counting {
         let ptr = unsafe { System.alloc(layout) };
         if !ptr.is_null() {
             grew(layout.size());
-            ALLOCATIONS.fetch_add(1, Ordering::Relaxed);
         }
         ptr
     }
@@ -45,7 +67,6 @@ unsafe impl GlobalAlloc for Counting {
         let ptr = unsafe { System.alloc_zeroed(layout) };
         if !ptr.is_null() {
             grew(layout.size());
-            ALLOCATIONS.fetch_add(1, Ordering::Relaxed);
         }
         ptr
     }
@@ -62,30 +83,29 @@ unsafe impl GlobalAlloc for Counting {
         if !new.is_null() {
             shrank(layout.size());
             grew(new_size);
-            ALLOCATIONS.fetch_add(1, Ordering::Relaxed);
         }
         new
     }
 }
 
-/// Bytes allocated now.
-pub fn current() -> usize {
+/// Bytes allocated now, counted from when counting first began.
+pub fn current() -> isize {
     CURRENT.load(Ordering::Relaxed)
 }
 
 /// The highest [`current`] since the last [`reset_peak`].
-pub fn peak() -> usize {
+pub fn peak() -> isize {
     PEAK.load(Ordering::Relaxed)
 }
 
 /// Starts a new peak measurement from the current level; returns that level (the baseline).
-pub fn reset_peak() -> usize {
+pub fn reset_peak() -> isize {
     let now = current();
     PEAK.store(now, Ordering::Relaxed);
     now
 }
 
-/// How many allocations (and reallocations) were made so far.
+/// How many allocations (and reallocations) were counted so far.
 pub fn allocations() -> u64 {
     ALLOCATIONS.load(Ordering::Relaxed)
 }

@@ -9,7 +9,7 @@ use odeme::{GatewayExt, PaymentStatus};
 use reqwest::header::{HeaderMap, HeaderName, HeaderValue};
 
 use crate::canned::{CannedServer, Captured};
-use crate::load::{self, median, RunResult};
+use crate::load::{self, median, Meter, RunResult};
 use crate::provider::{canned_gateway, charge_request, Provider};
 
 /// What `compare` is asked to do.
@@ -55,6 +55,8 @@ pub struct Summary {
     pub heap_per_in_flight: f64,
     /// Allocations per payment.
     pub allocations: f64,
+    /// Process CPU time per payment, µs (client, adapter and server together).
+    pub cpu_us: f64,
     /// Failed payments over all repeats (must be 0).
     pub failed: usize,
 }
@@ -110,13 +112,22 @@ pub async fn run(plan: &Plan) -> Result<Vec<Cell>, String> {
             };
             // Warm both pools up to `in_flight` connections before anything is measured.
             let warm = (in_flight * 4).max(200);
-            load::run(warm, in_flight, odeme_side.clone()).await;
-            load::run(warm, in_flight, raw_side.clone()).await;
+            load::run(warm, in_flight, Meter::Speed, odeme_side.clone()).await;
+            load::run(warm, in_flight, Meter::Speed, raw_side.clone()).await;
             let mut odeme_runs = Vec::new();
             let mut raw_runs = Vec::new();
             for _ in 0..plan.repeats.max(1) {
-                odeme_runs.push(load::run(plan.payments, in_flight, odeme_side.clone()).await);
-                raw_runs.push(load::run(plan.payments, in_flight, raw_side.clone()).await);
+                let n = plan.payments;
+                odeme_runs.push(load::run(n, in_flight, Meter::Speed, odeme_side.clone()).await);
+                raw_runs.push(load::run(n, in_flight, Meter::Speed, raw_side.clone()).await);
+            }
+            // Heap and allocations from runs of their own, counted (see `alloc`).
+            let mut odeme_heap = Vec::new();
+            let mut raw_heap = Vec::new();
+            for _ in 0..plan.repeats.max(1) {
+                let n = plan.payments.min(HEAP_RUN_PAYMENTS);
+                odeme_heap.push(load::run(n, in_flight, Meter::Heap, odeme_side.clone()).await);
+                raw_heap.push(load::run(n, in_flight, Meter::Heap, raw_side.clone()).await);
             }
             let mut ratios: Vec<f64> = odeme_runs
                 .iter()
@@ -126,8 +137,8 @@ pub async fn run(plan: &Plan) -> Result<Vec<Cell>, String> {
             cells.push(Cell {
                 provider,
                 in_flight,
-                odeme: summarize(&odeme_runs, in_flight),
-                raw: summarize(&raw_runs, in_flight),
+                odeme: summarize(&odeme_runs, &odeme_heap, in_flight),
+                raw: summarize(&raw_runs, &raw_heap, in_flight),
                 ratio: median(&mut ratios),
             });
         }
@@ -135,18 +146,24 @@ pub async fn run(plan: &Plan) -> Result<Vec<Cell>, String> {
     Ok(cells)
 }
 
-fn summarize(runs: &[RunResult], in_flight: usize) -> Summary {
-    let pick = |f: &dyn Fn(&RunResult) -> f64| {
+/// Payments in each counted run: the peak is reached within the first few hundred.
+const HEAP_RUN_PAYMENTS: usize = 4_000;
+
+fn summarize(speed: &[RunResult], heap: &[RunResult], in_flight: usize) -> Summary {
+    let pick = |runs: &[RunResult], f: &dyn Fn(&RunResult) -> f64| {
         let mut values: Vec<f64> = runs.iter().map(f).collect();
         median(&mut values)
     };
     Summary {
-        per_second: pick(&|r| r.per_second()),
-        p50_us: pick(&|r| r.quantile_us(0.50) as f64),
-        p99_us: pick(&|r| r.quantile_us(0.99) as f64),
-        heap_per_in_flight: pick(&|r| r.peak_heap_above_baseline as f64 / in_flight as f64),
-        allocations: pick(&|r| r.allocations_per_payment()),
-        failed: runs.iter().map(|r| r.failed).sum(),
+        per_second: pick(speed, &|r| r.per_second()),
+        p50_us: pick(speed, &|r| r.quantile_us(0.50) as f64),
+        p99_us: pick(speed, &|r| r.quantile_us(0.99) as f64),
+        cpu_us: pick(speed, &|r| r.cpu_us_per_payment()),
+        heap_per_in_flight: pick(heap, &|r| {
+            r.peak_heap_above_baseline as f64 / in_flight as f64
+        }),
+        allocations: pick(heap, &|r| r.allocations_per_payment()),
+        failed: speed.iter().chain(heap).map(|r| r.failed).sum(),
     }
 }
 

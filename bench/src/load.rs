@@ -23,6 +23,9 @@ pub struct RunResult {
     pub peak_heap_above_baseline: usize,
     /// Allocations made during the run.
     pub allocations: u64,
+    /// CPU time the whole process spent during the run (every thread: client, adapter
+    /// and the in-process server), when the platform tells it (`/proc/self/stat`).
+    pub cpu: Option<Duration>,
 }
 
 impl RunResult {
@@ -48,13 +51,43 @@ impl RunResult {
     pub fn allocations_per_payment(&self) -> f64 {
         self.allocations as f64 / (self.ok + self.failed).max(1) as f64
     }
+
+    /// Process CPU time per payment in microseconds (0 when unknown).
+    pub fn cpu_us_per_payment(&self) -> f64 {
+        self.cpu.map_or(0.0, |cpu| {
+            cpu.as_secs_f64() * 1e6 / (self.ok + self.failed).max(1) as f64
+        })
+    }
+}
+
+/// User + system CPU time of this process so far, from `/proc/self/stat` (Linux; in clock
+/// ticks, taken as the usual 100 per second). `None` elsewhere.
+pub fn process_cpu() -> Option<Duration> {
+    let stat = std::fs::read_to_string("/proc/self/stat").ok()?;
+    // The command name (field 2) may hold spaces; the fields after it are plain numbers.
+    let rest = stat.get(stat.rfind(')')? + 2..)?;
+    let mut fields = rest.split(' ');
+    // After the name: state is field 3, utime field 14, stime field 15.
+    let utime: u64 = fields.nth(11)?.parse().ok()?;
+    let stime: u64 = fields.next()?.parse().ok()?;
+    Some(Duration::from_millis((utime + stime) * 10))
+}
+
+/// Whether a run counts the heap and allocations (see [`alloc`]: counting slows every
+/// allocation, so a run that measures throughput does not count).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Meter {
+    /// Throughput and latency only; heap and allocation figures are zero.
+    Speed,
+    /// Heap peak and allocations too, at the counters' cost.
+    Heap,
 }
 
 /// Runs `n` calls of `payment(i)` with `in_flight` workers on the current runtime.
 ///
 /// The latency buffers are allocated before the heap baseline is taken, so the peak counts
 /// only what payments (and their worker tasks) hold.
-pub async fn run<F, Fut>(n: usize, in_flight: usize, payment: F) -> RunResult
+pub async fn run<F, Fut>(n: usize, in_flight: usize, meter: Meter, payment: F) -> RunResult
 where
     F: Fn(usize) -> Fut + Send + Sync + 'static,
     Fut: Future<Output = bool> + Send + 'static,
@@ -66,8 +99,10 @@ where
         .map(|_| Vec::with_capacity(n / in_flight + 2))
         .collect();
     let mut handles = Vec::with_capacity(in_flight);
+    alloc::set_counting(meter == Meter::Heap);
     let baseline = alloc::reset_peak();
     let allocations_before = alloc::allocations();
+    let cpu_before = process_cpu();
     let started = Instant::now();
     for mut latencies in buffers {
         let payment = Arc::clone(&payment);
@@ -97,8 +132,12 @@ where
         worker_results.push(handle.await);
     }
     let elapsed = started.elapsed();
+    let cpu = process_cpu()
+        .zip(cpu_before)
+        .map(|(after, before)| after.saturating_sub(before));
     let peak = alloc::peak();
     let allocations = alloc::allocations().saturating_sub(allocations_before);
+    alloc::set_counting(false);
     for result in worker_results {
         match result {
             Ok((latencies, f)) => {
@@ -114,8 +153,9 @@ where
         failed,
         elapsed,
         latencies_us: all,
-        peak_heap_above_baseline: peak.saturating_sub(baseline),
+        peak_heap_above_baseline: usize::try_from(peak.saturating_sub(baseline)).unwrap_or(0),
         allocations,
+        cpu,
     }
 }
 

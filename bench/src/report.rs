@@ -8,11 +8,11 @@ pub fn compare(cells: &[Cell], repeats: usize) {
     println!(
         "\nThroughput and latency (medians of {repeats} runs; ratio = odeme/raw in the same run)\n"
     );
-    println!("| provider | in flight | odeme payments/s | raw payments/s | ratio | odeme p50 / p99 µs | raw p50 / p99 µs | allocations per payment odeme / raw | failed |");
-    println!("|---|---:|---:|---:|---:|---:|---:|---:|---:|");
+    println!("| provider | in flight | odeme payments/s | raw payments/s | ratio | odeme p50 / p99 µs | raw p50 / p99 µs | CPU µs per payment odeme / raw | allocations per payment odeme / raw | failed |");
+    println!("|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|");
     for c in cells {
         println!(
-            "| {} | {} | {:.0} | {:.0} | {:.1} % | {:.0} / {:.0} | {:.0} / {:.0} | {:.0} / {:.0} | {} |",
+            "| {} | {} | {:.0} | {:.0} | {:.1} % | {:.0} / {:.0} | {:.0} / {:.0} | {:.1} / {:.1} | {:.0} / {:.0} | {} |",
             c.provider.name(),
             c.in_flight,
             c.odeme.per_second,
@@ -22,6 +22,8 @@ pub fn compare(cells: &[Cell], repeats: usize) {
             c.odeme.p99_us,
             c.raw.p50_us,
             c.raw.p99_us,
+            c.odeme.cpu_us,
+            c.raw.cpu_us,
             c.odeme.allocations,
             c.raw.allocations,
             c.odeme.failed + c.raw.failed,

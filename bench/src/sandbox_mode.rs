@@ -6,7 +6,7 @@ use std::sync::{Arc, Mutex};
 use odeme::{Gateway, GatewayExt, PaymentStatus, RefundRequest};
 use odeme_sandbox::Sandbox;
 
-use crate::load::{self, RunResult};
+use crate::load::{self, Meter, RunResult};
 use crate::provider::{charge_request, sandbox_gateway, Provider};
 
 /// What `sandbox` is asked to do.
@@ -47,6 +47,7 @@ pub async fn run(plan: &Plan) -> Result<Vec<Row>, String> {
             let preload = load::run(
                 plan.preload,
                 plan.in_flight,
+                Meter::Speed,
                 charger(&gateway, provider, "P", None),
             )
             .await;
@@ -64,6 +65,7 @@ pub async fn run(plan: &Plan) -> Result<Vec<Row>, String> {
         let charges = load::run(
             plan.payments,
             plan.in_flight,
+            Meter::Speed,
             charger(&gateway, provider, "M", Some(Arc::clone(&ids))),
         )
         .await;
@@ -73,7 +75,7 @@ pub async fn run(plan: &Plan) -> Result<Vec<Row>, String> {
         let ids: Arc<Vec<String>> = Arc::new(ids.lock().map(|v| v.clone()).unwrap_or_default());
         let refunds = {
             let (gateway, ids) = (Arc::clone(&gateway), Arc::clone(&ids));
-            load::run(ids.len(), plan.in_flight, move |i| {
+            load::run(ids.len(), plan.in_flight, Meter::Speed, move |i| {
                 let (gateway, ids) = (Arc::clone(&gateway), Arc::clone(&ids));
                 async move {
                     let Some(id) = ids.get(i) else { return false };

@@ -10,6 +10,7 @@
 pub mod capability;
 pub mod card;
 pub mod error;
+pub mod json;
 pub mod money;
 pub mod notification;
 pub mod party;

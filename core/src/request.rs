@@ -255,7 +255,7 @@ pub fn validate_items(items: &[LineItem], amount: &Money) -> Result<(), Error> {
     }
     let mut sum = Decimal::ZERO;
     for (i, item) in items.iter().enumerate() {
-        validate::required(&format!("items[{i}].name"), &item.name, 200)?;
+        validate::in_item(i, validate::required("name", &item.name, 200))?;
         if item.quantity == 0 {
             return Err(Error::invalid(
                 format!("items[{i}].quantity"),
@@ -281,9 +281,9 @@ pub fn validate_items(items: &[LineItem], amount: &Money) -> Result<(), Error> {
             )
         })?;
         if let Some(split) = &item.split {
-            validate::non_empty(
-                &format!("items[{i}].split.sub_merchant_id"),
-                &split.sub_merchant_id,
+            validate::in_item(
+                i,
+                validate::non_empty("split.sub_merchant_id", &split.sub_merchant_id),
             )?;
             if split.payout.currency() != amount.currency() {
                 return Err(Error::invalid(

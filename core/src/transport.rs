@@ -372,16 +372,17 @@ impl HttpTransport {
         let method = reqwest::Method::from_bytes(request.method.as_bytes())
             .map_err(|_| Error::Configuration(format!("invalid HTTP method {}", request.method)))?;
         let url = url?;
-        let mut builder = self.client.request(method, url);
-        for (name, value) in &request.headers {
-            builder = builder.header(name, value);
-        }
+        let mut outgoing = reqwest::Request::new(method, url);
+        // The whole map at once, sized for the request: header by header through a
+        // builder, the map grows (and moves its entries) several times per request.
+        *outgoing.headers_mut() = header_map(&request.headers)?;
         if let Some(body) = &request.body {
-            builder = builder.body(body.clone());
+            *outgoing.body_mut() = Some(body.clone().into());
         }
         let started = Instant::now();
-        let response = builder
-            .send()
+        let response = self
+            .client
+            .execute(outgoing)
             .await
             .map_err(|e| self.classify(request, &e))?;
         let status = response.status().as_u16();
@@ -445,6 +446,27 @@ impl HttpTransport {
             }
         }
     }
+}
+
+/// The request's headers as `http` types. A name or value that cannot be sent (a newline
+/// in a value given by the caller, say) stops the request before anything is sent; the
+/// error names the header, never its value, which may be a credential.
+fn header_map(headers: &[(String, String)]) -> Result<reqwest::header::HeaderMap> {
+    use reqwest::header::{HeaderMap, HeaderName, HeaderValue};
+    let mut map = HeaderMap::with_capacity(headers.len());
+    for (name, value) in headers {
+        let refused = || {
+            Error::Configuration(format!(
+                "cannot build the request: header `{name}` cannot be sent"
+            ))
+        };
+        let header = HeaderName::from_bytes(name.as_bytes()).map_err(|_| refused())?;
+        let mut value = HeaderValue::from_str(value).map_err(|_| refused())?;
+        // Only changes `Debug`: no header value is ever printed, credentials included.
+        value.set_sensitive(true);
+        map.append(header, value);
+    }
+    Ok(map)
 }
 
 fn describe(error: &reqwest::Error) -> String {

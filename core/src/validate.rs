@@ -26,6 +26,18 @@ pub fn max_chars(field: &str, value: &str, max: usize) -> Result<(), Error> {
     }
 }
 
+/// `checked` with its field named as line item `index`'s (`name` becomes `items[2].name`):
+/// the name is formatted only for an error, not for every line of every charge.
+pub fn in_item<T>(index: usize, checked: Result<T, Error>) -> Result<T, Error> {
+    checked.map_err(|e| match e {
+        Error::InvalidRequest { field, reason } => Error::InvalidRequest {
+            field: format!("items[{index}].{field}"),
+            reason,
+        },
+        other => other,
+    })
+}
+
 /// The field must be non-empty and at most `max` characters.
 pub fn required(field: &str, value: &str, max: usize) -> Result<(), Error> {
     non_empty(field, value)?;
@@ -85,6 +97,19 @@ pub fn alphanumeric(field: &str, value: &str, max: usize) -> Result<(), Error> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn an_item_check_names_the_line_only_when_it_fails() {
+        assert_eq!(in_item(3, required("name", "Kitap", 200)).ok(), Some(()));
+        let refused = in_item(3, required("name", " ", 200)).unwrap_err();
+        assert_eq!(refused.invalid_field(), Some("items[3].name"));
+        // Errors that name no field pass through as they are.
+        let other = Error::Configuration("x".into());
+        assert!(matches!(
+            in_item::<()>(1, Err(other)),
+            Err(Error::Configuration(_))
+        ));
+    }
 
     #[test]
     fn emails() {

@@ -58,13 +58,13 @@ pub(crate) fn validate_charge(request: &ChargeRequest) -> Result<()> {
     }
     two_decimals("amount", &request.amount)?;
     for (i, item) in request.items.iter().enumerate() {
-        two_decimals(&format!("items[{i}].unit_price"), &item.unit_price)?;
+        validate::in_item(i, two_decimals("unit_price", &item.unit_price))?;
         if let Some(split) = &item.split {
             sub_merchant_id(i, &split.sub_merchant_id)?;
-            two_decimals(&format!("items[{i}].split.payout"), &split.payout)?;
+            validate::in_item(i, two_decimals("split.payout", &split.payout))?;
         }
         if let Some(id) = &item.external_id {
-            validate::max_chars(&format!("items[{i}].external_id"), id, 255)?;
+            validate::in_item(i, validate::max_chars("external_id", id, 255))?;
         }
     }
     if let PaymentSource::NewCard(card) = &request.source {

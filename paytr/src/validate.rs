@@ -130,10 +130,7 @@ pub(crate) fn charge(request: &ChargeRequest) -> Result<()> {
         }
     }
     for (i, item) in request.items.iter().enumerate() {
-        // The field's name is only formatted for the error (the check is the same).
-        if item.name.chars().count() > 200 {
-            core::max_chars(&format!("items[{i}].name"), &item.name, 200)?;
-        }
+        core::in_item(i, core::max_chars("name", &item.name, 200))?;
     }
     match &request.source {
         PaymentSource::NewCard(card) => {

@@ -1,7 +1,11 @@
 //! Sending a built request and reading Paytrek's answer: refusals become errors, bodies
 //! become wire types, and a sale can be read back after a write.
 
-use serde::de::DeserializeOwned;
+use std::fmt;
+
+use serde::de::{self, DeserializeOwned, IgnoredAny, MapAccess, SeqAccess, Visitor};
+use serde::{Deserialize, Deserializer};
+use serde_json::Value;
 
 use odeme_core::{Currency, Error, HttpRequest, HttpResponse, Payment, RequestKind, Result};
 
@@ -51,33 +55,163 @@ pub(crate) fn read<T: DeserializeOwned>(response: &HttpResponse) -> Result<T> {
 }
 
 /// A write's answer as `T`. Only a 4xx is the refusal Paytrek answers a request it did not
-/// carry out with; any other non-2xx, a body that is not JSON, and a known field of the
-/// wrong type are forms no document gives, and the write may have been carried out: an
-/// unknown outcome keeping the provider's text.
+/// carry out with; any other non-2xx, a body that is not JSON, a known field of the wrong
+/// type and a field given twice are forms no document gives, and the write may have been
+/// carried out: an unknown outcome keeping the provider's text.
+///
+/// The body is read twice, straight from its bytes both times: once by [`TypeProbe`], which
+/// looks only at the fields whose type decides what an answer means and skips the rest
+/// without keeping it, then into `T`. That costs far less than one tree of every key and
+/// string of the answer, and an amount never passes through a float.
 pub(crate) fn read_written<T: DeserializeOwned>(response: &HttpResponse) -> Result<T> {
+    check_written_status(response)?;
+    let probe: TypeProbe = response.json()?;
+    if let Some((field, value)) = probe.wrong {
+        return Err(response.undocumented(field, &value));
+    }
+    parse_written(response)
+}
+
+/// [`read`] for a sale object (the answer of every charge), in one pass over the body
+/// instead of two: [`wire::Sale`] declares every field [`TypeProbe`] checks, with the type
+/// the probe requires, so its own parse refuses whatever the probe would (the test
+/// `a_sale_refuses_whatever_the_probe_refuses` holds it to that).
+pub(crate) fn read_sale(response: &HttpResponse) -> Result<wire::Sale> {
+    if response.kind != RequestKind::Write {
+        return read(response);
+    }
+    check_written_status(response)?;
+    serde_json::from_slice(&response.body).map_err(|e| match e.classify() {
+        serde_json::error::Category::Data => {
+            response.undocumented(&format!("answer ({e})"), &response.text())
+        }
+        _ => response.unreadable(&format!("unreadable JSON ({e})")),
+    })
+}
+
+/// The refusal or unknown outcome a write's non-2xx answer is.
+fn check_written_status(response: &HttpResponse) -> Result<()> {
     if (400..500).contains(&response.status) {
         return Err(errors::refusal(response));
     }
     if !response.is_success() {
         return Err(response.undocumented("answer", &response.text()));
     }
-    let value: serde_json::Value = response.json()?;
-    if let Some(object) = value.as_object() {
-        for field in crate::map::TEXT_FIELDS {
-            match object.get(*field) {
-                None | Some(serde_json::Value::Null | serde_json::Value::String(_)) => {}
-                Some(other) => return Err(response.undocumented(field, &other.to_string())),
+    Ok(())
+}
+
+fn parse_written<T: DeserializeOwned>(response: &HttpResponse) -> Result<T> {
+    serde_json::from_slice(&response.body)
+        .map_err(|e| response.undocumented(&format!("answer ({e})"), &response.text()))
+}
+
+/// What [`TypeProbe`] found in an answer: the first of [`crate::map::TEXT_FIELDS`] that is
+/// not a string or null, or a `succeeded` that is not a boolean or null, with its JSON
+/// text. An answer that is not an object has none of them.
+#[derive(Default)]
+struct TypeProbe {
+    wrong: Option<(&'static str, String)>,
+}
+
+/// A key of the answer as the probe sees it.
+enum ProbeKey {
+    Text(&'static str),
+    Succeeded,
+    Other,
+}
+
+impl<'de> Deserialize<'de> for ProbeKey {
+    fn deserialize<D: Deserializer<'de>>(deserializer: D) -> std::result::Result<Self, D::Error> {
+        struct KeyVisitor;
+        impl Visitor<'_> for KeyVisitor {
+            type Value = ProbeKey;
+            fn expecting(&self, f: &mut fmt::Formatter) -> fmt::Result {
+                f.write_str("a key")
+            }
+            fn visit_str<E: de::Error>(self, key: &str) -> std::result::Result<ProbeKey, E> {
+                Ok(match crate::map::TEXT_FIELDS.iter().find(|f| **f == key) {
+                    Some(field) => ProbeKey::Text(field),
+                    None if key == "succeeded" => ProbeKey::Succeeded,
+                    None => ProbeKey::Other,
+                })
             }
         }
-        if let Some(other) = object
-            .get("succeeded")
-            .filter(|v| !matches!(v, serde_json::Value::Null | serde_json::Value::Bool(_)))
-        {
-            return Err(response.undocumented("succeeded", &other.to_string()));
-        }
+        deserializer.deserialize_str(KeyVisitor)
     }
-    serde_json::from_value(value)
-        .map_err(|e| response.undocumented(&format!("answer ({e})"), &response.text()))
+}
+
+impl<'de> Deserialize<'de> for TypeProbe {
+    fn deserialize<D: Deserializer<'de>>(deserializer: D) -> std::result::Result<Self, D::Error> {
+        deserializer.deserialize_any(ProbeVisitor)
+    }
+}
+
+struct ProbeVisitor;
+
+impl ProbeVisitor {
+    fn none<E>(self) -> std::result::Result<TypeProbe, E> {
+        Ok(TypeProbe::default())
+    }
+}
+
+impl<'de> Visitor<'de> for ProbeVisitor {
+    type Value = TypeProbe;
+
+    fn expecting(&self, f: &mut fmt::Formatter) -> fmt::Result {
+        f.write_str("a JSON value")
+    }
+
+    fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> std::result::Result<TypeProbe, A::Error> {
+        let mut wrong = None;
+        while let Some(key) = map.next_key::<ProbeKey>()? {
+            let (field, value) = match key {
+                ProbeKey::Other => {
+                    map.next_value::<IgnoredAny>()?;
+                    continue;
+                }
+                ProbeKey::Text(field) => (field, map.next_value::<Value>()?),
+                ProbeKey::Succeeded => ("succeeded", map.next_value::<Value>()?),
+            };
+            let documented = match (field, &value) {
+                (_, Value::Null) => true,
+                ("succeeded", v) => v.is_boolean(),
+                (_, v) => v.is_string(),
+            };
+            if !documented && wrong.is_none() {
+                wrong = Some((field, value.to_string()));
+            }
+        }
+        Ok(TypeProbe { wrong })
+    }
+
+    fn visit_seq<A: SeqAccess<'de>>(self, mut seq: A) -> std::result::Result<TypeProbe, A::Error> {
+        while seq.next_element::<IgnoredAny>()?.is_some() {}
+        self.none()
+    }
+
+    fn visit_bool<E: de::Error>(self, _: bool) -> std::result::Result<TypeProbe, E> {
+        self.none()
+    }
+
+    fn visit_i64<E: de::Error>(self, _: i64) -> std::result::Result<TypeProbe, E> {
+        self.none()
+    }
+
+    fn visit_u64<E: de::Error>(self, _: u64) -> std::result::Result<TypeProbe, E> {
+        self.none()
+    }
+
+    fn visit_f64<E: de::Error>(self, _: f64) -> std::result::Result<TypeProbe, E> {
+        self.none()
+    }
+
+    fn visit_str<E: de::Error>(self, _: &str) -> std::result::Result<TypeProbe, E> {
+        self.none()
+    }
+
+    fn visit_unit<E: de::Error>(self) -> std::result::Result<TypeProbe, E> {
+        self.none()
+    }
 }
 
 impl PaytrekGateway {

@@ -9,7 +9,7 @@ use odeme_core::{
     Result, StoreCardMode,
 };
 
-use crate::call::{check_token, read};
+use crate::call::{check_token, read_sale};
 use crate::client::{PaytrekConfig, PaytrekGateway};
 use crate::errors;
 use crate::map;
@@ -217,7 +217,7 @@ pub(crate) fn read_charge_answer(
     currency: Option<Currency>,
     order_id: Option<&str>,
 ) -> Result<Payment> {
-    let answer: wire::Sale = read(response)?;
+    let answer: wire::Sale = read_sale(response)?;
     let ctx = Context {
         response,
         currency,

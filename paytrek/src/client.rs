@@ -41,6 +41,8 @@ impl Environment {
 pub struct PaytrekConfig {
     pub(crate) api_key: Secret,
     pub(crate) secret: Secret,
+    /// `Authorization: Basic …` of the key and secret, encoded once instead of per request.
+    authorization: Secret,
     pub(crate) environment: Environment,
     pub(crate) base_url: Option<String>,
     pub(crate) transport: TransportConfig,
@@ -54,6 +56,7 @@ impl PaytrekConfig {
         Self {
             api_key: Secret::new(api_key),
             secret: Secret::new(secret),
+            authorization: Secret::new(auth::basic_header(api_key, secret)),
             environment: Environment::Sandbox,
             base_url: None,
             transport: TransportConfig::default(),
@@ -144,10 +147,7 @@ impl PaytrekConfig {
         )
         .header("Content-Type", "application/json")
         .header("Accept", "application/json")
-        .header(
-            "Authorization",
-            auth::basic_header(self.api_key.expose(), self.secret.expose()),
-        )
+        .header("Authorization", self.authorization.expose())
     }
 }
 

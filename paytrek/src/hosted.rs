@@ -8,7 +8,7 @@ use odeme_core::{
     LineItem, Money, Payment, RequestKind, Result, ThreeDs,
 };
 
-use crate::call::{check_token, read};
+use crate::call::{check_token, read_sale};
 use crate::client::{PaytrekConfig, PaytrekGateway};
 use crate::sale::{self, Context, SaleParts};
 use crate::wire::{self, CardFields, ChargeSaleBody};
@@ -193,7 +193,7 @@ pub(crate) fn read_created_sale(
     currency: Currency,
     order_id: &str,
 ) -> Result<Payment> {
-    let created: wire::Sale = read(response)?;
+    let created: wire::Sale = read_sale(response)?;
     crate::charge::check_sale_status(&created, response)?;
     let ctx = Context {
         response,
@@ -250,7 +250,7 @@ impl PaytrekGateway {
         let http = charge_sale_request(&self.config, sale_token, card, save_card)?;
         let (before, sale) = self.fetch_payment(sale_token, None).await?;
         let response = self.send(&http).await?;
-        let answer: wire::Sale = read(&response)?;
+        let answer: wire::Sale = read_sale(&response)?;
         self.finish_sale_charge(before, sale.pre_auth == Some(true), &answer, &response)
             .await
     }

@@ -67,18 +67,23 @@ pub(crate) fn documented_sale_status(text: &str) -> bool {
     lookup(DOCUMENTED_STATUSES, text).is_some()
 }
 
-fn key(text: &str) -> String {
-    text.chars()
-        .filter(char::is_ascii_alphanumeric)
-        .collect::<String>()
-        .to_ascii_lowercase()
+/// Whether `a` and `b` are the same word once case and everything but ASCII letters and
+/// digits are left out (`Ready to Send` = `ready_to_send`). Compared as it goes: a status
+/// is looked up in a table of a dozen on every answer, and building the two keys as
+/// strings cost two allocations per entry.
+fn same_key(a: &str, b: &str) -> bool {
+    fn letters(s: &str) -> impl Iterator<Item = u8> + '_ {
+        s.bytes()
+            .filter(u8::is_ascii_alphanumeric)
+            .map(|b| b.to_ascii_lowercase())
+    }
+    letters(a).eq(letters(b))
 }
 
 fn lookup(table: &[(&str, PaymentStatus)], text: &str) -> Option<PaymentStatus> {
-    let wanted = key(text);
     table
         .iter()
-        .find(|(name, _)| key(name) == wanted)
+        .find(|(name, _)| same_key(name, text))
         .map(|(_, status)| *status)
 }
 
@@ -103,7 +108,9 @@ pub(crate) fn sale_status(
     match base {
         // `Authorized` sits in the "charged" set next to `PreAuthorized`; only a sale that
         // was not a pre-authorization is read as captured.
-        Some(PaymentStatus::Authorized) if key(text) == "authorized" && pre_auth == Some(false) => {
+        Some(PaymentStatus::Authorized)
+            if same_key(text, "authorized") && pre_auth == Some(false) =>
+        {
             PaymentStatus::Succeeded
         }
         Some(PaymentStatus::Succeeded) if refunded > Decimal::ZERO => match amount {

@@ -12,7 +12,7 @@ use odeme_core::{
     StoreCardMode, Subscription, ThreeDs,
 };
 
-use crate::call::{check_token, read};
+use crate::call::{check_token, read, read_sale};
 use crate::charge::{payment_or_decline, validate_charge};
 use crate::client::{PaytrekConfig, PaytrekGateway};
 use crate::sale::{self, Context, SaleParts};
@@ -153,7 +153,7 @@ pub(crate) fn read_plan_create(
     currency: Currency,
     order_id: &str,
 ) -> Result<Plan> {
-    let sale: Sale = read(response)?;
+    let sale: Sale = read_sale(response)?;
     let ctx = Context {
         response,
         currency: Some(currency),

@@ -125,7 +125,10 @@ pub(crate) fn sale_body<'a>(
             Ok(ItemBody {
                 name: &item.name,
                 quantity: item.quantity,
-                unit_price: JsonNumber::money(&format!("items[{i}].unit_price"), &item.unit_price)?,
+                unit_price: odeme_core::validate::in_item(
+                    i,
+                    JsonNumber::money("unit_price", &item.unit_price),
+                )?,
             })
         })
         .collect::<Result<Vec<_>>>()?;
@@ -192,8 +195,7 @@ pub(crate) fn with_card<'a>(
 
 /// JSON bytes of a body.
 pub(crate) fn to_bytes<T: serde::Serialize>(body: &T) -> Result<Vec<u8>> {
-    serde_json::to_vec(body)
-        .map_err(|e| Error::Configuration(format!("cannot encode the request body: {e}")))
+    odeme_core::json::to_body(body, "Paytrek")
 }
 
 /// What is already known of a sale when its object is read: the request's currency and,

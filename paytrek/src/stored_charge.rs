@@ -8,7 +8,7 @@ use odeme_core::{
     PaymentStatus, RejectionKind, RequestKind, Result, ThreeDs,
 };
 
-use crate::call::{check_token, read};
+use crate::call::{check_token, read_sale};
 use crate::charge::validate_charge;
 use crate::client::{PaytrekConfig, PaytrekGateway};
 use crate::hosted::create_sale_request;
@@ -60,7 +60,7 @@ impl PaytrekGateway {
         };
         let http = charge_with_token_request(&self.config, &before.id, &card.card_token)?;
         let response = self.send(&http).await?;
-        let answer: wire::Sale = read(&response)?;
+        let answer: wire::Sale = read_sale(&response)?;
         let pre_auth = request.capture == CaptureMode::PreAuthorize;
         self.finish_sale_charge(before, pre_auth, &answer, &response)
             .await

@@ -9,7 +9,7 @@ use odeme_core::{
     ThreeDsCompletion,
 };
 
-use crate::call::read;
+use crate::call::read_sale;
 use crate::charge::check_sale_status;
 use crate::client::PaytrekGateway;
 use crate::errors;
@@ -83,7 +83,7 @@ pub(crate) fn read_completion(
         operation: "complete_three_ds",
         ..response.clone()
     };
-    let sale: wire::Sale = read(&response)?;
+    let sale: wire::Sale = read_sale(&response)?;
     let ctx = Context {
         response: &response,
         currency: request.currency,

@@ -86,6 +86,28 @@ fn charge_with_an_unknown_or_wrong_typed_status_is_an_unknown_outcome() {
 }
 
 #[test]
+fn a_charge_answer_that_gives_a_field_twice_is_an_unknown_outcome() {
+    // Which of the two is meant is not ours to guess: "Paid" after "Declined" would ship
+    // goods, "Declined" after "Paid" would retry a charge that went through.
+    let body = sale_body(r#""Declined","status":"Paid""#);
+    assert_unknown(charge(200, &body), "duplicate field `status`", 200);
+    let body = sale_body(r#""Paid","amount":"1.00""#);
+    assert_unknown(charge(200, &body), "duplicate field `amount`", 200);
+    // The same document with each field once reads as it should.
+    assert_eq!(
+        charge(200, &sale_body(r#""Paid""#)).unwrap().status,
+        PaymentStatus::Succeeded
+    );
+}
+
+#[test]
+fn a_write_answer_that_is_not_an_object_is_an_unknown_outcome() {
+    for body in ["[]", "[1,{\"status\":5}]", "true", "3", "\"Paid\"", "null"] {
+        assert_unknown(charge(200, body), "answer", 200);
+    }
+}
+
+#[test]
 fn charge_documented_forms_are_read_as_before() {
     let paid = charge(200, &sale_body(r#""Paid""#)).unwrap();
     assert_eq!(paid.status, PaymentStatus::Succeeded);
@@ -590,5 +612,57 @@ proptest! {
             refund_success_form(status, &body),
             refund_refusal_form(status, &body),
         )?;
+    }
+}
+
+/// A wrong-typed value for each kind of field the probe checks.
+const WRONG_TEXT: &[&str] = &[
+    "5",
+    "1.5",
+    "true",
+    "false",
+    "{}",
+    r#"{"a":1}"#,
+    "[]",
+    r#"["x"]"#,
+];
+const WRONG_BOOL: &[&str] = &["5", "0", r#""true""#, r#""""#, "{}", "[]", "[true]"];
+
+#[test]
+fn a_sale_refuses_whatever_the_probe_refuses() {
+    let cases = crate::map::TEXT_FIELDS
+        .iter()
+        .flat_map(|field| WRONG_TEXT.iter().map(move |v| (*field, *v)))
+        .chain(WRONG_BOOL.iter().map(|v| ("succeeded", *v)));
+    for (field, value) in cases {
+        let body = format!(r#"{{"order_id":"o-1","currency":"TRY","{field}":{value}}}"#);
+        let r = answer("charge", 200, &body);
+        for result in [
+            crate::call::read_written::<wire::Sale>(&r).map(|_| ()),
+            crate::call::read_sale(&r).map(|_| ()),
+        ] {
+            assert!(
+                matches!(result, Err(Error::UnknownOutcome { .. })),
+                "{field}: {value} gave {result:?}"
+            );
+        }
+    }
+}
+
+proptest! {
+    #![proptest_config(ProptestConfig::with_cases(2000))]
+
+    /// The one-pass reader of a sale and the probing reader of any write's answer agree on
+    /// every answer: both read it, or both give the same kind of error.
+    #[test]
+    fn reading_a_sale_in_one_pass_changes_no_verdict(status in http_status(), body in body()) {
+        let r = response("charge", status, body.clone());
+        let probed = crate::call::read_written::<wire::Sale>(&r);
+        let one_pass = crate::call::read_sale(&r);
+        match (&probed, &one_pass) {
+            (Ok(a), Ok(b)) => prop_assert_eq!(format!("{a:?}"), format!("{b:?}")),
+            (Err(a), Err(b)) => prop_assert_eq!(a.kind(), b.kind(), "{} / {}", a, b),
+            _ => prop_assert!(false, "{probed:?} vs {one_pass:?} for {}", String::from_utf8_lossy(&body)),
+        }
     }
 }

@@ -2,7 +2,7 @@
 
 use std::fmt;
 
-use odeme_core::{Error, RequestKind, Result};
+use odeme_core::{RequestKind, Result};
 use serde::Serialize;
 
 use crate::sign;
@@ -61,9 +61,7 @@ impl Call {
         reference: &str,
         idempotency_key: String,
     ) -> Result<Self> {
-        let body = serde_json::to_vec(body).map_err(|e| {
-            Error::Configuration(format!("cannot encode the {operation} request: {e}"))
-        })?;
+        let body = odeme_core::json::to_body(body, operation)?;
         Ok(Self {
             method: "POST",
             path,
