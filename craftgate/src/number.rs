@@ -1,6 +1,9 @@
 //! Exact JSON numbers. Craftgate sends and takes amounts as JSON numbers (`100.00000000`)
 //! and ids as numbers or strings; both are read from the number's own text, never through
 //! an `f64`, and amounts are written as the decimal's text.
+//!
+//! The text is borrowed from the answer's bytes (`&RawValue`), not copied out for every
+//! number: answers are always read with `serde_json::from_slice`, which lends it.
 
 use std::str::FromStr;
 
@@ -38,7 +41,7 @@ pub(crate) fn parse_decimal(text: &str) -> Option<Decimal> {
 
 /// Deserializes an optional amount from a JSON number or string, exactly.
 pub(crate) fn decimal_opt<'de, D: Deserializer<'de>>(d: D) -> Result<Option<Decimal>, D::Error> {
-    let raw: Option<Box<RawValue>> = Option::deserialize(d)?;
+    let raw: Option<&'de RawValue> = Option::deserialize(d)?;
     match raw {
         None => Ok(None),
         Some(raw) if raw.get() == "null" => Ok(None),
@@ -51,7 +54,7 @@ pub(crate) fn decimal_opt<'de, D: Deserializer<'de>>(d: D) -> Result<Option<Deci
 /// Deserializes an optional id or code that may be a JSON number or a string (`"id": 1`,
 /// `"binNumber": "525864"`, `"errorCode": "10051"`) into its text.
 pub(crate) fn text_opt<'de, D: Deserializer<'de>>(d: D) -> Result<Option<String>, D::Error> {
-    let raw: Option<Box<RawValue>> = Option::deserialize(d)?;
+    let raw: Option<&'de RawValue> = Option::deserialize(d)?;
     let Some(raw) = raw else { return Ok(None) };
     let text = raw.get().trim();
     if text == "null" {
@@ -71,7 +74,7 @@ pub(crate) fn text_opt<'de, D: Deserializer<'de>>(d: D) -> Result<Option<String>
 /// value's JSON), never failing: for fields whose oddity must not make the whole answer
 /// unreadable (payouts), read with [`parse_decimal`] afterwards.
 pub(crate) fn raw_opt<'de, D: Deserializer<'de>>(d: D) -> Result<Option<String>, D::Error> {
-    let raw: Option<Box<RawValue>> = Option::deserialize(d)?;
+    let raw: Option<&'de RawValue> = Option::deserialize(d)?;
     let Some(raw) = raw else { return Ok(None) };
     let text = raw.get().trim();
     if text == "null" {

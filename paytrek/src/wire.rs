@@ -25,7 +25,8 @@ pub(crate) struct Amount(pub Decimal);
 
 impl<'de> Deserialize<'de> for Amount {
     fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
-        let raw: Box<RawValue> = Deserialize::deserialize(deserializer)?;
+        // Borrowed from the answer's bytes (always read with `from_slice`), not copied.
+        let raw: &'de RawValue = Deserialize::deserialize(deserializer)?;
         parse_amount_text(raw.get())
             .map(Amount)
             .map_err(D::Error::custom)
@@ -35,10 +36,19 @@ impl<'de> Deserialize<'de> for Amount {
 /// Reads the raw JSON text of an amount: a number (`24.72`, `1e2`) or a string holding one.
 pub(crate) fn parse_amount_text(raw: &str) -> Result<Decimal, String> {
     let raw = raw.trim();
+    let unescaped: String;
     let text = if raw.starts_with('"') {
-        serde_json::from_str::<String>(raw).map_err(|e| format!("bad amount string: {e}"))?
+        // An amount string has no escapes in practice: borrow it, unescape only if needed.
+        match serde_json::from_str::<&str>(raw) {
+            Ok(text) => text,
+            Err(_) => {
+                unescaped = serde_json::from_str::<String>(raw)
+                    .map_err(|e| format!("bad amount string: {e}"))?;
+                &unescaped
+            }
+        }
     } else {
-        raw.to_owned()
+        raw
     };
     let text = text.trim();
     Decimal::from_str(text)
@@ -474,6 +484,12 @@ mod tests {
         assert_eq!(parsed.d.unwrap().0.to_string(), "123456789012345678.99");
         assert_eq!(parse_amount_text("1e2").unwrap(), dec!(100));
         assert!(parse_amount_text("\"abc\"").is_err());
+        // Escaped digits are unescaped; blanks inside the quotes are trimmed.
+        assert_eq!(
+            parse_amount_text(r#""\u0032\u0034.50""#).unwrap(),
+            dec!(24.50)
+        );
+        assert_eq!(parse_amount_text(r#"" 24.00 ""#).unwrap(), dec!(24.00));
         assert!(parse_amount_text("true").is_err());
     }
 

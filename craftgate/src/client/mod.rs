@@ -71,12 +71,13 @@ impl Client {
     }
 
     /// Sends `call` once and says which attempt of its idempotency key it was.
-    async fn send_attempt(&self, call: &Call) -> Result<(HttpResponse, u32)> {
+    async fn send_attempt(&self, call: &Call) -> Result<(HttpResponse, Attempt)> {
         let random_key = (self.random_key)();
-        let attempt = idempotency_key(&self.config, call)
-            .map(|key| self.attempts.current(&key))
-            .unwrap_or(0);
-        let request = build_attempt(&self.config, call, &random_key, attempt);
+        // Computed once per send: a key made per body is an HMAC over the whole body.
+        let key = idempotency_key(&self.config, call);
+        let number = key.as_deref().map_or(0, |key| self.attempts.current(key));
+        let attempt = Attempt { key, number };
+        let request = build_keyed(&self.config, call, &random_key, &attempt);
         Ok((self.transport.send(&request).await?, attempt))
     }
 
@@ -105,8 +106,8 @@ impl Client {
         let result = read_data(&response, context).and_then(|data| finish(data, &response));
         if let Err(error) = &result {
             if moves_key_on(error) {
-                if let Some(key) = idempotency_key(&self.config, call) {
-                    self.attempts.refused(&key, attempt);
+                if let Some(key) = &attempt.key {
+                    self.attempts.refused(key, attempt.number);
                 }
             }
         }
@@ -142,15 +143,26 @@ pub(crate) fn build_request(
 
 /// The `x-idempotency-key` of attempt `attempt` (from 0) of `call`: the key itself for the
 /// first attempt, then `{key}:{attempt + 1}`.
+#[cfg(test)]
 pub(crate) fn attempt_key(config: &CraftgateConfig, call: &Call, attempt: u32) -> Option<String> {
-    let key = idempotency_key(config, call)?;
-    Some(if attempt == 0 {
-        key
+    Some(numbered_key(&idempotency_key(config, call)?, attempt))
+}
+
+fn numbered_key(key: &str, attempt: u32) -> String {
+    if attempt == 0 {
+        key.to_owned()
     } else {
         // A key refused four billion times stays on its last number instead of wrapping
         // back to the first attempt's key.
         format!("{key}:{}", attempt.saturating_add(1))
-    })
+    }
+}
+
+/// Which attempt of its idempotency key a send is: the call's key (see
+/// [`idempotency_key`]) and the attempt's number from 0.
+pub(crate) struct Attempt {
+    key: Option<String>,
+    number: u32,
 }
 
 /// The signed request for attempt `attempt` of `call` (see [`Attempts`]).
@@ -159,6 +171,21 @@ pub(crate) fn build_attempt(
     call: &Call,
     random_key: &str,
     attempt: u32,
+) -> HttpRequest {
+    let key = idempotency_key(config, call);
+    let attempt = Attempt {
+        key,
+        number: attempt,
+    };
+    build_keyed(config, call, random_key, &attempt)
+}
+
+/// [`build_attempt`] with the call's key already computed.
+fn build_keyed(
+    config: &CraftgateConfig,
+    call: &Call,
+    random_key: &str,
+    attempt: &Attempt,
 ) -> HttpRequest {
     let url = format!("{}{}", config.base_url(), call.path);
     let signature = sign::request_signature(
@@ -180,8 +207,8 @@ pub(crate) fn build_attempt(
     if let Some(language) = &config.language {
         request = request.header("lang", language.as_str());
     }
-    if let Some(key) = attempt_key(config, call, attempt) {
-        request = request.header("x-idempotency-key", key);
+    if let Some(key) = &attempt.key {
+        request = request.header("x-idempotency-key", numbered_key(key, attempt.number));
     }
     if let Some(reference) = &call.reference {
         request = request.reference(reference.as_str());
