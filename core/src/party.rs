@@ -126,20 +126,31 @@ impl Address {
 
     /// The address on one line.
     pub fn single_line(&self) -> String {
-        let mut parts = vec![self.line1.trim().to_owned()];
-        if let Some(line2) = &self.line2 {
-            parts.push(line2.trim().to_owned());
+        let parts = [
+            Some(self.line1.as_str()),
+            self.line2.as_deref(),
+            self.postal_code.as_deref(),
+            Some(self.city.as_str()),
+            self.state.as_deref(),
+            Some(self.country.as_str()),
+        ];
+        // Borrowed parts into one buffer: one allocation per charge that sends an address.
+        let size = parts
+            .iter()
+            .flatten()
+            .map(|p| p.len().saturating_add(2))
+            .fold(0, usize::saturating_add);
+        let mut line = String::with_capacity(size);
+        for part in parts.into_iter().flatten().map(str::trim) {
+            if part.is_empty() {
+                continue;
+            }
+            if !line.is_empty() {
+                line.push_str(", ");
+            }
+            line.push_str(part);
         }
-        if let Some(postal) = &self.postal_code {
-            parts.push(postal.trim().to_owned());
-        }
-        parts.push(self.city.trim().to_owned());
-        if let Some(state) = &self.state {
-            parts.push(state.trim().to_owned());
-        }
-        parts.push(self.country.trim().to_owned());
-        parts.retain(|p| !p.is_empty());
-        parts.join(", ")
+        line
     }
 }
 
@@ -202,5 +213,26 @@ impl LineItem {
             .checked_mul(rust_decimal::Decimal::from(self.quantity))
             .ok_or_else(|| Error::invalid("items", "line total overflows"))?;
         Money::new(total, self.unit_price.currency())
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn an_address_on_one_line_leaves_out_blank_parts() {
+        let mut full = Address::new(" Bagdat Caddesi 1 ", "Istanbul", "TR")
+            .with_line2("D:4")
+            .with_postal_code("34710");
+        full.state = Some("Kadıköy".into());
+        assert_eq!(
+            full.single_line(),
+            "Bagdat Caddesi 1, D:4, 34710, Istanbul, Kadıköy, TR"
+        );
+        let mut sparse = Address::new("Sokak 2", "  ", "TR").with_line2("   ");
+        sparse.postal_code = Some(String::new());
+        assert_eq!(sparse.single_line(), "Sokak 2, TR");
+        assert_eq!(Address::new("", "", "").single_line(), "");
     }
 }
