@@ -154,7 +154,6 @@ pub(crate) async fn refund_payment(State(shared): State<Arc<Shared>>, body: Byte
         currency: currency.clone(),
         transaction_refund_ids: tx_refund_ids,
     };
-    store.refunds.insert(refund_id, refund.clone());
     let items = refund
         .transaction_refund_ids
         .iter()
@@ -162,6 +161,7 @@ pub(crate) async fn refund_payment(State(shared): State<Arc<Shared>>, body: Byte
         .map(transaction_refund_view)
         .collect();
     let view = payment_refund_view(&refund, items);
+    store.insert_refund(refund);
     drop(store);
     shared.controls.ledger.record(LedgerEntry {
         kind: if cancel {

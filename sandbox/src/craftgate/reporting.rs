@@ -96,12 +96,7 @@ pub(crate) async fn refunds(
             "Ödeme bulunamadı",
         ));
     }
-    let found: Vec<_> = store
-        .refunds
-        .values()
-        .filter(|r| r.payment_id == id)
-        .map(reporting_refund_view)
-        .collect();
+    let found: Vec<_> = store.refunds_of(id).map(reporting_refund_view).collect();
     let size = found.len();
     Ok(data(page(found, 0, size)))
 }

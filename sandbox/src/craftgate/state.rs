@@ -4,7 +4,7 @@
 // Refundable amounts and ids are computed from stored figures; none may overflow or panic.
 #![deny(clippy::arithmetic_side_effects)]
 
-use std::collections::{BTreeMap, BTreeSet};
+use std::collections::{BTreeMap, BTreeSet, HashMap};
 
 use rust_decimal::Decimal;
 use time::PrimitiveDateTime;
@@ -249,6 +249,12 @@ pub(crate) struct Store {
     pub(crate) transaction_refunds: BTreeMap<u64, TransactionRefund>,
     pub(crate) cards: Vec<StoredCard>,
     pub(crate) card_users: BTreeSet<String>,
+    /// The payment of each item transaction, kept by [`Store::insert_payment`] so that an
+    /// item refund finds its payment without scanning every payment.
+    transaction_payments: HashMap<u64, u64>,
+    /// The whole-payment refunds of each payment, oldest first, kept by
+    /// [`Store::insert_refund`] so that listing them does not scan every refund.
+    payment_refunds: HashMap<u64, Vec<u64>>,
 }
 
 impl Store {
@@ -260,14 +266,41 @@ impl Store {
         self.next_id.saturating_add(1000)
     }
 
+    /// Adds a payment (the only way one is added; its items never change ids).
+    pub(crate) fn insert_payment(&mut self, payment: Payment) {
+        for tx in &payment.transactions {
+            self.transaction_payments.insert(tx.id, payment.id);
+        }
+        self.payments.insert(payment.id, payment);
+    }
+
     /// The payment and index of the transaction with `transaction_id`.
     pub(crate) fn find_transaction(&self, transaction_id: u64) -> Option<(u64, usize)> {
-        self.payments.values().find_map(|p| {
-            p.transactions
-                .iter()
-                .position(|t| t.id == transaction_id)
-                .map(|i| (p.id, i))
-        })
+        let payment_id = *self.transaction_payments.get(&transaction_id)?;
+        let payment = self.payments.get(&payment_id)?;
+        payment
+            .transactions
+            .iter()
+            .position(|t| t.id == transaction_id)
+            .map(|i| (payment_id, i))
+    }
+
+    /// Adds a whole-payment refund (the only way one is added).
+    pub(crate) fn insert_refund(&mut self, refund: PaymentRefund) {
+        self.payment_refunds
+            .entry(refund.payment_id)
+            .or_default()
+            .push(refund.id);
+        self.refunds.insert(refund.id, refund);
+    }
+
+    /// The whole-payment refunds of `payment_id`, oldest first.
+    pub(crate) fn refunds_of(&self, payment_id: u64) -> impl Iterator<Item = &PaymentRefund> {
+        self.payment_refunds
+            .get(&payment_id)
+            .into_iter()
+            .flatten()
+            .filter_map(|id| self.refunds.get(id))
     }
 
     /// Stores a card for `card_user_key` (a new card user when `None`).

@@ -371,7 +371,10 @@ pub(crate) async fn charge(
     let mut store = shared.store();
     check_payable(&store, &token, now)?;
     let outcome = begin(&shared, &mut store, &token, card, save, now)?;
-    Ok(ok(charge_answer(&store, &token, &outcome, false)?))
+    let answer = charge_answer(&store, &token, &outcome, false)?;
+    // Serializing needs no state: other requests may go on meanwhile.
+    drop(store);
+    Ok(ok(answer))
 }
 
 /// `POST /api/v2/charge_with_token/`: the amount is the sale's.
@@ -401,7 +404,10 @@ pub(crate) async fn charge_with_token(
         })?;
     check_payable(&store, &token, now)?;
     let outcome = begin(&shared, &mut store, &token, card, None, now)?;
-    Ok(ok(charge_answer(&store, &token, &outcome, true)?))
+    let answer = charge_answer(&store, &token, &outcome, true)?;
+    // Serializing needs no state: other requests may go on meanwhile.
+    drop(store);
+    Ok(ok(answer))
 }
 
 /// `POST /api/v2/direct_charge/`: creates the sale and pays it in one call. An order id
@@ -433,10 +439,8 @@ pub(crate) async fn direct_charge(
     }
     let token = open_sale(&mut store, input, now);
     let outcome = begin(&shared, &mut store, &token, card, save, now)?;
-    Ok(ok(Value::Object(direct_answer(
-        &store,
-        &token,
-        Some(&outcome),
-        now,
-    )?)))
+    let answer = direct_answer(&store, &token, Some(&outcome), now)?;
+    // Serializing needs no state: other requests may go on meanwhile.
+    drop(store);
+    Ok(ok(Value::Object(answer)))
 }

@@ -86,13 +86,21 @@ pub(crate) fn resplit(payment: &mut Payment, paid_price: Decimal) -> Result<(), 
     Ok(())
 }
 
+/// What a caller of [`record_payment`] needs of the payment it stored.
+pub(super) struct Recorded {
+    pub(super) id: u64,
+    pub(super) conversation_id: Option<String>,
+    pub(super) paid_price: Decimal,
+    pub(super) currency: String,
+}
+
 /// Records a new payment from a validated request, in `status`.
 pub(super) fn record_payment(
     shared: &Shared,
     v: Validated,
     status: Status,
     three_ds: bool,
-) -> Payment {
+) -> Recorded {
     let created = shared.clock.now();
     let mut store = shared.store();
     let id = store.next_id();
@@ -153,8 +161,14 @@ pub(super) fn record_payment(
         settled: false,
         cancelled: false,
     };
-    store.payments.insert(id, payment.clone());
-    payment
+    let recorded = Recorded {
+        id,
+        conversation_id: payment.conversation_id.clone(),
+        paid_price: payment.paid_price,
+        currency: payment.currency.clone(),
+    };
+    store.insert_payment(payment);
+    recorded
 }
 
 /// Asks the bank to authorize `payment_id` and records the outcome (ledger, stored card,
@@ -162,24 +176,32 @@ pub(super) fn record_payment(
 pub(crate) fn authorize(shared: &Shared, payment_id: u64) -> ApiResult {
     let now = shared.clock.now();
     let mut store = shared.store();
-    let Some(payment) = store.payments.get(&payment_id).cloned() else {
+    // Only the few fields the outcome needs are copied out, under the lock already held:
+    // the whole payment (card, items, texts) need not be cloned for each charge.
+    let Some(payment) = store.payments.get(&payment_id) else {
         return Err(ApiError::not_found(
             codes::PAYMENT_NOT_FOUND,
             "Ödeme bulunamadı",
         ));
     };
     let ledger = &shared.controls.ledger;
-    let order = payment
-        .conversation_id
-        .clone()
-        .unwrap_or_else(|| payment_id.to_string());
     let decision = bank_decision(&payment.card, payment.installment).and_then(|()| {
         let bin = payment.card.pan.0.get(..6).unwrap_or_default();
-        match shared.controls.approval.declines(&order, bin) {
+        let declines = match &payment.conversation_id {
+            Some(order) => shared.controls.approval.declines(order, bin),
+            None => shared
+                .controls
+                .approval
+                .declines(&payment_id.to_string(), bin),
+        };
+        match declines {
             Some(true) => Err(test_cards::INSUFFICIENT_FUNDS),
             _ => Ok(()),
         }
     });
+    let conversation_id = payment.conversation_id.clone();
+    let paid_price = payment.paid_price;
+    let currency = payment.currency.clone();
     if let Err(decline) = decision {
         if let Some(p) = store.payments.get_mut(&payment_id) {
             p.status = Status::Failure;
@@ -189,15 +211,15 @@ pub(crate) fn authorize(shared: &Shared, payment_id: u64) -> ApiResult {
         ledger.record(LedgerEntry {
             kind: LedgerKind::Decline,
             reference: payment_id.to_string(),
-            order_id: payment.conversation_id.clone(),
-            amount: Some(payment.paid_price),
-            currency: Some(payment.currency.clone()),
+            order_id: conversation_id,
+            amount: Some(paid_price),
+            currency: Some(currency),
         });
         shared.emit("API_AUTH", "FAILURE", payment_id);
         return Err(ApiError::declined(&decline));
     }
-    let stored = payment.store_after_success.as_ref().map(|request| {
-        store.store_card(
+    let to_store = payment.store_after_success.as_ref().map(|request| {
+        (
             request.card_user_key.clone(),
             CardData {
                 pan: payment.card.pan.clone(),
@@ -207,9 +229,9 @@ pub(crate) fn authorize(shared: &Shared, payment_id: u64) -> ApiResult {
                 expire_month: payment.card.expire_month.clone(),
                 info: payment.card.info.clone(),
             },
-            now,
         )
     });
+    let stored = to_store.map(|(user, card)| store.store_card(user, card, now));
     let Some(p) = store.payments.get_mut(&payment_id) else {
         return Err(ApiError::not_found(
             codes::PAYMENT_NOT_FOUND,
@@ -237,15 +259,15 @@ pub(crate) fn authorize(shared: &Shared, payment_id: u64) -> ApiResult {
     ledger.record(LedgerEntry {
         kind,
         reference: payment_id.to_string(),
-        order_id: payment.conversation_id.clone(),
-        amount: Some(payment.paid_price),
-        currency: Some(payment.currency.clone()),
+        order_id: conversation_id.clone(),
+        amount: Some(paid_price),
+        currency: Some(currency),
     });
     if let Some(card) = stored {
         ledger.record(LedgerEntry {
             kind: LedgerKind::CardStored,
             reference: card.card_token,
-            order_id: payment.conversation_id.clone(),
+            order_id: conversation_id,
             amount: None,
             currency: None,
         });
