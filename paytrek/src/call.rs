@@ -81,12 +81,7 @@ pub(crate) fn read_sale(response: &HttpResponse) -> Result<wire::Sale> {
         return read(response);
     }
     check_written_status(response)?;
-    serde_json::from_slice(&response.body).map_err(|e| match e.classify() {
-        serde_json::error::Category::Data => {
-            response.undocumented(&format!("answer ({e})"), &response.text())
-        }
-        _ => response.unreadable(&format!("unreadable JSON ({e})")),
-    })
+    parse_written(response)
 }
 
 /// The refusal or unknown outcome a write's non-2xx answer is.
@@ -100,9 +95,15 @@ fn check_written_status(response: &HttpResponse) -> Result<()> {
     Ok(())
 }
 
+/// A 2xx write answer as `T`: a body that is not JSON is unreadable, JSON of another shape
+/// an undocumented answer; both are unknown outcomes.
 fn parse_written<T: DeserializeOwned>(response: &HttpResponse) -> Result<T> {
-    serde_json::from_slice(&response.body)
-        .map_err(|e| response.undocumented(&format!("answer ({e})"), &response.text()))
+    serde_json::from_slice(&response.body).map_err(|e| match e.classify() {
+        serde_json::error::Category::Data => {
+            response.undocumented(&format!("answer ({e})"), &response.text())
+        }
+        _ => response.unreadable(&format!("unreadable JSON ({e})")),
+    })
 }
 
 /// What [`TypeProbe`] found in an answer: the first of [`crate::map::TEXT_FIELDS`] that is
