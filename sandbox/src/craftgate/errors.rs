@@ -4,10 +4,10 @@
 
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Response};
-use axum::Json;
 use serde::Serialize;
 
 use super::test_cards::Decline;
+use crate::util::json_answer;
 
 /// A success body: `{"data": ...}`.
 #[derive(Debug, Serialize)]
@@ -17,7 +17,7 @@ pub(crate) struct DataEnvelope<T> {
 
 /// `200 {"data": value}`.
 pub(crate) fn data<T: Serialize>(value: T) -> Response {
-    (StatusCode::OK, Json(DataEnvelope { data: value })).into_response()
+    json_answer(StatusCode::OK, &DataEnvelope { data: value })
 }
 
 /// A refusal, rendered as Craftgate's error envelope.
@@ -52,7 +52,7 @@ impl IntoResponse for ApiError {
                 error_group: self.group.as_deref(),
             },
         };
-        (self.status, Json(body)).into_response()
+        json_answer(self.status, &body)
     }
 }
 

@@ -217,7 +217,7 @@ impl ApiError {
 
 fn detail(status: StatusCode, message: &str) -> Response {
     let body = serde_json::json!({ "detail": message });
-    (status, axum::Json(body)).into_response()
+    crate::util::json_answer(status, &body)
 }
 
 impl IntoResponse for ApiError {
@@ -250,7 +250,7 @@ impl IntoResponse for ApiError {
                     fields.insert("error_code".into(), Value::from(code.code));
                     fields.insert("error_message".into(), Value::from(code.message));
                 }
-                (StatusCode::BAD_REQUEST, axum::Json(Value::Object(fields))).into_response()
+                crate::util::json_answer(StatusCode::BAD_REQUEST, &Value::Object(fields))
             }
         }
     }

@@ -317,7 +317,7 @@ pub(crate) fn plan_object(plan: &Plan, card: Option<&StoredCard>) -> Value {
 
 /// A 200 JSON answer.
 pub(crate) fn ok(value: Value) -> Response {
-    (StatusCode::OK, axum::Json(value)).into_response()
+    crate::util::json_answer(StatusCode::OK, &value)
 }
 
 #[cfg(test)]

@@ -11,7 +11,7 @@ use std::sync::Arc;
 use axum::body::Bytes;
 use axum::extract::{Path, RawQuery, State};
 use axum::http::{HeaderMap, StatusCode};
-use axum::response::{IntoResponse, Response};
+use axum::response::Response;
 use rust_decimal::Decimal;
 use serde_json::{Map, Value};
 use time::{Duration, OffsetDateTime};
@@ -239,12 +239,13 @@ pub(crate) async fn create(
         return Err(order_in_use());
     }
     let token = open_sale(&mut store, input, now);
-    let sale = store.sale(&token).ok_or(ApiError::NotFound)?;
-    Ok((
-        StatusCode::CREATED,
-        axum::Json(Value::Object(sale_object(sale, now))),
-    )
-        .into_response())
+    let sale = Value::Object(sale_object(
+        store.sale(&token).ok_or(ApiError::NotFound)?,
+        now,
+    ));
+    // Serialized after the store is released, as the direct charge does.
+    drop(store);
+    Ok(crate::util::json_answer(StatusCode::CREATED, &sale))
 }
 
 /// `GET /api/v2/sale/<sale_token>/`.
