@@ -50,9 +50,16 @@ impl Customer {
 
     /// The full name, `first last`.
     pub fn full_name(&self) -> String {
-        format!("{} {}", self.first_name.trim(), self.last_name.trim())
-            .trim()
-            .to_owned()
+        let (first, last) = (self.first_name.trim(), self.last_name.trim());
+        // One allocation of the right size: PayTR reads the name twice per charge.
+        let mut name =
+            String::with_capacity(first.len().saturating_add(last.len()).saturating_add(1));
+        name.push_str(first);
+        if !first.is_empty() && !last.is_empty() {
+            name.push(' ');
+        }
+        name.push_str(last);
+        name
     }
 
     /// Checks the fields every provider needs. The family name is not among them: PayTR
@@ -219,6 +226,21 @@ impl LineItem {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_full_name_joins_the_trimmed_parts_with_one_space() {
+        let ip = IpAddr::from([127, 0, 0, 1]);
+        for (first, last, expected) in [
+            ("Ayşe", "Yılmaz", "Ayşe Yılmaz"),
+            ("  Mary Ann ", " Lee\t", "Mary Ann Lee"),
+            (" Jane ", "", "Jane"),
+            ("", " Doe", "Doe"),
+            (" ", " ", ""),
+        ] {
+            let customer = Customer::new(first, last, "a@b.co", ip);
+            assert_eq!(customer.full_name(), expected, "{first:?} {last:?}");
+        }
+    }
 
     #[test]
     fn an_address_on_one_line_leaves_out_blank_parts() {

@@ -92,7 +92,7 @@ pub(crate) fn check_bin(bin: &str) -> Result<()> {
 /// The `bin-detail` POST.
 pub(crate) fn bin_request(client: &Client, bin: &str) -> HttpRequest {
     let mut form = Form::new();
-    form.push("merchant_id", client.config.merchant_id.clone());
+    form.push("merchant_id", client.config.merchant_id.as_str());
     form.push("bin_number", bin);
     form.push(
         "paytr_token",

@@ -21,7 +21,7 @@ use crate::{map, PaytrGateway};
 /// The `capi/list` POST.
 pub(crate) fn list_request(client: &Client, utoken: &str) -> HttpRequest {
     let mut form = Form::new();
-    form.push("merchant_id", client.config.merchant_id.clone());
+    form.push("merchant_id", client.config.merchant_id.as_str());
     form.push("utoken", utoken);
     form.push("paytr_token", client.signer.capi_list(utoken));
     client.form_request(
@@ -36,9 +36,9 @@ pub(crate) fn list_request(client: &Client, utoken: &str) -> HttpRequest {
 /// The `capi/delete` POST.
 pub(crate) fn delete_request(client: &Client, card: &StoredCardRef) -> HttpRequest {
     let mut form = Form::new();
-    form.push("merchant_id", client.config.merchant_id.clone());
-    form.push("ctoken", card.card_token.clone());
-    form.push("utoken", card.customer_token.clone());
+    form.push("merchant_id", client.config.merchant_id.as_str());
+    form.push("ctoken", card.card_token.as_str());
+    form.push("utoken", card.customer_token.as_str());
     form.push(
         "paytr_token",
         client

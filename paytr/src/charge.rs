@@ -16,7 +16,7 @@ use crate::{cards, program, PaytrGateway};
 /// The `/odeme` POST of a server-side payment.
 pub(crate) fn http_request(
     client: &Client,
-    form: &Form,
+    form: &Form<'_>,
     order_id: &str,
     operation: &'static str,
 ) -> HttpRequest {
@@ -34,7 +34,7 @@ fn mode_of(request: &ChargeRequest) -> Mode {
 async fn finish(
     client: &Client,
     request: &ChargeRequest,
-    form: Form,
+    form: Form<'_>,
     mode: Mode,
 ) -> Result<Payment> {
     if mode == Mode::ThreeDs {

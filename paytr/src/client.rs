@@ -286,7 +286,7 @@ impl Client {
     pub(crate) fn form_request(
         &self,
         path: &str,
-        form: &Form,
+        form: &Form<'_>,
         operation: &'static str,
         kind: RequestKind,
         reference: &str,

@@ -56,7 +56,7 @@ impl Rates {
 /// The `taksit-oranlari` POST. `request_id` only has to be unique.
 pub(crate) fn rates_request(client: &Client, request_id: &str) -> HttpRequest {
     let mut form = Form::new();
-    form.push("merchant_id", client.config.merchant_id.clone());
+    form.push("merchant_id", client.config.merchant_id.as_str());
     form.push("request_id", request_id);
     form.push(
         "paytr_token",

@@ -50,17 +50,14 @@ pub(crate) fn basket(request: &ChargeRequest) -> Result<String> {
 
 /// `merchant_ok_url` and `merchant_fail_url`: the 3-D Secure return URLs when given, else
 /// the configured ones (PayTR requires them on every payment).
-fn return_urls(client: &Client, request: &ChargeRequest) -> Result<(String, String)> {
+fn return_urls<'a>(client: &'a Client, request: &'a ChargeRequest) -> Result<(&'a str, &'a str)> {
     match &request.three_ds {
         ThreeDs::Required {
             return_url,
             fail_url,
-        } => Ok((
-            return_url.clone(),
-            fail_url.clone().unwrap_or_else(|| return_url.clone()),
-        )),
+        } => Ok((return_url, fail_url.as_deref().unwrap_or(return_url))),
         ThreeDs::Off => match (&client.config.ok_url, &client.config.fail_url) {
-            (Some(ok), Some(fail)) => Ok((ok.clone(), fail.clone())),
+            (Some(ok), Some(fail)) => Ok((ok, fail)),
             _ => Err(Error::Configuration(
                 "PayTR requires merchant_ok_url and merchant_fail_url on every payment: \
                  set PaytrConfig::with_return_urls or give 3-D Secure return URLs"
@@ -71,7 +68,11 @@ fn return_urls(client: &Client, request: &ChargeRequest) -> Result<(String, Stri
 }
 
 /// Validates `request` and builds the `/odeme` form for `mode`, `paytr_token` last.
-pub(crate) fn build(client: &Client, request: &ChargeRequest, mode: Mode) -> Result<Form> {
+pub(crate) fn build<'a>(
+    client: &'a Client,
+    request: &'a ChargeRequest,
+    mode: Mode,
+) -> Result<Form<'a>> {
     validate::charge(request)?;
     match (mode, &request.three_ds) {
         (Mode::ThreeDs, ThreeDs::Off) => {
@@ -117,17 +118,17 @@ pub(crate) fn build(client: &Client, request: &ChargeRequest, mode: Mode) -> Res
         email: &request.customer.email,
         payment_amount: &payment_amount,
         payment_type: "card",
-        installment_count: &installment_count,
+        installment_count,
         currency,
         test_mode,
         non_3d,
     });
 
     let mut form = Form::new();
-    form.push("merchant_id", config.merchant_id.clone());
+    form.push("merchant_id", config.merchant_id.as_str());
     form.push("user_ip", user_ip);
-    form.push("merchant_oid", request.order_id.clone());
-    form.push("email", request.customer.email.clone());
+    form.push("merchant_oid", request.order_id.as_str());
+    form.push("email", request.customer.email.as_str());
     form.push("payment_amount", payment_amount);
     form.push("payment_type", "card");
     form.push("installment_count", installment_count);
@@ -139,7 +140,7 @@ pub(crate) fn build(client: &Client, request: &ChargeRequest, mode: Mode) -> Res
         .get(CARD_TYPE_METADATA)
         .filter(|_| request.installments > 1)
     {
-        form.push("card_type", card_type.clone());
+        form.push("card_type", card_type.as_str());
     }
     form.push("client_lang", config.language.code());
     form.push("merchant_ok_url", ok_url);
@@ -155,7 +156,7 @@ pub(crate) fn build(client: &Client, request: &ChargeRequest, mode: Mode) -> Res
     );
     form.push(
         "user_phone",
-        request.customer.phone.clone().unwrap_or_default(),
+        request.customer.phone.as_deref().unwrap_or_default(),
     );
     form.push("user_basket", basket(request)?);
     form.push("debug_on", if config.debug_on { "1" } else { "0" });
@@ -185,13 +186,13 @@ pub(crate) fn build(client: &Client, request: &ChargeRequest, mode: Mode) -> Res
                 StoreCardMode::NewCustomer => form.push("store_card", "1"),
                 StoreCardMode::ExistingCustomer(utoken) => {
                     form.push("store_card", "1");
-                    form.push("utoken", utoken.clone());
+                    form.push("utoken", utoken.as_str());
                 }
             }
         }
         PaymentSource::StoredCard { card, cvc } => {
-            form.push("utoken", card.customer_token.clone());
-            form.push("ctoken", card.card_token.clone());
+            form.push("utoken", card.customer_token.as_str());
+            form.push("ctoken", card.card_token.as_str());
             // A merchant-initiated charge has no customer to give a CVV.
             if let (Some(cvc), false) = (cvc, mode == Mode::Recurring) {
                 form.push("cvv", cvc.expose());
@@ -203,12 +204,12 @@ pub(crate) fn build(client: &Client, request: &ChargeRequest, mode: Mode) -> Res
 }
 
 /// The form as fields for the customer's browser, card data marked sensitive.
-pub(crate) fn browser_fields(form: &Form) -> Vec<FormField> {
+pub(crate) fn browser_fields(form: &Form<'_>) -> Vec<FormField> {
     form.fields()
         .iter()
         .map(|(name, value)| FormField {
             name: (*name).to_owned(),
-            value: value.clone(),
+            value: value.clone().into_owned(),
             sensitive: SENSITIVE_FIELDS.contains(name),
         })
         .collect()
@@ -372,7 +373,8 @@ pub(crate) mod tests {
     #[test]
     fn single_payment_posts_and_hashes_zero_installments() {
         let c = client();
-        let form = build(&c, &request(dec!(100.99)), Mode::Sync).unwrap();
+        let req = request(dec!(100.99));
+        let form = build(&c, &req, Mode::Sync).unwrap();
         assert_eq!(form.get("installment_count"), Some("0"));
         assert_eq!(form.get("payment_amount"), Some("100.99"));
         assert_eq!(form.get("currency"), Some("TL"));
@@ -395,7 +397,8 @@ pub(crate) mod tests {
 
     #[test]
     fn amounts_always_have_two_decimals_and_a_dot() {
-        let form = build(&client(), &request(dec!(150)), Mode::Sync).unwrap();
+        let (client, req) = (client(), request(dec!(150)));
+        let form = build(&client, &req, Mode::Sync).unwrap();
         assert_eq!(form.get("payment_amount"), Some("150.00"));
         assert_eq!(form.get("user_basket"), Some(r#"[["ORDER1","150.00",1]]"#));
     }
@@ -407,7 +410,8 @@ pub(crate) mod tests {
             LineItem::new("Örnek ürün 1", m(dec!(18)), 1),
             LineItem::new("Örnek ürün 2", m(dec!(33.25)), 2),
         ]);
-        let form = build(&client(), &req, Mode::Sync).unwrap();
+        let client = client();
+        let form = build(&client, &req, Mode::Sync).unwrap();
         assert_eq!(
             form.get("user_basket"),
             Some(r#"[["Örnek ürün 1","18.00",1],["Örnek ürün 2","33.25",2]]"#)
@@ -524,7 +528,8 @@ pub(crate) mod tests {
     fn installments_post_count_and_card_type() {
         let mut req = request(dec!(100)).with_installments(6);
         req.metadata.insert("card_type".into(), "bonus".into());
-        let form = build(&client(), &req, Mode::Sync).unwrap();
+        let client = client();
+        let form = build(&client, &req, Mode::Sync).unwrap();
         assert_eq!(form.get("installment_count"), Some("6"));
         assert_eq!(form.get("card_type"), Some("bonus"));
     }

@@ -29,7 +29,7 @@ pub(crate) fn refund_request(
 ) -> HttpRequest {
     let return_amount = amount.to_decimal_string();
     let mut form = Form::new();
-    form.push("merchant_id", client.config.merchant_id.clone());
+    form.push("merchant_id", client.config.merchant_id.as_str());
     form.push("merchant_oid", oid);
     form.push("return_amount", return_amount.clone());
     if let Some(reference) = reference {

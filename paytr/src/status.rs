@@ -21,7 +21,7 @@ use crate::{map, PaytrGateway};
 /// The status-query POST.
 pub(crate) fn status_request(client: &Client, oid: &str) -> HttpRequest {
     let mut form = Form::new();
-    form.push("merchant_id", client.config.merchant_id.clone());
+    form.push("merchant_id", client.config.merchant_id.as_str());
     form.push("merchant_oid", oid);
     form.push(
         "paytr_token",

@@ -38,10 +38,15 @@ pub(crate) fn currency_code(currency: Currency) -> Result<&'static str> {
 }
 
 /// `installment_count`: a single payment is `"0"`, never `"1"` or empty.
-pub(crate) fn installment_count(installments: u8) -> Result<String> {
+pub(crate) fn installment_count(installments: u8) -> Result<&'static str> {
+    // The form's text for each count PayTR takes; a table, not a String per payment.
+    const COUNTS: [&str; 11] = ["2", "3", "4", "5", "6", "7", "8", "9", "10", "11", "12"];
     match installments {
-        0 | 1 => Ok("0".into()),
-        2..=12 => Ok(installments.to_string()),
+        0 | 1 => Ok("0"),
+        2..=12 => COUNTS
+            .get(usize::from(installments.saturating_sub(2)))
+            .copied()
+            .ok_or_else(|| Error::invalid("installments", "out of the table")),
         _ => Err(Error::invalid(
             "installments",
             "PayTR takes a single payment or 2 to 12 installments",
@@ -178,5 +183,8 @@ mod tests {
         assert_eq!(installment_count(2).unwrap(), "2");
         assert_eq!(installment_count(12).unwrap(), "12");
         assert!(installment_count(13).is_err());
+        for n in 2..=12u8 {
+            assert_eq!(installment_count(n).unwrap(), n.to_string());
+        }
     }
 }

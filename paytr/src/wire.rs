@@ -1,6 +1,7 @@
 //! PayTR's wire shapes: the ordered form every request posts, and the JSON answers, with
 //! field names spelled exactly as PayTR spells them.
 
+use std::borrow::Cow;
 use std::collections::BTreeMap;
 use std::fmt;
 
@@ -11,17 +12,19 @@ use serde_json::value::RawValue;
 pub(crate) const SENSITIVE_FIELDS: [&str; 4] =
     ["card_number", "cvv", "expiry_month", "expiry_year"];
 
-/// An ordered list of form fields, posted exactly in this order.
+/// An ordered list of form fields, posted exactly in this order. Values borrow what outlives
+/// the form (the request's and the configuration's text, fixed flags) and own only what is
+/// computed for it.
 #[derive(Clone, Default, PartialEq, Eq)]
-pub(crate) struct Form(Vec<(&'static str, String)>);
+pub(crate) struct Form<'a>(Vec<(&'static str, Cow<'a, str>)>);
 
-impl Form {
+impl<'a> Form<'a> {
     pub(crate) fn new() -> Self {
         // A payment form has about 25 fields: one allocation instead of five growths.
         Self(Vec::with_capacity(32))
     }
 
-    pub(crate) fn push(&mut self, name: &'static str, value: impl Into<String>) {
+    pub(crate) fn push(&mut self, name: &'static str, value: impl Into<Cow<'a, str>>) {
         self.0.push((name, value.into()));
     }
 
@@ -30,10 +33,10 @@ impl Form {
         self.0
             .iter()
             .find(|(n, _)| *n == name)
-            .map(|(_, v)| v.as_str())
+            .map(|(_, v)| v.as_ref())
     }
 
-    pub(crate) fn fields(&self) -> &[(&'static str, String)] {
+    pub(crate) fn fields(&self) -> &[(&'static str, Cow<'a, str>)] {
         &self.0
     }
 
@@ -50,7 +53,7 @@ impl Form {
     }
 }
 
-impl fmt::Debug for Form {
+impl fmt::Debug for Form<'_> {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         let mut list = f.debug_list();
         for (name, value) in &self.0 {
@@ -75,18 +78,27 @@ impl Text {
     }
 }
 
-impl<'de> Deserialize<'de> for Text {
-    fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
-        let raw: Box<RawValue> = Deserialize::deserialize(deserializer)?;
-        let literal = raw.get().trim();
+impl Text {
+    /// The text of one JSON scalar's literal.
+    fn from_literal<E: serde::de::Error>(literal: &str) -> Result<Self, E> {
+        let literal = literal.trim();
         if literal.starts_with('"') {
-            let text: String = serde_json::from_str(literal).map_err(serde::de::Error::custom)?;
+            let text: String = serde_json::from_str(literal).map_err(E::custom)?;
             Ok(Text(text))
         } else if literal.starts_with(['{', '[']) {
-            Err(serde::de::Error::custom("expected a scalar"))
+            Err(E::custom("expected a scalar"))
         } else {
             Ok(Text(literal.to_owned()))
         }
+    }
+}
+
+// The literal is borrowed from the answer's bytes (every reader parses a whole body from a
+// slice), so only the text kept is allocated.
+impl<'de> Deserialize<'de> for Text {
+    fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        let raw: &'de RawValue = Deserialize::deserialize(deserializer)?;
+        Text::from_literal(raw.get())
     }
 }
 
@@ -94,13 +106,11 @@ impl<'de> Deserialize<'de> for Text {
 pub(crate) fn opt_text<'de, D: Deserializer<'de>>(
     deserializer: D,
 ) -> Result<Option<Text>, D::Error> {
-    let raw: Option<Box<RawValue>> = Deserialize::deserialize(deserializer)?;
+    let raw: Option<&'de RawValue> = Deserialize::deserialize(deserializer)?;
     match raw {
         None => Ok(None),
         Some(raw) if raw.get().trim() == "null" => Ok(None),
-        Some(raw) => Text::deserialize(raw.as_ref())
-            .map(Some)
-            .map_err(serde::de::Error::custom),
+        Some(raw) => Text::from_literal(raw.get()).map(Some),
     }
 }
 

@@ -72,6 +72,14 @@ fn benches(c: &mut Criterion) {
     c.bench_function("paytrek/charge/parse_map", |b| {
         b.iter(|| read_charge_answer(&request, black_box(&response)).expect("a payment"))
     });
+    // The floor of any reader of this answer: checking that it is JSON at all, keeping
+    // nothing (BENCHMARKS.md, why the ratio targets are missed).
+    c.bench_function("paytrek/floor/skim_answer", |b| {
+        b.iter(|| {
+            serde_json::from_slice::<serde::de::IgnoredAny>(black_box(&response.body))
+                .expect("JSON")
+        })
+    });
 }
 
 criterion_group!(charge, benches);
