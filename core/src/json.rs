@@ -1,6 +1,11 @@
 //! JSON request bodies, written for the wire.
 
-use serde::Serialize;
+use std::fmt::{self, Write as _};
+
+use rust_decimal::Decimal;
+use serde::ser::Error as _;
+use serde::{Serialize, Serializer};
+use serde_json::value::RawValue;
 
 use crate::error::{Error, Result};
 
@@ -19,9 +24,74 @@ pub fn to_body<T: Serialize + ?Sized>(body: &T, what: &str) -> Result<Vec<u8>> {
     Ok(bytes)
 }
 
+/// Room for the longest text a `Decimal` prints: a sign, 29 digits and a point.
+const NUMBER_ROOM: usize = 32;
+
+/// A number's text, written on the stack.
+struct NumberText {
+    bytes: [u8; NUMBER_ROOM],
+    len: usize,
+}
+
+impl fmt::Write for NumberText {
+    fn write_str(&mut self, s: &str) -> fmt::Result {
+        let end = self.len.checked_add(s.len()).ok_or(fmt::Error)?;
+        self.bytes
+            .get_mut(self.len..end)
+            .ok_or(fmt::Error)?
+            .copy_from_slice(s.as_bytes());
+        self.len = end;
+        Ok(())
+    }
+}
+
+/// Serializes `value` as a bare JSON number with exactly its digits (`24.00` stays
+/// `24.00`; never through a float), for `#[serde(serialize_with)]` and wire types' own
+/// `Serialize`. Written on the stack: a `String` and a boxed raw value per amount were
+/// two allocations each, several per charge.
+pub fn decimal_number<S: Serializer>(
+    value: &Decimal,
+    serializer: S,
+) -> std::result::Result<S::Ok, S::Error> {
+    let mut text = NumberText {
+        bytes: [0; NUMBER_ROOM],
+        len: 0,
+    };
+    write!(text, "{value}").map_err(|_| S::Error::custom("an amount too long to write"))?;
+    let text = text
+        .bytes
+        .get(..text.len)
+        .and_then(|bytes| std::str::from_utf8(bytes).ok())
+        .ok_or_else(|| S::Error::custom("an amount that is not text"))?;
+    // Borrowed from the stack: checked to be a JSON number, then written as it is.
+    let raw: &RawValue = serde_json::from_str(text).map_err(S::Error::custom)?;
+    raw.serialize(serializer)
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_decimal_is_written_with_exactly_its_digits() {
+        #[derive(Serialize)]
+        struct Body {
+            #[serde(serialize_with = "decimal_number")]
+            amount: Decimal,
+        }
+        for value in [
+            Decimal::new(2400, 2),
+            Decimal::new(-5, 1),
+            Decimal::new(1, 28),
+            Decimal::ZERO,
+            Decimal::MAX,
+            Decimal::MIN,
+            Decimal::new(123_456_789, 8),
+        ] {
+            let json = serde_json::to_string(&Body { amount: value }).unwrap();
+            assert_eq!(json, format!(r#"{{"amount":{value}}}"#));
+        }
+    }
 
     #[test]
     fn writes_what_serde_json_writes() {

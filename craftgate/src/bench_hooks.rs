@@ -35,5 +35,5 @@ pub fn read_charge_answer(request: &ChargeRequest, response: &HttpResponse) -> R
         amount: Some(request.amount),
     };
     let data: PaymentData = read_data(response, &context)?;
-    payment_outcome(&data, response, &known, &context)
+    payment_outcome(data, response, &known, &context)
 }

@@ -289,16 +289,17 @@ pub(crate) fn post_auth_call(id: u64, amount: &Money) -> Result<Call> {
 
 /// A payment answer to a charge-like write: the payment, or its decline when it failed.
 pub(crate) fn payment_outcome(
-    data: &PaymentData,
+    mut data: PaymentData,
     response: &HttpResponse,
     known: &Known<'_>,
     context: &ErrorContext,
 ) -> Result<Payment> {
+    let error = data.payment_error.take();
     let payment = convert::payment(data, known).map_err(|reason| response.unreadable(&reason))?;
     if payment.status == PaymentStatus::Failed {
         let mut context = context.clone();
         context.payment_reference = Some(payment.id.clone());
-        let body = data.payment_error.clone().unwrap_or_default();
+        let body = error.unwrap_or_default();
         return Err(Error::declined(errors::decline(&body, &context)));
     }
     response.accept_payment(payment)
@@ -326,7 +327,7 @@ mod tests {
           "paymentError":{"errorCode":"10051","errorDescription":"Kart limiti yetersiz","errorGroup":"NOT_SUFFICIENT_FUNDS"}}"#;
         let data: PaymentData = serde_json::from_str(json).unwrap();
         let err = payment_outcome(
-            &data,
+            data,
             &response(),
             &Known::default(),
             &ErrorContext::charge("o-1"),
@@ -341,7 +342,7 @@ mod tests {
         let json =
             r#"{"id":13,"price":10,"paidPrice":10,"currency":"TRY","paymentStatus":"FAILURE"}"#;
         let err = payment_outcome(
-            &serde_json::from_str(json).unwrap(),
+            serde_json::from_str(json).unwrap(),
             &response(),
             &Known::default(),
             &ErrorContext::charge("o-1"),
@@ -357,7 +358,7 @@ mod tests {
     fn an_unreadable_payment_after_a_charge_is_an_unknown_outcome() {
         let data: PaymentData = serde_json::from_str(r#"{"paymentStatus":"SUCCESS"}"#).unwrap();
         let err = payment_outcome(
-            &data,
+            data,
             &response(),
             &Known::default(),
             &ErrorContext::charge("o-1"),

@@ -32,7 +32,7 @@ pub(crate) async fn create(
     };
     client
         .exchange(&call, &context, |data: PaymentData, response| {
-            payment_outcome(&data, response, &known, &context)
+            payment_outcome(data, response, &known, &context)
         })
         .await
 }
@@ -94,7 +94,7 @@ impl Charge for CraftgateGateway {
         };
         self.client
             .exchange(&call, &context, |data: PaymentData, response| {
-                payment_outcome(&data, response, &known, &context)
+                payment_outcome(data, response, &known, &context)
             })
             .await
     }

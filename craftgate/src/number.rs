@@ -18,8 +18,7 @@ pub(crate) struct Amount(pub(crate) Decimal);
 
 impl Serialize for Amount {
     fn serialize<S: Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
-        let raw = RawValue::from_string(self.0.to_string()).map_err(serde::ser::Error::custom)?;
-        raw.serialize(s)
+        odeme_core::json::decimal_number(&self.0, s)
     }
 }
 

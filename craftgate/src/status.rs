@@ -70,8 +70,8 @@ pub(crate) async fn by_payment_id(client: &Client, id_text: &str) -> Result<Paym
     let (report, _): (PaymentData, _) = client.call(&reporting_call(id), &context).await?;
     data.refundable_price = report.refundable_price;
     data.refund_status = report.refund_status;
-    let mut payment = convert::payment(&data, &Known::default())
-        .map_err(|reason| response.unreadable(&reason))?;
+    let mut payment =
+        convert::payment(data, &Known::default()).map_err(|reason| response.unreadable(&reason))?;
     // Nothing refunded means nothing refunded of any item; otherwise each item's share is
     // Craftgate's to say (refunds are made per item, in any order).
     if !payment.refunded.is_zero() && !payment.transactions.is_empty() {

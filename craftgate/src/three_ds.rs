@@ -245,7 +245,7 @@ impl ThreeDsCompletion for CraftgateGateway {
         };
         self.client
             .exchange(&call, &context, |data: PaymentData, response| {
-                payment_outcome(&data, response, &known, &context)
+                payment_outcome(data, response, &known, &context)
             })
             .await
     }

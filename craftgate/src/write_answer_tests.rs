@@ -41,7 +41,7 @@ fn charge(status: u16, body: &str) -> odeme_core::Result<Payment> {
     let response = answer("charge", status, body);
     let context = ErrorContext::charge("o-1");
     read_data::<PaymentData>(&response, &context)
-        .and_then(|data| payment_outcome(&data, &response, &Known::default(), &context))
+        .and_then(|data| payment_outcome(data, &response, &Known::default(), &context))
 }
 
 fn payment_body(status: &str) -> String {

@@ -120,18 +120,12 @@ pub(crate) fn sale_body<'a>(
     let items = parts
         .items
         .iter()
-        .enumerate()
-        .map(|(i, item)| {
-            Ok(ItemBody {
-                name: &item.name,
-                quantity: item.quantity,
-                unit_price: odeme_core::validate::in_item(
-                    i,
-                    JsonNumber::money("unit_price", &item.unit_price),
-                )?,
-            })
+        .map(|item| ItemBody {
+            name: &item.name,
+            quantity: item.quantity,
+            unit_price: JsonNumber::money(&item.unit_price),
         })
-        .collect::<Result<Vec<_>>>()?;
+        .collect::<Vec<_>>();
     let street = match &billing.line2 {
         Some(line2) if !line2.trim().is_empty() => {
             format!("{} {}", billing.line1.trim(), line2.trim())
@@ -141,7 +135,7 @@ pub(crate) fn sale_body<'a>(
     Ok(SaleBody {
         currency: parts.amount.currency().code(),
         order_id: parts.order_id,
-        amount: JsonNumber::money("amount", parts.amount)?,
+        amount: JsonNumber::money(parts.amount),
         installment: parts.installments,
         secure_option: secure,
         half_secure: secure.then_some(config.half_secure),

@@ -24,9 +24,7 @@ fn settle_request(
     check_token("payment_id", sale_token)?;
     let body = SettleBody {
         sale_token,
-        amount: amount
-            .map(|a| wire::JsonNumber::money("amount", a))
-            .transpose()?,
+        amount: amount.map(wire::JsonNumber::money),
         comments,
     };
     Ok(config

@@ -14,7 +14,7 @@ use serde::{Deserialize, Deserializer, Serialize, Serializer};
 use serde_json::value::RawValue;
 use serde_json::Value;
 
-use odeme_core::{Error, Money, Result};
+use odeme_core::{Money, Result};
 
 // ---------------------------------------------------------------------------------------
 // Exact numbers
@@ -57,19 +57,17 @@ pub(crate) fn parse_amount_text(raw: &str) -> Result<Decimal, String> {
 }
 
 /// An amount written as a JSON number with exactly the money's decimals (`24.00`).
-pub(crate) struct JsonNumber(Box<RawValue>);
+pub(crate) struct JsonNumber(Decimal);
 
 impl JsonNumber {
-    pub(crate) fn money(field: &str, money: &Money) -> Result<Self> {
-        RawValue::from_string(money.to_decimal_string())
-            .map(JsonNumber)
-            .map_err(|_| Error::invalid(field, "cannot be written as a JSON number"))
+    pub(crate) fn money(money: &Money) -> Self {
+        JsonNumber(money.amount())
     }
 }
 
 impl Serialize for JsonNumber {
     fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        self.0.serialize(serializer)
+        odeme_core::json::decimal_number(&self.0, serializer)
     }
 }
 
@@ -501,7 +499,7 @@ mod tests {
         }
         let money = Money::new(dec!(24), Currency::TRY).unwrap();
         let json = serde_json::to_string(&B {
-            amount: JsonNumber::money("amount", &money).unwrap(),
+            amount: JsonNumber::money(&money),
         })
         .unwrap();
         assert_eq!(json, r#"{"amount":24.00}"#);
