@@ -154,7 +154,7 @@ pub(crate) fn read_known(bin: &str, response: &HttpResponse) -> Result<Option<Bi
 /// Looks `bin` up; `None` when PayTR does not know it.
 pub(crate) async fn lookup(client: &Client, bin: &str) -> Result<Option<BinDetail>> {
     check_bin(bin)?;
-    let response = client.send(&bin_request(client, bin)).await?;
+    let response = client.send(bin_request(client, bin)).await?;
     read_known(bin, &response)
 }
 
@@ -166,7 +166,7 @@ impl PaytrGateway {
     /// sent.
     pub async fn bin_lookup(&self, bin: &str) -> Result<BinDetail> {
         check_bin(bin)?;
-        let response = self.client.send(&bin_request(&self.client, bin)).await?;
+        let response = self.client.send(bin_request(&self.client, bin)).await?;
         read_bin(bin, &response)
     }
 }

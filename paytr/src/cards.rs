@@ -155,7 +155,7 @@ pub(crate) fn read_delete(response: &HttpResponse) -> Result<()> {
 /// Lists `utoken`'s cards.
 pub(crate) async fn list(client: &Client, utoken: &str) -> Result<CardList> {
     core::non_empty("customer_token", utoken)?;
-    let response = client.send(&list_request(client, utoken)).await?;
+    let response = client.send(list_request(client, utoken)).await?;
     read_list(utoken, &response)
 }
 
@@ -177,7 +177,7 @@ impl StoreCard for PaytrGateway {
         request.card.validate()?;
         let response = self
             .client
-            .send(&delete_request(&self.client, &request.card))
+            .send(delete_request(&self.client, &request.card))
             .await?;
         read_delete(&response)
     }

@@ -46,7 +46,7 @@ async fn finish(
         return Ok(payment);
     }
     let response = client
-        .send(&http_request(client, &form, &request.order_id, "charge"))
+        .send(http_request(client, &form, &request.order_id, "charge"))
         .await?;
     let mut payment = payment_form::read_answer(client, request, &response, false)?;
     complete_stored_card(client, &mut payment).await;

@@ -298,10 +298,14 @@ impl Client {
             .reference(reference)
     }
 
-    pub(crate) async fn send(&self, request: &HttpRequest) -> Result<HttpResponse> {
+    pub(crate) async fn send(&self, request: HttpRequest) -> Result<HttpResponse> {
         match self.endpoints.iter().find(|e| e.full == request.url) {
-            Some(endpoint) => self.transport.send_to(&endpoint.parsed, request).await,
-            None => self.transport.send(request).await,
+            Some(endpoint) => {
+                self.transport
+                    .send_owned_to(&endpoint.parsed, request)
+                    .await
+            }
+            None => self.transport.send_owned(request).await,
         }
     }
 }

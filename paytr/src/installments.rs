@@ -199,7 +199,7 @@ fn paytr_bin(bin: &str) -> &str {
 
 async fn fetch_rates(client: &Client) -> Result<Rates> {
     let request_id = new_request_id();
-    let response = client.send(&rates_request(client, &request_id)).await?;
+    let response = client.send(rates_request(client, &request_id)).await?;
     read_rates(&request_id, &response)
 }
 

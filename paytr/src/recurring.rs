@@ -26,7 +26,7 @@ impl Recurring for PaytrGateway {
         let form = payment_form::build(&self.client, request, Mode::Recurring)?;
         let response = self
             .client
-            .send(&http_request(
+            .send(http_request(
                 &self.client,
                 &form,
                 &request.order_id,

@@ -242,7 +242,7 @@ impl Refund for PaytrGateway {
         let http = refund_request(&self.client, oid, &amount, Some(&reference));
         let response = self
             .client
-            .send(&http)
+            .send(http)
             .await
             .map_err(|e| with_reference(e, &reference))?;
         let mut result = read_refund(oid, &amount, Some(&reference), &response)

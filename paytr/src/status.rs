@@ -148,7 +148,7 @@ pub(crate) fn read_status(oid: &str, response: &HttpResponse) -> Result<Payment>
 /// Looks the payment `oid` up.
 pub(crate) async fn query(client: &Client, field: &str, oid: &str) -> Result<Payment> {
     merchant_oid(field, oid)?;
-    let response = client.send(&status_request(client, oid)).await?;
+    let response = client.send(status_request(client, oid)).await?;
     read_status(oid, &response)
 }
 

@@ -219,7 +219,7 @@ impl PaytrekGateway {
     /// Sends `request` and reads a `T` from a 2xx answer.
     pub(crate) async fn call<T: DeserializeOwned>(
         &self,
-        request: &HttpRequest,
+        request: HttpRequest,
     ) -> Result<(T, HttpResponse)> {
         let response = self.send(request).await?;
         let value = read(&response)?;
@@ -228,8 +228,7 @@ impl PaytrekGateway {
 
     /// The sale object with `sale_token`.
     pub(crate) async fn fetch_sale(&self, sale_token: &str) -> Result<(wire::Sale, HttpResponse)> {
-        self.call(&get_sale_request(&self.config, sale_token)?)
-            .await
+        self.call(get_sale_request(&self.config, sale_token)?).await
     }
 
     /// The sale with `sale_token` as a payment.

@@ -200,7 +200,7 @@ impl PaytrekGateway {
     /// One stored card by its token (`GET /api/v2/vault/<card_token>/`).
     pub async fn get_card(&self, card_token: &str) -> Result<StoredCard> {
         let (card, response): (VaultCard, _) = self
-            .call(&get_card_request(&self.config, card_token)?)
+            .call(get_card_request(&self.config, card_token)?)
             .await?;
         to_stored_card(&card, &response)
     }
@@ -211,18 +211,18 @@ impl StoreCard for PaytrekGateway {
     async fn store_card(&self, request: &StoreCardRequest) -> Result<StoredCard> {
         request.validate()?;
         let http = store_card_request(&self.config, request)?;
-        read_stored_card(&self.send(&http).await?)
+        read_stored_card(&self.send(http).await?)
     }
 
     async fn list_cards(&self, request: &ListCardsRequest) -> Result<CardList> {
         let http = list_cards_request(&self.config, request)?;
-        let (page, response): (Page<VaultCard>, _) = self.call(&http).await?;
+        let (page, response): (Page<VaultCard>, _) = self.call(http).await?;
         to_card_list(&page, request.page, &response)
     }
 
     async fn delete_card(&self, request: &DeleteCardRequest) -> Result<()> {
         let http = delete_card_request(&self.config, &request.card.card_token)?;
-        let response = self.send(&http).await?;
+        let response = self.send(http).await?;
         read_deleted(&response)
     }
 }

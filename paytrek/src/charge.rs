@@ -69,7 +69,7 @@ impl PaytrekGateway {
     async fn direct_charge(&self, request: &ChargeRequest) -> Result<Payment> {
         validate_charge(request, &self.config)?;
         let http = direct_charge_request(&self.config, request)?;
-        let response = self.send(&http).await?;
+        let response = self.send(http).await?;
         let mut payment = read_charge_answer(
             &response,
             Some(request.amount.currency()),
@@ -272,7 +272,7 @@ impl Charge for PaytrekGateway {
                 ));
             }
         }
-        let response = self.send(&http).await?;
+        let response = self.send(http).await?;
         let answer = read_settle(&response)?;
         let payment = match self
             .fetch_payment(&request.payment_id, Some(before.amount.currency()))
@@ -289,7 +289,7 @@ impl Charge for PaytrekGateway {
         check_token("payment_id", &request.payment_id)?;
         let http = cancel_request(&self.config, &request.payment_id, request.reason.as_deref())?;
         let (before, _) = self.fetch_payment(&request.payment_id, None).await?;
-        let response = self.send(&http).await?;
+        let response = self.send(http).await?;
         let answer = read_settle(&response)?;
         let payment = match self
             .fetch_payment(&request.payment_id, Some(before.amount.currency()))

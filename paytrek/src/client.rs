@@ -184,7 +184,7 @@ impl PaytrekGateway {
     }
 
     /// Sends a built request once; the answer is returned whatever its status.
-    pub(crate) async fn send(&self, request: &HttpRequest) -> Result<HttpResponse> {
-        self.transport.send(request).await
+    pub(crate) async fn send(&self, request: HttpRequest) -> Result<HttpResponse> {
+        self.transport.send_owned(request).await
     }
 }

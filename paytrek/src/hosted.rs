@@ -221,7 +221,7 @@ impl PaytrekGateway {
         let parts = request.parts(&three_ds);
         let secure_without_return = request.three_ds && request.return_url.is_none();
         let http = create_sale_request(&self.config, &parts, true, secure_without_return)?;
-        let payment = self.create_sale(&http, &parts).await?;
+        let payment = self.create_sale(http, &parts).await?;
         Ok(HostedSale {
             redirect_url: redirect_url(&self.config, &payment.id),
             sale_token: payment.id.clone(),
@@ -232,7 +232,7 @@ impl PaytrekGateway {
     /// Sends a built create-sale request and reads the created sale.
     pub(crate) async fn create_sale(
         &self,
-        http: &HttpRequest,
+        http: HttpRequest,
         parts: &SaleParts<'_>,
     ) -> Result<Payment> {
         let response = self.send(http).await?;
@@ -249,7 +249,7 @@ impl PaytrekGateway {
     ) -> Result<Payment> {
         let http = charge_sale_request(&self.config, sale_token, card, save_card)?;
         let (before, sale) = self.fetch_payment(sale_token, None).await?;
-        let response = self.send(&http).await?;
+        let response = self.send(http).await?;
         let answer: wire::Sale = read_sale(&response)?;
         self.finish_sale_charge(before, sale.pre_auth == Some(true), &answer, &response)
             .await

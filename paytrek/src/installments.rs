@@ -94,7 +94,7 @@ impl Installments for PaytrekGateway {
         query.validate()?;
         crate::sale::check_currency("amount.currency", query.amount.currency())?;
         let http = installments_request(&self.config, query);
-        let (answer, response): (InstallmentsAnswer, _) = self.call(&http).await?;
+        let (answer, response): (InstallmentsAnswer, _) = self.call(http).await?;
         to_options(&answer, query, &response)
     }
 }

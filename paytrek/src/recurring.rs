@@ -185,7 +185,7 @@ pub(crate) fn read_plan_update(response: &HttpResponse) -> Result<Plan> {
 impl PaytrekGateway {
     async fn fetch_plan(&self, plan_token: &str) -> Result<Plan> {
         let (wire, response): (PlanWire, _) = self
-            .call(&get_plan_request(&self.config, plan_token)?)
+            .call(get_plan_request(&self.config, plan_token)?)
             .await?;
         to_plan(&wire, None, &response)
     }
@@ -227,7 +227,7 @@ impl Recurring for PaytrekGateway {
             ));
         }
         let http = create_plan_request(&self.config, request)?;
-        let response = self.send(&http).await?;
+        let response = self.send(http).await?;
         read_plan_create(
             &response,
             request.charge.amount.currency(),
@@ -257,7 +257,7 @@ impl Recurring for PaytrekGateway {
             request.subscription_ids.clone()
         };
         let http = cancel_subscriptions_request(&self.config, &request.plan_id, &tokens)?;
-        let response = self.send(&http).await?;
+        let response = self.send(http).await?;
         read_plan_update(&response)
     }
 }

@@ -36,7 +36,7 @@ impl Refund for PaytrekGateway {
         // The refund answer has no currency; the sale has.
         let (before, _) = self.fetch_payment(&request.payment_id, None).await?;
         check_refundable(request, &before)?;
-        let response = self.send(&http).await?;
+        let response = self.send(http).await?;
         read_refund_answer(request, &before, &response)
     }
 }

@@ -103,7 +103,8 @@ impl PaytrekGateway {
         let mut best: Option<Payment> = None;
         let mut pages: usize = 0;
         loop {
-            let (page, response): (Page<Sale>, _) = self.call(&http).await?;
+            // Kept for the next page's request: a GET with no body, cheap to copy.
+            let (page, response): (Page<Sale>, _) = self.call(http.clone()).await?;
             // Bounded by MAX_PAGES below; saturating only keeps the count from wrapping.
             pages = pages.saturating_add(1);
             let ctx = Context {

@@ -48,7 +48,7 @@ impl PaytrekGateway {
         check_token("stored_card.card_token", &card.card_token)?;
         let parts = SaleParts::of(request);
         let create = create_sale_request(&self.config, &parts, false, false)?;
-        let before = match self.create_sale(&create, &parts).await {
+        let before = match self.create_sale(create, &parts).await {
             Ok(created) => created,
             Err(
                 duplicate @ Error::Provider {
@@ -59,7 +59,7 @@ impl PaytrekGateway {
             Err(other) => return Err(other),
         };
         let http = charge_with_token_request(&self.config, &before.id, &card.card_token)?;
-        let response = self.send(&http).await?;
+        let response = self.send(http).await?;
         let answer: wire::Sale = read_sale(&response)?;
         let pre_auth = request.capture == CaptureMode::PreAuthorize;
         self.finish_sale_charge(before, pre_auth, &answer, &response)

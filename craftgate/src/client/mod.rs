@@ -78,7 +78,7 @@ impl Client {
         let number = key.as_deref().map_or(0, |key| self.attempts.current(key));
         let attempt = Attempt { key, number };
         let request = build_keyed(&self.config, call, &random_key, &attempt);
-        Ok((self.transport.send(&request).await?, attempt))
+        Ok((self.transport.send_owned(request).await?, attempt))
     }
 
     /// Sends `call` and reads the `data` of a successful answer; an error envelope becomes

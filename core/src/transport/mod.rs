@@ -15,6 +15,10 @@ use crate::error::{Error, Result};
 use crate::payment::{Payment, PaymentStatus};
 use crate::provider::ProviderId;
 
+mod headers;
+
+use headers::{header_map, owned_header_map, Wire};
+
 /// Time-outs and identification for the HTTP client.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct TransportConfig {
@@ -289,7 +293,9 @@ impl HttpTransport {
         let url = url::Url::parse(&request.url);
         let span = self.span(request, url.as_ref().map_or("", |u| u.path()));
         let url = url.map_err(|e| Error::Configuration(format!("invalid provider URL: {e}")));
-        self.send_inner(request, url).instrument(span).await
+        self.send_inner(request, url, Wire::Borrowed)
+            .instrument(span)
+            .await
     }
 
     /// [`HttpTransport::send`] with `request.url` already parsed as `url`, for an adapter
@@ -298,7 +304,31 @@ impl HttpTransport {
     pub async fn send_to(&self, url: &url::Url, request: &HttpRequest) -> Result<HttpResponse> {
         debug_assert_eq!(url.as_str(), request.url, "send_to with another URL");
         let span = self.span(request, url.path());
-        self.send_inner(request, Ok(url.clone()))
+        self.send_inner(request, Ok(url.clone()), Wire::Borrowed)
+            .instrument(span)
+            .await
+    }
+
+    /// [`HttpTransport::send`] taking the request: its body and header values go to the
+    /// HTTP client as they are instead of being copied.
+    pub async fn send_owned(&self, mut request: HttpRequest) -> Result<HttpResponse> {
+        let url = url::Url::parse(&request.url);
+        let span = self.span(&request, url.as_ref().map_or("", |u| u.path()));
+        let url = url.map_err(|e| Error::Configuration(format!("invalid provider URL: {e}")));
+        let wire = Wire::take(&mut request);
+        self.send_inner(&request, url, wire).instrument(span).await
+    }
+
+    /// [`HttpTransport::send_to`] taking the request, as [`HttpTransport::send_owned`].
+    pub async fn send_owned_to(
+        &self,
+        url: &url::Url,
+        mut request: HttpRequest,
+    ) -> Result<HttpResponse> {
+        debug_assert_eq!(url.as_str(), request.url, "send_owned_to with another URL");
+        let span = self.span(&request, url.path());
+        let wire = Wire::take(&mut request);
+        self.send_inner(&request, Ok(url.clone()), wire)
             .instrument(span)
             .await
     }
@@ -368,6 +398,7 @@ impl HttpTransport {
         &self,
         request: &HttpRequest,
         url: Result<url::Url>,
+        wire: Wire,
     ) -> Result<HttpResponse> {
         let method = reqwest::Method::from_bytes(request.method.as_bytes())
             .map_err(|_| Error::Configuration(format!("invalid HTTP method {}", request.method)))?;
@@ -375,10 +406,13 @@ impl HttpTransport {
         let mut outgoing = reqwest::Request::new(method, url);
         // The whole map at once, sized for the request: header by header through a
         // builder, the map grows (and moves its entries) several times per request.
-        *outgoing.headers_mut() = header_map(&request.headers)?;
-        if let Some(body) = &request.body {
-            *outgoing.body_mut() = Some(body.clone().into());
-        }
+        let (headers, body) = match wire {
+            Wire::Borrowed => (header_map(&request.headers)?, request.body.clone()),
+            Wire::Owned { headers, body } => (owned_header_map(headers)?, body),
+        };
+        *outgoing.headers_mut() = headers;
+        // A `Vec` becomes the client's body without a copy.
+        *outgoing.body_mut() = body.map(reqwest::Body::from);
         let started = Instant::now();
         let response = self
             .client
@@ -446,27 +480,6 @@ impl HttpTransport {
             }
         }
     }
-}
-
-/// The request's headers as `http` types. A name or value that cannot be sent (a newline
-/// in a value given by the caller, say) stops the request before anything is sent; the
-/// error names the header, never its value, which may be a credential.
-fn header_map(headers: &[(String, String)]) -> Result<reqwest::header::HeaderMap> {
-    use reqwest::header::{HeaderMap, HeaderName, HeaderValue};
-    let mut map = HeaderMap::with_capacity(headers.len());
-    for (name, value) in headers {
-        let refused = || {
-            Error::Configuration(format!(
-                "cannot build the request: header `{name}` cannot be sent"
-            ))
-        };
-        let header = HeaderName::from_bytes(name.as_bytes()).map_err(|_| refused())?;
-        let mut value = HeaderValue::from_str(value).map_err(|_| refused())?;
-        // Only changes `Debug`: no header value is ever printed, credentials included.
-        value.set_sensitive(true);
-        map.append(header, value);
-    }
-    Ok(map)
 }
 
 fn describe(error: &reqwest::Error) -> String {
