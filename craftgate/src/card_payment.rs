@@ -6,6 +6,8 @@
 // Item sums of caller-given prices must fail as an invalid request, never panic.
 #![deny(clippy::arithmetic_side_effects)]
 
+use std::borrow::Cow;
+
 use odeme_core::{
     validate, CaptureMode, ChargeRequest, Currency, Error, HttpResponse, LineItem, Money, Payment,
     PaymentSource, PaymentStatus, Result, StoreCardMode,
@@ -125,7 +127,7 @@ fn with_key_rule(call: Call, request: &ChargeRequest) -> Call {
 /// `items` are always sent: one per line item, or one for the whole amount.
 pub(crate) fn create_payment_body<'a>(
     request: &'a ChargeRequest,
-    item_names: &'a [LineItemWire],
+    item_names: &'a [LineItemWire<'a>],
     payment_group: &'static str,
     callback_url: Option<&'a str>,
 ) -> CreatePayment<'a> {
@@ -176,21 +178,22 @@ fn payment_card(request: &ChargeRequest) -> PaymentCard<'_> {
     }
 }
 
-/// One `items[]` entry, owned so that the body can borrow it.
+/// One `items[]` entry, which the body borrows: the request's own text, or the one line
+/// made for a request without items.
 #[derive(Debug, Clone, PartialEq, Eq)]
-pub(crate) struct LineItemWire {
-    name: String,
+pub(crate) struct LineItemWire<'a> {
+    name: Cow<'a, str>,
     price: Money,
-    external_id: Option<String>,
+    external_id: Option<&'a str>,
     sub_merchant: Option<(u64, Money)>,
 }
 
-impl LineItemWire {
+impl LineItemWire<'_> {
     fn as_wire(&self) -> PaymentItem<'_> {
         PaymentItem {
             name: &self.name,
             price: Amount(self.price.amount()),
-            external_id: self.external_id.as_deref(),
+            external_id: self.external_id,
             sub_merchant_member_id: self.sub_merchant.map(|(id, _)| id),
             sub_merchant_member_price: self.sub_merchant.map(|(_, payout)| Amount(payout.amount())),
         }
@@ -199,12 +202,12 @@ impl LineItemWire {
 
 /// The items to send: the request's lines (their totals, which validation checked add up to
 /// the price), or one line for the whole amount when the request has none.
-pub(crate) fn line_items(request: &ChargeRequest) -> Result<Vec<LineItemWire>> {
+pub(crate) fn line_items(request: &ChargeRequest) -> Result<Vec<LineItemWire<'_>>> {
     if request.items.is_empty() {
         return Ok(vec![LineItemWire {
-            name: format!("Order {}", request.order_id),
+            name: Cow::Owned(format!("Order {}", request.order_id)),
             price: request.amount,
-            external_id: Some(request.order_id.clone()),
+            external_id: Some(&request.order_id),
             sub_merchant: None,
         }]);
     }
@@ -218,9 +221,9 @@ pub(crate) fn line_items(request: &ChargeRequest) -> Result<Vec<LineItemWire>> {
             None => None,
         };
         out.push(LineItemWire {
-            name: item.name.clone(),
+            name: Cow::Borrowed(&item.name),
             price,
-            external_id: item.external_id.clone(),
+            external_id: item.external_id.as_deref(),
             sub_merchant,
         });
     }
