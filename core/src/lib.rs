@@ -47,4 +47,6 @@ pub use request::{
 /// callers need no `rust_decimal` dependency of their own.
 pub use rust_decimal::Decimal;
 pub use secret::Secret;
-pub use transport::{HttpRequest, HttpResponse, HttpTransport, RequestKind, TransportConfig};
+pub use transport::{
+    Endpoints, HttpRequest, HttpResponse, HttpTransport, RequestKind, TransportConfig,
+};

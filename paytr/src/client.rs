@@ -1,8 +1,8 @@
 //! Configuration, PayTR's environments, and the HTTP calls through the shared transport.
 
 use odeme_core::{
-    Error, HttpRequest, HttpResponse, HttpTransport, ProviderId, RequestKind, Result, Secret,
-    TransportConfig,
+    Endpoints, Error, HttpRequest, HttpResponse, HttpTransport, ProviderId, RequestKind, Result,
+    Secret, TransportConfig,
 };
 
 use crate::sign::Signer;
@@ -223,55 +223,31 @@ const PATHS: [&str; 7] = [
     "/odeme/taksit-oranlari",
 ];
 
-/// One PayTR endpoint, its URL parsed once when the client is made (parsing, with IDNA,
-/// on every request was a measurable part of a payment's cost; see BENCHMARKS.md).
-#[derive(Debug)]
-struct Endpoint {
-    path: &'static str,
-    /// The full URL, as [`Client::url`] gives it.
-    full: String,
-    /// `full` parsed; it serializes back to exactly `full`.
-    parsed: url::Url,
-}
-
 /// The configured client: settings, signer and transport.
 #[derive(Debug)]
 pub(crate) struct Client {
     pub(crate) config: PaytrConfig,
     pub(crate) signer: Signer,
     transport: HttpTransport,
-    endpoints: Vec<Endpoint>,
 }
 
 impl Client {
     pub(crate) fn new(config: PaytrConfig) -> Result<Self> {
         config.check()?;
-        let transport = HttpTransport::new(ProviderId::Paytr, &config.transport)?;
+        // Every endpoint's URL parsed once, not on each request.
+        let transport = HttpTransport::new(ProviderId::Paytr, &config.transport)?
+            .with_endpoints(Endpoints::new(config.base_url(), &PATHS));
         let signer = Signer::new(config.merchant_key.clone(), config.merchant_salt.clone());
-        let endpoints = PATHS
-            .iter()
-            .filter_map(|&path| {
-                let full = format!("{}{}", config.base_url(), path);
-                // A URL that does not serialize back to itself is parsed per request, as
-                // before, so the request always goes exactly where its `url` says.
-                let parsed = url::Url::parse(&full).ok().filter(|u| u.as_str() == full)?;
-                Some(Endpoint { path, full, parsed })
-            })
-            .collect();
         Ok(Self {
             config,
             signer,
             transport,
-            endpoints,
         })
     }
 
     /// The full URL of a PayTR path.
     pub(crate) fn url(&self, path: &str) -> String {
-        match self.endpoints.iter().find(|e| e.path == path) {
-            Some(endpoint) => endpoint.full.clone(),
-            None => format!("{}{}", self.config.base_url(), path),
-        }
+        format!("{}{}", self.config.base_url(), path)
     }
 
     pub(crate) fn test_mode_flag(&self) -> &'static str {
@@ -299,14 +275,7 @@ impl Client {
     }
 
     pub(crate) async fn send(&self, request: HttpRequest) -> Result<HttpResponse> {
-        match self.endpoints.iter().find(|e| e.full == request.url) {
-            Some(endpoint) => {
-                self.transport
-                    .send_owned_to(&endpoint.parsed, request)
-                    .await
-            }
-            None => self.transport.send_owned(request).await,
-        }
+        self.transport.send_owned(request).await
     }
 }
 
@@ -338,20 +307,19 @@ mod tests {
         let c =
             Client::new(PaytrConfig::new("100001", "k", "s").with_base_url("http://127.0.0.1:9/"))
                 .unwrap();
-        assert_eq!(c.endpoints.len(), PATHS.len());
-        for endpoint in &c.endpoints {
-            assert_eq!(c.url(endpoint.path), endpoint.parsed.as_str());
-            assert_eq!(
-                endpoint.full,
-                format!("http://127.0.0.1:9{}", endpoint.path)
-            );
+        let endpoints = c.transport.endpoints();
+        assert_eq!(endpoints.len(), PATHS.len());
+        for path in PATHS {
+            let url = c.url(path);
+            assert_eq!(url, format!("http://127.0.0.1:9{path}"));
+            assert_eq!(endpoints.get(&url).map(|u| u.as_str()), Some(url.as_str()));
         }
         assert_eq!(c.url("/elsewhere"), "http://127.0.0.1:9/elsewhere");
         // A base URL that does not serialize back to itself is parsed per request instead.
         let c =
             Client::new(PaytrConfig::new("100001", "k", "s").with_base_url("HTTP://LOCALHOST:9"))
                 .unwrap();
-        assert!(c.endpoints.is_empty());
+        assert!(c.transport.endpoints().is_empty());
         assert_eq!(c.url("/odeme"), "HTTP://LOCALHOST:9/odeme");
     }
 

@@ -3,8 +3,8 @@
 use std::fmt;
 
 use odeme_core::{
-    Address, Error, HttpRequest, HttpResponse, HttpTransport, ProviderId, RequestKind, Result,
-    Secret, TransportConfig,
+    Address, Endpoints, Error, HttpRequest, HttpResponse, HttpTransport, ProviderId, RequestKind,
+    Result, Secret, TransportConfig,
 };
 
 use crate::auth;
@@ -163,6 +163,18 @@ impl fmt::Debug for PaytrekConfig {
     }
 }
 
+/// The fixed paths a payment's requests go to, kept parsed by the transport.
+const FIXED_PATHS: [&str; 8] = [
+    "/api/v2/direct_charge/",
+    "/api/v2/charge/",
+    "/api/v2/charge_with_token/",
+    "/api/v2/sale/",
+    "/api/v2/refund/",
+    "/api/v2/capture/",
+    "/api/v2/cancel/",
+    "/api/v2/vault/",
+];
+
 /// The Paytrek gateway: cheap to clone, clones share one connection pool.
 #[derive(Debug, Clone)]
 pub struct PaytrekGateway {
@@ -174,7 +186,9 @@ impl PaytrekGateway {
     /// A gateway with `config`; fails on an empty credential or an invalid base URL.
     pub fn new(config: PaytrekConfig) -> Result<Self> {
         config.validate()?;
-        let transport = HttpTransport::new(ProviderId::Paytrek, &config.transport)?;
+        // The write endpoints' URLs parsed once, not on each request.
+        let transport = HttpTransport::new(ProviderId::Paytrek, &config.transport)?
+            .with_endpoints(Endpoints::new(config.base_url(), &FIXED_PATHS));
         Ok(Self { config, transport })
     }
 

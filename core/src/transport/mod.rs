@@ -15,8 +15,10 @@ use crate::error::{Error, Result};
 use crate::payment::{Payment, PaymentStatus};
 use crate::provider::ProviderId;
 
+mod endpoints;
 mod headers;
 
+pub use endpoints::Endpoints;
 use headers::{header_map, owned_header_map, Wire};
 
 /// Time-outs and identification for the HTTP client.
@@ -263,6 +265,7 @@ pub fn redact_body(body: &str) -> String {
 pub struct HttpTransport {
     client: reqwest::Client,
     provider: ProviderId,
+    endpoints: Endpoints,
 }
 
 impl HttpTransport {
@@ -277,7 +280,32 @@ impl HttpTransport {
             .redirect(reqwest::redirect::Policy::none())
             .build()
             .map_err(|e| Error::Configuration(format!("cannot build the HTTP client: {e}")))?;
-        Ok(Self { client, provider })
+        Ok(Self {
+            client,
+            provider,
+            endpoints: Endpoints::default(),
+        })
+    }
+
+    /// The same transport sending to `endpoints` without parsing their URLs again: a
+    /// request whose `url` is one of them goes to its parse, any other is parsed when sent.
+    pub fn with_endpoints(mut self, endpoints: Endpoints) -> Self {
+        self.endpoints = endpoints;
+        self
+    }
+
+    /// The endpoints whose URLs are kept parsed.
+    pub fn endpoints(&self) -> &Endpoints {
+        &self.endpoints
+    }
+
+    /// Where `url` goes: its parse kept among the endpoints, or parsed now.
+    fn target(&self, url: &str) -> Result<url::Url> {
+        match self.endpoints.get(url) {
+            Some(parsed) => Ok(parsed.clone()),
+            None => url::Url::parse(url)
+                .map_err(|e| Error::Configuration(format!("invalid provider URL: {e}"))),
+        }
     }
 
     /// The provider this transport talks to.
@@ -289,10 +317,10 @@ impl HttpTransport {
     /// [`Error::UnknownOutcome`], to a read [`Error::Transport`]; every other status is
     /// returned for the adapter to read.
     pub async fn send(&self, request: &HttpRequest) -> Result<HttpResponse> {
-        // Parsed once: for the span's path and for the request itself.
-        let url = url::Url::parse(&request.url);
+        // Parsed once (or not at all for a known endpoint): for the span's path and for the
+        // request itself.
+        let url = self.target(&request.url);
         let span = self.span(request, url.as_ref().map_or("", |u| u.path()));
-        let url = url.map_err(|e| Error::Configuration(format!("invalid provider URL: {e}")));
         self.send_inner(request, url, Wire::Borrowed)
             .instrument(span)
             .await
@@ -312,25 +340,10 @@ impl HttpTransport {
     /// [`HttpTransport::send`] taking the request: its body and header values go to the
     /// HTTP client as they are instead of being copied.
     pub async fn send_owned(&self, mut request: HttpRequest) -> Result<HttpResponse> {
-        let url = url::Url::parse(&request.url);
+        let url = self.target(&request.url);
         let span = self.span(&request, url.as_ref().map_or("", |u| u.path()));
-        let url = url.map_err(|e| Error::Configuration(format!("invalid provider URL: {e}")));
         let wire = Wire::take(&mut request);
         self.send_inner(&request, url, wire).instrument(span).await
-    }
-
-    /// [`HttpTransport::send_to`] taking the request, as [`HttpTransport::send_owned`].
-    pub async fn send_owned_to(
-        &self,
-        url: &url::Url,
-        mut request: HttpRequest,
-    ) -> Result<HttpResponse> {
-        debug_assert_eq!(url.as_str(), request.url, "send_owned_to with another URL");
-        let span = self.span(&request, url.path());
-        let wire = Wire::take(&mut request);
-        self.send_inner(&request, Ok(url.clone()), wire)
-            .instrument(span)
-            .await
     }
 
     fn span(&self, request: &HttpRequest, path: &str) -> tracing::Span {

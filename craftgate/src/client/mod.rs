@@ -10,7 +10,7 @@ use std::fmt;
 use std::sync::{Arc, Mutex};
 
 use odeme_core::{
-    Error, HttpRequest, HttpResponse, HttpTransport, ProviderId, RejectionKind, Result,
+    Endpoints, Error, HttpRequest, HttpResponse, HttpTransport, ProviderId, RejectionKind, Result,
 };
 use serde::de::DeserializeOwned;
 
@@ -29,6 +29,15 @@ const AUTH_VERSION: &str = "v1";
 
 /// Makes the per-request random key (`x-rnd-key`).
 pub(crate) type RandomKey = Arc<dyn Fn() -> String + Send + Sync>;
+
+/// The fixed paths of payments and refunds, kept parsed by the transport.
+const FIXED_PATHS: [&str; 5] = [
+    "/payment/v1/card-payments",
+    "/payment/v1/card-payments/3ds-init",
+    "/payment/v1/card-payments/3ds-complete",
+    "/payment/v1/refunds",
+    "/payment/v1/refund-transactions",
+];
 
 /// The configured, connected client every capability goes through.
 #[derive(Clone)]
@@ -51,7 +60,9 @@ impl Client {
     /// A client for `config`, which is checked first.
     pub(crate) fn new(config: CraftgateConfig) -> Result<Self> {
         config.validate()?;
-        let transport = HttpTransport::new(ProviderId::Craftgate, config.transport())?;
+        // The fixed endpoints' URLs parsed once, not on each request.
+        let transport = HttpTransport::new(ProviderId::Craftgate, config.transport())?
+            .with_endpoints(Endpoints::new(config.base_url(), &FIXED_PATHS));
         Ok(Self {
             config: Arc::new(config),
             transport,
