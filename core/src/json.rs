@@ -8,6 +8,7 @@ use serde::{Serialize, Serializer};
 use serde_json::value::RawValue;
 
 use crate::error::{Error, Result};
+use crate::money::Money;
 
 /// The buffer a body starts in. A payment request with a card, a customer and a few items
 /// is just under it; starting from an empty buffer instead grew it seven or eight times
@@ -45,27 +46,35 @@ impl fmt::Write for NumberText {
     }
 }
 
-/// Serializes `value` as a bare JSON number with exactly its digits (`24.00` stays
-/// `24.00`; never through a float), for `#[serde(serialize_with)]` and wire types' own
-/// `Serialize`. Written on the stack: a `String` and a boxed raw value per amount were
-/// two allocations each, several per charge.
-pub fn decimal_number<S: Serializer>(
-    value: &Decimal,
-    serializer: S,
-) -> std::result::Result<S::Ok, S::Error> {
-    let mut text = NumberText {
-        bytes: [0; NUMBER_ROOM],
-        len: 0,
-    };
-    write!(text, "{value}").map_err(|_| S::Error::custom("an amount too long to write"))?;
-    let text = text
-        .bytes
-        .get(..text.len)
-        .and_then(|bytes| std::str::from_utf8(bytes).ok())
-        .ok_or_else(|| S::Error::custom("an amount that is not text"))?;
-    // Borrowed from the stack: checked to be a JSON number, then written as it is.
-    let raw: &RawValue = serde_json::from_str(text).map_err(S::Error::custom)?;
-    raw.serialize(serializer)
+/// A decimal written as a bare JSON number with exactly its digits (`24.00` stays `24.00`;
+/// never through a float): how Craftgate and Paytrek take amounts. Written on the stack: a
+/// `String` and a boxed raw value per amount were two allocations each, several per charge.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct JsonNumber(pub Decimal);
+
+impl JsonNumber {
+    /// The amount of `money`, with the money's decimals.
+    pub fn money(money: &Money) -> Self {
+        JsonNumber(money.amount())
+    }
+}
+
+impl Serialize for JsonNumber {
+    fn serialize<S: Serializer>(&self, serializer: S) -> std::result::Result<S::Ok, S::Error> {
+        let mut text = NumberText {
+            bytes: [0; NUMBER_ROOM],
+            len: 0,
+        };
+        write!(text, "{}", self.0).map_err(|_| S::Error::custom("an amount too long to write"))?;
+        let text = text
+            .bytes
+            .get(..text.len)
+            .and_then(|bytes| std::str::from_utf8(bytes).ok())
+            .ok_or_else(|| S::Error::custom("an amount that is not text"))?;
+        // Borrowed from the stack: checked to be a JSON number, then written as it is.
+        let raw: &RawValue = serde_json::from_str(text).map_err(S::Error::custom)?;
+        raw.serialize(serializer)
+    }
 }
 
 #[cfg(test)]
@@ -76,8 +85,7 @@ mod tests {
     fn a_decimal_is_written_with_exactly_its_digits() {
         #[derive(Serialize)]
         struct Body {
-            #[serde(serialize_with = "decimal_number")]
-            amount: Decimal,
+            amount: JsonNumber,
         }
         for value in [
             Decimal::new(2400, 2),
@@ -88,7 +96,10 @@ mod tests {
             Decimal::MIN,
             Decimal::new(123_456_789, 8),
         ] {
-            let json = serde_json::to_string(&Body { amount: value }).unwrap();
+            let json = serde_json::to_string(&Body {
+                amount: JsonNumber(value),
+            })
+            .unwrap();
             assert_eq!(json, format!(r#"{{"amount":{value}}}"#));
         }
     }

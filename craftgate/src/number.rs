@@ -9,18 +9,11 @@ use std::str::FromStr;
 
 use rust_decimal::Decimal;
 use serde::de::Error as _;
-use serde::{Deserialize, Deserializer, Serialize, Serializer};
+use serde::{Deserialize, Deserializer};
 use serde_json::value::RawValue;
 
 /// An amount written as a bare JSON number with exactly the decimal's digits.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub(crate) struct Amount(pub(crate) Decimal);
-
-impl Serialize for Amount {
-    fn serialize<S: Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
-        odeme_core::json::decimal_number(&self.0, s)
-    }
-}
+pub(crate) use odeme_core::json::JsonNumber as Amount;
 
 /// Parses the text of a JSON number or a quoted number.
 pub(crate) fn parse_decimal(text: &str) -> Option<Decimal> {

@@ -10,11 +10,11 @@ use std::str::FromStr;
 
 use rust_decimal::Decimal;
 use serde::de::Error as _;
-use serde::{Deserialize, Deserializer, Serialize, Serializer};
+use serde::{Deserialize, Deserializer, Serialize};
 use serde_json::value::RawValue;
 use serde_json::Value;
 
-use odeme_core::{Money, Result};
+use odeme_core::Result;
 
 // ---------------------------------------------------------------------------------------
 // Exact numbers
@@ -57,19 +57,7 @@ pub(crate) fn parse_amount_text(raw: &str) -> Result<Decimal, String> {
 }
 
 /// An amount written as a JSON number with exactly the money's decimals (`24.00`).
-pub(crate) struct JsonNumber(Decimal);
-
-impl JsonNumber {
-    pub(crate) fn money(money: &Money) -> Self {
-        JsonNumber(money.amount())
-    }
-}
-
-impl Serialize for JsonNumber {
-    fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        odeme_core::json::decimal_number(&self.0, serializer)
-    }
-}
+pub(crate) use odeme_core::json::JsonNumber;
 
 /// A code or number that the provider may write as a string or a number.
 #[derive(Debug, Clone, PartialEq, Eq, Default)]
@@ -459,7 +447,7 @@ pub(crate) struct InstallmentsAnswer {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use odeme_core::Currency;
+    use odeme_core::{Currency, Money};
     use rust_decimal_macros::dec;
 
     #[test]

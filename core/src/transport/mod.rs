@@ -19,7 +19,7 @@ mod endpoints;
 mod headers;
 
 pub use endpoints::Endpoints;
-use headers::{header_map, owned_header_map, Wire};
+use headers::header_map;
 
 /// Time-outs and identification for the HTTP client.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -315,35 +315,25 @@ impl HttpTransport {
 
     /// Sends `request` once and returns the answer. A 5xx answer is an error: to a write
     /// [`Error::UnknownOutcome`], to a read [`Error::Transport`]; every other status is
-    /// returned for the adapter to read.
+    /// returned for the adapter to read. [`HttpTransport::send_owned`] does the same
+    /// without copying the request.
     pub async fn send(&self, request: &HttpRequest) -> Result<HttpResponse> {
-        // Parsed once (or not at all for a known endpoint): for the span's path and for the
-        // request itself.
-        let url = self.target(&request.url);
-        let span = self.span(request, url.as_ref().map_or("", |u| u.path()));
-        self.send_inner(request, url, Wire::Borrowed)
-            .instrument(span)
-            .await
-    }
-
-    /// [`HttpTransport::send`] with `request.url` already parsed as `url`, for an adapter
-    /// that parses its endpoints once instead of on every request. `url` must be
-    /// `request.url` parsed; the request is sent to `url`.
-    pub async fn send_to(&self, url: &url::Url, request: &HttpRequest) -> Result<HttpResponse> {
-        debug_assert_eq!(url.as_str(), request.url, "send_to with another URL");
-        let span = self.span(request, url.path());
-        self.send_inner(request, Ok(url.clone()), Wire::Borrowed)
-            .instrument(span)
-            .await
+        self.send_owned(request.clone()).await
     }
 
     /// [`HttpTransport::send`] taking the request: its body and header values go to the
     /// HTTP client as they are instead of being copied.
     pub async fn send_owned(&self, mut request: HttpRequest) -> Result<HttpResponse> {
+        // Parsed once (or not at all for a known endpoint): for the span's path and for the
+        // request itself.
         let url = self.target(&request.url);
         let span = self.span(&request, url.as_ref().map_or("", |u| u.path()));
-        let wire = Wire::take(&mut request);
-        self.send_inner(&request, url, wire).instrument(span).await
+        // Taken out; what errors and spans read stays in `request`.
+        let headers = std::mem::take(&mut request.headers);
+        let body = request.body.take();
+        self.send_inner(&request, url, headers, body)
+            .instrument(span)
+            .await
     }
 
     fn span(&self, request: &HttpRequest, path: &str) -> tracing::Span {
@@ -411,7 +401,8 @@ impl HttpTransport {
         &self,
         request: &HttpRequest,
         url: Result<url::Url>,
-        wire: Wire,
+        headers: Vec<(String, String)>,
+        body: Option<Vec<u8>>,
     ) -> Result<HttpResponse> {
         let method = reqwest::Method::from_bytes(request.method.as_bytes())
             .map_err(|_| Error::Configuration(format!("invalid HTTP method {}", request.method)))?;
@@ -419,11 +410,7 @@ impl HttpTransport {
         let mut outgoing = reqwest::Request::new(method, url);
         // The whole map at once, sized for the request: header by header through a
         // builder, the map grows (and moves its entries) several times per request.
-        let (headers, body) = match wire {
-            Wire::Borrowed => (header_map(&request.headers)?, request.body.clone()),
-            Wire::Owned { headers, body } => (owned_header_map(headers)?, body),
-        };
-        *outgoing.headers_mut() = headers;
+        *outgoing.headers_mut() = header_map(headers)?;
         // A `Vec` becomes the client's body without a copy.
         *outgoing.body_mut() = body.map(reqwest::Body::from);
         let started = Instant::now();
