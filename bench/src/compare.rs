@@ -9,6 +9,7 @@ use odeme::{GatewayExt, PaymentStatus};
 use reqwest::header::{HeaderMap, HeaderName, HeaderValue};
 
 use crate::canned::{CannedServer, Captured};
+use crate::floor::{self, FloorClient};
 use crate::load::{self, median, Meter, RunResult};
 use crate::provider::{canned_gateway, charge_request, Provider};
 
@@ -38,8 +39,12 @@ pub struct Cell {
     pub odeme: Summary,
     /// Through the raw client.
     pub raw: Summary,
+    /// Through the floor client (see `floor`).
+    pub floor: Summary,
     /// The median of the per-repeat ratios odeme/raw of payments per second.
     pub ratio: f64,
+    /// The median of the per-repeat ratios floor/raw.
+    pub floor_ratio: f64,
 }
 
 /// Medians over the repeats of one side of a cell.
@@ -87,6 +92,13 @@ pub async fn run(plan: &Plan) -> Result<Vec<Cell>, String> {
             .captured()
             .ok_or_else(|| format!("{}: the server saw no request", provider.name()))?;
         let raw = Arc::new(RawRequest::new(&server.base_url, &captured)?);
+        let floor = Arc::new(FloorClient::new(
+            provider,
+            &server.base_url,
+            &captured,
+            charge_request(provider, "BENCH1").map_err(|e| e.to_string())?,
+            floor::plain_client()?,
+        )?);
         for &in_flight in &plan.concurrency {
             let odeme_side = {
                 let (gateway, request) = (Arc::clone(&gateway), Arc::clone(&request));
@@ -110,36 +122,43 @@ pub async fn run(plan: &Plan) -> Result<Vec<Cell>, String> {
                     async move { raw.send().await }
                 }
             };
-            // Warm both pools up to `in_flight` connections before anything is measured.
+            let floor_side = {
+                let floor = Arc::clone(&floor);
+                move |_: usize| {
+                    let floor = Arc::clone(&floor);
+                    async move { floor.send().await }
+                }
+            };
+            // Warm every pool up to `in_flight` connections before anything is measured.
             let warm = (in_flight * 4).max(200);
             load::run(warm, in_flight, Meter::Speed, odeme_side.clone()).await;
             load::run(warm, in_flight, Meter::Speed, raw_side.clone()).await;
-            let mut odeme_runs = Vec::new();
-            let mut raw_runs = Vec::new();
+            load::run(warm, in_flight, Meter::Speed, floor_side.clone()).await;
+            let (mut odeme_runs, mut raw_runs, mut floor_runs) =
+                (Vec::new(), Vec::new(), Vec::new());
             for _ in 0..plan.repeats.max(1) {
                 let n = plan.payments;
                 odeme_runs.push(load::run(n, in_flight, Meter::Speed, odeme_side.clone()).await);
                 raw_runs.push(load::run(n, in_flight, Meter::Speed, raw_side.clone()).await);
+                floor_runs.push(load::run(n, in_flight, Meter::Speed, floor_side.clone()).await);
             }
             // Heap and allocations from runs of their own, counted (see `alloc`).
-            let mut odeme_heap = Vec::new();
-            let mut raw_heap = Vec::new();
+            let (mut odeme_heap, mut raw_heap, mut floor_heap) =
+                (Vec::new(), Vec::new(), Vec::new());
             for _ in 0..plan.repeats.max(1) {
                 let n = plan.payments.min(HEAP_RUN_PAYMENTS);
                 odeme_heap.push(load::run(n, in_flight, Meter::Heap, odeme_side.clone()).await);
                 raw_heap.push(load::run(n, in_flight, Meter::Heap, raw_side.clone()).await);
+                floor_heap.push(load::run(n, in_flight, Meter::Heap, floor_side.clone()).await);
             }
-            let mut ratios: Vec<f64> = odeme_runs
-                .iter()
-                .zip(&raw_runs)
-                .map(|(o, r)| o.per_second() / r.per_second().max(1e-9))
-                .collect();
             cells.push(Cell {
                 provider,
                 in_flight,
                 odeme: summarize(&odeme_runs, &odeme_heap, in_flight),
                 raw: summarize(&raw_runs, &raw_heap, in_flight),
-                ratio: median(&mut ratios),
+                floor: summarize(&floor_runs, &floor_heap, in_flight),
+                ratio: ratio(&odeme_runs, &raw_runs),
+                floor_ratio: ratio(&floor_runs, &raw_runs),
             });
         }
     }
@@ -148,6 +167,16 @@ pub async fn run(plan: &Plan) -> Result<Vec<Cell>, String> {
 
 /// Payments in each counted run: the peak is reached within the first few hundred.
 const HEAP_RUN_PAYMENTS: usize = 4_000;
+
+/// The median of the per-repeat ratios of payments per second, `side` over `raw`.
+fn ratio(side: &[RunResult], raw: &[RunResult]) -> f64 {
+    let mut ratios: Vec<f64> = side
+        .iter()
+        .zip(raw)
+        .map(|(s, r)| s.per_second() / r.per_second().max(1e-9))
+        .collect();
+    median(&mut ratios)
+}
 
 fn summarize(speed: &[RunResult], heap: &[RunResult], in_flight: usize) -> Summary {
     let pick = |runs: &[RunResult], f: &dyn Fn(&RunResult) -> f64| {
@@ -191,14 +220,7 @@ impl RawRequest {
         }
         let method = reqwest::Method::from_bytes(captured.method.as_str().as_bytes())
             .map_err(|e| e.to_string())?;
-        // The same pool and time-out settings as the shared transport.
-        let client = reqwest::Client::builder()
-            .connect_timeout(Duration::from_secs(10))
-            .timeout(Duration::from_secs(60))
-            .pool_idle_timeout(Duration::from_secs(60))
-            .redirect(reqwest::redirect::Policy::none())
-            .build()
-            .map_err(|e| e.to_string())?;
+        let client = floor::plain_client()?;
         Ok(Self {
             client,
             method,

@@ -13,6 +13,7 @@
 mod alloc;
 mod canned;
 mod compare;
+mod floor;
 mod load;
 mod provider;
 mod report;

@@ -47,21 +47,51 @@ impl Provider {
     }
 }
 
-/// A gateway of `provider` sending to `base_url` with bench credentials (a canned server
-/// checks none).
+/// The credentials of the canned runs (a canned server checks none).
+#[derive(Debug, Clone, Copy)]
+pub struct BenchCredentials {
+    /// Paytrek's and Craftgate's API key.
+    pub api_key: &'static str,
+    /// Paytrek's and Craftgate's secret.
+    pub secret: &'static str,
+    /// PayTR's merchant id.
+    pub merchant_id: &'static str,
+    /// PayTR's merchant key.
+    pub merchant_key: &'static str,
+    /// PayTR's merchant salt.
+    pub merchant_salt: &'static str,
+    /// PayTR's success return URL.
+    pub ok_url: &'static str,
+    /// PayTR's failure return URL.
+    pub fail_url: &'static str,
+}
+
+/// The one set of canned-run credentials.
+pub const BENCH_CREDENTIALS: BenchCredentials = BenchCredentials {
+    api_key: "bench-key",
+    secret: "bench-secret",
+    merchant_id: "100001",
+    merchant_key: "bench-merchant-key",
+    merchant_salt: "bench-merchant-salt",
+    ok_url: "http://127.0.0.1:8080/paid",
+    fail_url: "http://127.0.0.1:8080/failed",
+};
+
+/// A gateway of `provider` sending to `base_url` with [`BENCH_CREDENTIALS`].
 pub fn canned_gateway(provider: Provider, base_url: &str) -> odeme::Result<Arc<dyn Gateway>> {
+    let c = BENCH_CREDENTIALS;
     Ok(match provider {
         Provider::Paytrek => Arc::new(PaytrekGateway::new(
-            PaytrekConfig::new("bench-key", "bench-secret").with_base_url(base_url),
+            PaytrekConfig::new(c.api_key, c.secret).with_base_url(base_url),
         )?),
         Provider::Paytr => Arc::new(PaytrGateway::new(paytr_config(
-            "100001",
-            "bench-merchant-key",
-            "bench-merchant-salt",
+            c.merchant_id,
+            c.merchant_key,
+            c.merchant_salt,
             base_url,
         ))?),
         Provider::Craftgate => Arc::new(CraftgateGateway::new(
-            CraftgateConfig::new("bench-key", "bench-secret").with_base_url(base_url),
+            CraftgateConfig::new(c.api_key, c.secret).with_base_url(base_url),
         )?),
     })
 }
@@ -98,7 +128,7 @@ fn paytr_config(id: &str, key: &str, salt: &str, base_url: &str) -> PaytrConfig 
     PaytrConfig::new(id, key, salt)
         .with_base_url(base_url)
         .with_test_mode(true)
-        .with_return_urls("http://127.0.0.1:8080/paid", "http://127.0.0.1:8080/failed")
+        .with_return_urls(BENCH_CREDENTIALS.ok_url, BENCH_CREDENTIALS.fail_url)
 }
 
 fn try_money(minor: i64) -> odeme::Result<Money> {

@@ -29,6 +29,24 @@ pub fn compare(cells: &[Cell], repeats: usize) {
             c.odeme.failed + c.raw.failed,
         );
     }
+    println!("\nThe floor client in the same runs (the protocol's own work per payment and nothing else, on a raw client; floor ratio = floor/raw, odeme/floor = the adapter against it)\n");
+    println!("| provider | in flight | floor payments/s | floor ratio | odeme / floor | floor p50 / p99 µs | CPU µs per payment floor | allocations per payment floor | failed |");
+    println!("|---|---:|---:|---:|---:|---:|---:|---:|---:|");
+    for c in cells {
+        println!(
+            "| {} | {} | {:.0} | {:.1} % | {:.1} % | {:.0} / {:.0} | {:.1} | {:.0} | {} |",
+            c.provider.name(),
+            c.in_flight,
+            c.floor.per_second,
+            c.floor_ratio * 100.0,
+            c.ratio / c.floor_ratio.max(1e-9) * 100.0,
+            c.floor.p50_us,
+            c.floor.p99_us,
+            c.floor.cpu_us,
+            c.floor.allocations,
+            c.floor.failed,
+        );
+    }
     println!("\nPeak heap per in-flight payment ((peak during the run − baseline) / in flight, medians; the in-process canned server's share is in both columns)\n");
     println!("| provider | in flight | odeme KiB | raw KiB | difference KiB |");
     println!("|---|---:|---:|---:|---:|");
