@@ -64,12 +64,12 @@ fn stored(order: &str) -> ChargeRequest {
 fn shown(request: &HttpRequest) -> String {
     let mut out = format!("{} {}\n", request.method, request.url);
     for (name, value) in &request.headers {
-        let value = if name == "x-signature" {
+        let value = if *name == "x-signature" {
             assert_eq!(value.len(), 44, "a Base64 SHA-256");
             assert!(value.ends_with('='));
             "<base64 sha-256 of url+api key+secret+x-rnd-key+body>".to_owned()
         } else {
-            value.clone()
+            value.to_string()
         };
         out.push_str(&format!("{name}: {value}\n"));
     }

@@ -2,9 +2,12 @@
 //! payments, and the reading of its JSON answer. Building is pure, so tests pin every
 //! field exactly.
 
+use std::borrow::Cow;
+use std::io::Write as _;
+
 use odeme_core::{
-    ChargeRequest, Decline, Error, FormField, HttpResponse, Payment, PaymentSource, PaymentStatus,
-    ProviderId, Result, StoreCardMode, StoredCard, StoredCardRef, ThreeDs,
+    ChargeRequest, Decimal, Decline, Error, FormField, HttpResponse, Payment, PaymentSource,
+    PaymentStatus, ProviderId, Result, StoreCardMode, StoredCard, StoredCardRef, ThreeDs,
 };
 
 use crate::client::Client;
@@ -27,25 +30,59 @@ pub(crate) enum Mode {
 
 /// The `user_basket` JSON: `[[name, unit_price, quantity], ...]`, raw (the Direct API does
 /// not take the iFrame API's base64), with the whole order as one line when there are no
-/// items.
+/// items. Written into one buffer: the amounts straight from their decimals.
 pub(crate) fn basket(request: &ChargeRequest) -> Result<String> {
-    let lines: Vec<(&str, String, u32)> = if request.items.is_empty() {
-        vec![(&request.order_id, request.amount.to_decimal_string(), 1)]
+    let whole_order = [(request.order_id.as_str(), request.amount.amount(), 1)];
+    let lines: Vec<(&str, Decimal, u32)>;
+    let lines: &[(&str, Decimal, u32)] = if request.items.is_empty() {
+        &whole_order
     } else {
-        request
+        lines = request
             .items
             .iter()
-            .map(|i| {
-                (
-                    i.name.as_str(),
-                    i.unit_price.to_decimal_string(),
-                    i.quantity,
-                )
-            })
-            .collect()
+            .map(|i| (i.name.as_str(), i.unit_price.amount(), i.quantity))
+            .collect();
+        &lines
     };
-    serde_json::to_string(&lines)
-        .map_err(|e| Error::invalid("items", format!("cannot be encoded: {e}")))
+    let room: usize = lines.iter().map(|(name, _, _)| name.len() + 24).sum();
+    let mut json = Vec::with_capacity(room + 2);
+    json.push(b'[');
+    for (i, (name, price, quantity)) in lines.iter().enumerate() {
+        if i > 0 {
+            json.push(b',');
+        }
+        json.push(b'[');
+        serde_json::to_writer(&mut json, name)
+            .map_err(|e| Error::invalid("items", format!("cannot be encoded: {e}")))?;
+        // A decimal's and a count's digits need no JSON escaping.
+        write!(json, ",\"{price}\",{quantity}]")
+            .map_err(|e| Error::invalid("items", format!("cannot be encoded: {e}")))?;
+    }
+    json.push(b']');
+    String::from_utf8(json).map_err(|_| Error::invalid("items", "cannot be encoded as text"))
+}
+
+/// `00` to `99`, for the two-digit expiry fields without a `String` each.
+const TWO_DIGITS: &str = concat!(
+    "00010203040506070809",
+    "10111213141516171819",
+    "20212223242526272829",
+    "30313233343536373839",
+    "40414243444546474849",
+    "50515253545556575859",
+    "60616263646566676869",
+    "70717273747576777879",
+    "80818283848586878889",
+    "90919293949596979899",
+);
+
+/// `n` as two digits (`07`); a number above 99 keeps all its digits.
+fn two_digits(n: u16) -> Cow<'static, str> {
+    let at = usize::from(n) * 2;
+    match TWO_DIGITS.get(at..at + 2) {
+        Some(digits) => Cow::Borrowed(digits),
+        None => Cow::Owned(format!("{n:02}")),
+    }
 }
 
 /// `merchant_ok_url` and `merchant_fail_url`: the 3-D Secure return URLs when given, else
@@ -73,7 +110,7 @@ pub(crate) fn build<'a>(
     request: &'a ChargeRequest,
     mode: Mode,
 ) -> Result<Form<'a>> {
-    validate::charge(request)?;
+    let checked = validate::charge(request)?;
     match (mode, &request.three_ds) {
         (Mode::ThreeDs, ThreeDs::Off) => {
             return Err(Error::invalid(
@@ -145,15 +182,8 @@ pub(crate) fn build<'a>(
     form.push("client_lang", config.language.code());
     form.push("merchant_ok_url", ok_url);
     form.push("merchant_fail_url", fail_url);
-    form.push("user_name", request.customer.full_name());
-    form.push(
-        "user_address",
-        request
-            .billing
-            .as_ref()
-            .map(|a| a.single_line())
-            .unwrap_or_default(),
-    );
+    form.push("user_name", checked.name);
+    form.push("user_address", checked.address);
     form.push(
         "user_phone",
         request.customer.phone.as_deref().unwrap_or_default(),
@@ -178,8 +208,8 @@ pub(crate) fn build<'a>(
         PaymentSource::NewCard(card) => {
             form.push("cc_owner", card.holder_name());
             form.push("card_number", card.number().expose());
-            form.push("expiry_month", format!("{:02}", card.expiry().month()));
-            form.push("expiry_year", format!("{:02}", card.expiry().year_2()));
+            form.push("expiry_month", two_digits(card.expiry().month().into()));
+            form.push("expiry_year", two_digits(card.expiry().year_2()));
             form.push("cvv", card.cvc().expose());
             match &request.store_card {
                 StoreCardMode::No => {}
@@ -416,6 +446,28 @@ pub(crate) mod tests {
             form.get("user_basket"),
             Some(r#"[["Örnek ürün 1","18.00",1],["Örnek ürün 2","33.25",2]]"#)
         );
+    }
+
+    #[test]
+    fn basket_names_are_json_escaped_as_serde_json_would() {
+        let m = |d| Money::new(d, Currency::TRY).unwrap();
+        let name = "Kitap \"ikinci\" baskı \\ 2\u{1}";
+        let req = request(dec!(7)).with_items(vec![LineItem::new(name, m(dec!(7)), 1)]);
+        let client = client();
+        let form = build(&client, &req, Mode::Sync).unwrap();
+        let expected = serde_json::to_string(&[(name, "7.00", 1)]).unwrap();
+        assert_eq!(form.get("user_basket"), Some(expected.as_str()));
+        let read: Vec<(String, String, u32)> =
+            serde_json::from_str(form.get("user_basket").unwrap()).unwrap();
+        assert_eq!(read, vec![(name.to_owned(), "7.00".to_owned(), 1)]);
+    }
+
+    #[test]
+    fn expiry_fields_are_two_digits_for_every_value() {
+        for n in 0..=99u16 {
+            assert_eq!(two_digits(n), format!("{n:02}"));
+        }
+        assert_eq!(two_digits(2030), "2030");
     }
 
     #[test]

@@ -66,7 +66,17 @@ pub(crate) fn merchant_oid(field: &str, value: &str) -> Result<()> {
 }
 
 /// Every rule of a `/odeme` payment, after [`ChargeRequest::validate`].
-pub(crate) fn charge(request: &ChargeRequest) -> Result<()> {
+/// The texts a charge's checks had to compose, handed on to the form so that each is
+/// written once per charge.
+#[derive(Debug)]
+pub(crate) struct Checked {
+    /// `user_name`: the customer's full name.
+    pub name: String,
+    /// `user_address`: the billing address on one line.
+    pub address: String,
+}
+
+pub(crate) fn charge(request: &ChargeRequest) -> Result<Checked> {
     request.validate()?;
     if request.capture == CaptureMode::PreAuthorize {
         return Err(Error::unsupported(
@@ -103,9 +113,11 @@ pub(crate) fn charge(request: &ChargeRequest) -> Result<()> {
         }
     }
     let customer = &request.customer;
-    core::max_chars("customer.ip", &customer.ip.to_string(), 39)?;
+    // `user_ip` takes 39 characters, the longest text an address has (eight groups of four
+    // hex digits): every `IpAddr` fits, so there is nothing to check.
     core::max_chars("customer.email", &customer.email, 100)?;
-    core::required("customer.name", &customer.full_name(), 60)?;
+    let name = customer.full_name();
+    core::required("customer.name", &name, 60)?;
     let phone = customer.phone.as_deref().ok_or_else(|| {
         Error::invalid(
             "customer.phone",
@@ -156,7 +168,7 @@ pub(crate) fn charge(request: &ChargeRequest) -> Result<()> {
             core::max_chars("stored_card.customer_token", &card.customer_token, 200)?;
         }
     }
-    Ok(())
+    Ok(Checked { name, address })
 }
 
 fn cvv(field: &str, value: &str) -> Result<()> {

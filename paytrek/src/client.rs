@@ -147,7 +147,7 @@ impl PaytrekConfig {
         )
         .header("Content-Type", "application/json")
         .header("Accept", "application/json")
-        .header("Authorization", self.authorization.expose())
+        .header("Authorization", self.authorization.expose().to_owned())
     }
 }
 

@@ -82,7 +82,7 @@ fn render(request: &HttpRequest) -> String {
         let shown = if name.eq_ignore_ascii_case("authorization") {
             "Basic [MASKED]"
         } else {
-            value.as_str()
+            value.as_ref()
         };
         out.push_str(&format!("{name}: {shown}\n"));
     }

@@ -1,5 +1,8 @@
 //! A request's headers as the HTTP client's types, checked before anything is sent.
 
+use std::borrow::Cow;
+
+use bytes::Bytes;
 use reqwest::header::{HeaderMap, HeaderName, HeaderValue};
 
 use crate::error::{Error, Result};
@@ -50,17 +53,30 @@ fn sendable(value: &str) -> bool {
         .all(|b| b == b'\t' || (b' '..=b'~').contains(&b))
 }
 
-/// The request's headers as `http` types, each value's buffer becoming the header value
-/// instead of being copied. A name or value that cannot be sent (a newline in a value given
-/// by the caller, say) stops the request before anything is sent.
-pub(super) fn header_map(headers: Vec<(String, String)>) -> Result<HeaderMap> {
-    let mut map = HeaderMap::with_capacity(headers.len());
+/// Room left in a request's map for the client's default headers: reqwest merges them in
+/// with `entry`, which grows a full map (two allocations and a rehash) even when the name
+/// is already there.
+const ROOM_FOR_DEFAULTS: usize = 2;
+
+/// The request's headers as `http` types. A borrowed value becomes a header value over the
+/// same static bytes and an owned one takes over its buffer: neither is copied, and a
+/// static value costs nothing when the client clones the map. A name or value that cannot
+/// be sent (a newline in a value given by the caller, say) stops the request before
+/// anything is sent.
+pub(super) fn header_map(headers: Vec<(&'static str, Cow<'static, str>)>) -> Result<HeaderMap> {
+    let mut map = HeaderMap::with_capacity(headers.len() + ROOM_FOR_DEFAULTS);
     for (name, value) in headers {
-        let value = sendable(&value)
-            .then(|| HeaderValue::try_from(value).ok())
-            .flatten()
-            .ok_or_else(|| refused(&name))?;
-        map.append(header_name(&name)?, sensitive(value));
+        if !sendable(&value) {
+            return Err(refused(name));
+        }
+        let value = match value {
+            Cow::Borrowed(text) => {
+                HeaderValue::from_maybe_shared(Bytes::from_static(text.as_bytes()))
+            }
+            Cow::Owned(text) => HeaderValue::try_from(text),
+        }
+        .map_err(|_| refused(name))?;
+        map.append(header_name(name)?, sensitive(value));
     }
     Ok(map)
 }
@@ -69,10 +85,11 @@ pub(super) fn header_map(headers: Vec<(String, String)>) -> Result<HeaderMap> {
 mod tests {
     use super::*;
 
-    fn headers(pairs: &[(&str, &str)]) -> Vec<(String, String)> {
+    /// Every value owned, as a caller's or a credential's would be.
+    fn headers(pairs: &[(&'static str, &str)]) -> Vec<(&'static str, Cow<'static, str>)> {
         pairs
             .iter()
-            .map(|(n, v)| ((*n).to_owned(), (*v).to_owned()))
+            .map(|(n, v)| (*n, Cow::Owned((*v).to_owned())))
             .collect()
     }
 
@@ -90,8 +107,8 @@ mod tests {
         let map = header_map(sent.clone()).unwrap();
         assert_eq!(map.len(), sent.len());
         for (name, value) in &sent {
-            assert_eq!(map.get(name.as_str()).unwrap(), value.as_str(), "{name}");
-            assert!(map.get(name.as_str()).unwrap().is_sensitive());
+            assert_eq!(map.get(*name).unwrap(), value.as_ref(), "{name}");
+            assert!(map.get(*name).unwrap().is_sensitive());
         }
         // A listed name is the listed constant whatever its case.
         assert_eq!(header_name("X-API-KEY").unwrap(), "x-api-key");
@@ -107,5 +124,21 @@ mod tests {
             assert!(!error.contains(bad), "{error}");
         }
         assert!(header_map(headers(&[("bad name", "v")])).is_err());
+        // A borrowed value is checked the same way.
+        let borrowed = vec![("accept", Cow::Borrowed("application/json\r\nx: y"))];
+        assert!(header_map(borrowed).is_err());
+    }
+
+    #[test]
+    fn a_borrowed_value_is_sent_over_its_static_bytes_with_room_for_the_defaults() {
+        let map = header_map(vec![
+            ("accept", Cow::Borrowed("application/json")),
+            ("x-api-key", Cow::Owned("key-1".to_owned())),
+        ])
+        .unwrap();
+        assert_eq!(map.get("accept").unwrap(), "application/json");
+        assert!(map.get("accept").unwrap().is_sensitive());
+        assert_eq!(map.get("x-api-key").unwrap(), "key-1");
+        assert!(map.capacity() >= 2 + ROOM_FOR_DEFAULTS);
     }
 }

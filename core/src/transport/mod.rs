@@ -6,6 +6,7 @@
 //! time-out, dropped connection, 5xx or unreadable answer after a write was sent is
 //! [`Error::UnknownOutcome`] (reconcile with a status query).
 
+use std::borrow::Cow;
 use std::time::{Duration, Instant};
 
 use serde::de::DeserializeOwned;
@@ -63,8 +64,10 @@ pub struct HttpRequest {
     pub method: String,
     /// The full URL.
     pub url: String,
-    /// Headers in the order they are sent.
-    pub headers: Vec<(String, String)>,
+    /// Headers in the order they are sent. Names are the adapters' constants; a value
+    /// that is the same for every request (`Accept`, `Content-Type`) is borrowed, so it
+    /// reaches the HTTP client without being copied.
+    pub headers: Vec<(&'static str, Cow<'static, str>)>,
     /// The exact body bytes, if any.
     pub body: Option<Vec<u8>>,
     /// The operation's name, for spans and errors (`charge`, `refund`).
@@ -82,11 +85,7 @@ impl std::fmt::Debug for HttpRequest {
             .field("url", &self.url)
             .field(
                 "headers",
-                &self
-                    .headers
-                    .iter()
-                    .map(|(n, _)| n.as_str())
-                    .collect::<Vec<_>>(),
+                &self.headers.iter().map(|(n, _)| *n).collect::<Vec<_>>(),
             )
             .field("body_len", &self.body.as_ref().map(Vec::len))
             .field("operation", &self.operation)
@@ -111,8 +110,8 @@ impl HttpRequest {
     }
 
     /// Adds a header.
-    pub fn header(mut self, name: &str, value: impl Into<String>) -> Self {
-        self.headers.push((name.to_owned(), value.into()));
+    pub fn header(mut self, name: &'static str, value: impl Into<Cow<'static, str>>) -> Self {
+        self.headers.push((name, value.into()));
         self
     }
 
@@ -133,7 +132,7 @@ impl HttpRequest {
         self.headers
             .iter()
             .find(|(n, _)| n.eq_ignore_ascii_case(name))
-            .map(|(_, v)| v.as_str())
+            .map(|(_, v)| v.as_ref())
     }
 }
 
@@ -401,7 +400,7 @@ impl HttpTransport {
         &self,
         request: &HttpRequest,
         url: Result<url::Url>,
-        headers: Vec<(String, String)>,
+        headers: Vec<(&'static str, Cow<'static, str>)>,
         body: Option<Vec<u8>>,
     ) -> Result<HttpResponse> {
         let method = reqwest::Method::from_bytes(request.method.as_bytes())

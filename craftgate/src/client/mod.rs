@@ -207,8 +207,8 @@ fn build_keyed(
         call.body.as_deref(),
     );
     let mut request = HttpRequest::new(call.method, url, call.operation, call.kind)
-        .header("x-api-key", config.api_key())
-        .header("x-rnd-key", random_key)
+        .header("x-api-key", config.api_key().to_owned())
+        .header("x-rnd-key", random_key.to_owned())
         .header("x-auth-version", AUTH_VERSION)
         .header("x-signature", signature)
         .header("accept", "application/json");
@@ -216,7 +216,7 @@ fn build_keyed(
         request = request.header("content-type", "application/json");
     }
     if let Some(language) = &config.language {
-        request = request.header("lang", language.as_str());
+        request = request.header("lang", language.clone());
     }
     if let Some(key) = &attempt.key {
         request = request.header("x-idempotency-key", numbered_key(key, attempt.number));
