@@ -77,6 +77,27 @@ impl Serialize for JsonNumber {
     }
 }
 
+/// A value written as a JSON string through its `Display` (an IP address, a year): the
+/// text goes straight into the body, with no `String` made for it first.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct DisplayText<T>(pub T);
+
+impl<T: fmt::Display> Serialize for DisplayText<T> {
+    fn serialize<S: Serializer>(&self, serializer: S) -> std::result::Result<S::Ok, S::Error> {
+        serializer.collect_str(&self.0)
+    }
+}
+
+/// A number shown with at least two digits (`07`), as expiry months are sent.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct TwoDigits(pub u16);
+
+impl fmt::Display for TwoDigits {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "{:02}", self.0)
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -114,6 +135,26 @@ mod tests {
             assert_eq!(
                 to_body(&value, "test").ok(),
                 serde_json::to_vec(&value).ok()
+            );
+        }
+    }
+
+    #[test]
+    fn display_text_is_the_json_string_of_its_text() {
+        let ip: std::net::IpAddr = "2001:db8::1".parse().unwrap();
+        assert_eq!(
+            serde_json::to_string(&DisplayText(ip)).unwrap(),
+            r#""2001:db8::1""#
+        );
+        assert_eq!(
+            serde_json::to_string(&DisplayText("a \"b\"\n")).unwrap(),
+            serde_json::to_string("a \"b\"\n").unwrap()
+        );
+        for (n, text) in [(0, "00"), (7, "07"), (12, "12"), (2030, "2030")] {
+            assert_eq!(TwoDigits(n).to_string(), text);
+            assert_eq!(
+                serde_json::to_string(&DisplayText(TwoDigits(n))).unwrap(),
+                format!("\"{text}\"")
             );
         }
     }

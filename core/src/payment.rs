@@ -338,11 +338,23 @@ impl Payment {
         status: PaymentStatus,
         amount: Money,
     ) -> Self {
+        Self::with_owned_ids(provider, id.to_owned(), order_id.to_owned(), status, amount)
+    }
+
+    /// [`Payment::new`] taking over strings the caller already owns (an adapter's answer
+    /// text), instead of copying them.
+    pub fn with_owned_ids(
+        provider: ProviderId,
+        id: String,
+        order_id: String,
+        status: PaymentStatus,
+        amount: Money,
+    ) -> Self {
         let zero = Money::zero(amount.currency());
         Self {
             provider,
-            id: id.to_owned(),
-            order_id: order_id.to_owned(),
+            id,
+            order_id,
             status,
             provider_status: None,
             amount,

@@ -17,6 +17,9 @@ use crate::party::{Address, Customer, LineItem};
 use crate::payment::StoredCardRef;
 use crate::validate;
 
+/// What an idempotency key derived from the order id starts with.
+const DERIVED_KEY_PREFIX: &str = "odeme-";
+
 /// Where the money comes from.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum PaymentSource {
@@ -185,9 +188,22 @@ impl ChargeRequest {
 
     /// The idempotency key, or one derived from the order id so a retry carries the same.
     pub fn effective_idempotency_key(&self) -> String {
-        self.idempotency_key
-            .clone()
-            .unwrap_or_else(|| format!("odeme-{}", self.order_id))
+        let mut key = String::new();
+        self.push_effective_idempotency_key(&mut key);
+        key
+    }
+
+    /// Appends [`ChargeRequest::effective_idempotency_key`] to `out`, for an adapter that
+    /// completes the key (with an endpoint's name, say) in one buffer.
+    pub fn push_effective_idempotency_key(&self, out: &mut String) {
+        match &self.idempotency_key {
+            Some(key) => out.push_str(key),
+            None => {
+                out.reserve(DERIVED_KEY_PREFIX.len().saturating_add(self.order_id.len()));
+                out.push_str(DERIVED_KEY_PREFIX);
+                out.push_str(&self.order_id);
+            }
+        }
     }
 
     /// The stored card, when paying with one.

@@ -8,6 +8,7 @@
 
 use std::borrow::Cow;
 
+use odeme_core::json::{DisplayText, TwoDigits};
 use odeme_core::{
     validate, CaptureMode, ChargeRequest, Currency, Error, HttpResponse, LineItem, Money, Payment,
     PaymentSource, PaymentStatus, Result, StoreCardMode,
@@ -18,7 +19,7 @@ use crate::convert::{self, Known};
 use crate::errors::{self, ErrorContext};
 use crate::number::Amount;
 use crate::wire::{
-    CreatePayment, NewCard, PaymentCard, PaymentData, PaymentItem, PostAuth, StoredCardKeys,
+    CreatePayment, LineItemWire, NewCard, PaymentCard, PaymentData, PostAuth, StoredCardKeys,
 };
 
 /// The currencies of Craftgate's `Currency` enum.
@@ -110,8 +111,16 @@ pub(crate) fn payment_id(field: &str, id: &str) -> Result<u64> {
 /// The `x-idempotency-key` of a charge: the caller's stable key with the endpoint's name,
 /// so that a retry carries the same key and the two endpoints never share one.
 pub(crate) fn charge_idempotency_key(request: &ChargeRequest, endpoint: &str) -> String {
-    format!("{}:{endpoint}", request.effective_idempotency_key())
+    let mut key = String::with_capacity(KEY_ROOM);
+    request.push_effective_idempotency_key(&mut key);
+    key.push(':');
+    key.push_str(endpoint);
+    key
 }
+
+/// Room for a derived key (`odeme-`, an order id of up to 64 characters) and the endpoint's
+/// name, so that a key is one allocation.
+const KEY_ROOM: usize = 96;
 
 /// A charge key the caller gave is used as it is; one derived from the order id is
 /// completed with a digest of the body (see [`crate::client::idempotency_key`]).
@@ -145,9 +154,9 @@ pub(crate) fn create_payment_body<'a>(
             CaptureMode::Immediate => "AUTH",
             CaptureMode::PreAuthorize => "PRE_AUTH",
         },
-        client_ip: request.customer.ip.to_string(),
+        client_ip: DisplayText(request.customer.ip),
         card: payment_card(request),
-        items: item_names.iter().map(LineItemWire::as_wire).collect(),
+        items: item_names,
         callback_url,
     }
 }
@@ -163,8 +172,8 @@ fn payment_card(request: &ChargeRequest) -> PaymentCard<'_> {
             PaymentCard::New(NewCard {
                 card_holder_name: card.holder_name(),
                 card_number: card.number().expose(),
-                expire_year: card.expiry().year().to_string(),
-                expire_month: format!("{:02}", card.expiry().month()),
+                expire_year: DisplayText(card.expiry().year()),
+                expire_month: DisplayText(TwoDigits(card.expiry().month().into())),
                 cvc: card.cvc().expose(),
                 store_card_after_success_payment: store,
                 card_user_key,
@@ -175,28 +184,6 @@ fn payment_card(request: &ChargeRequest) -> PaymentCard<'_> {
             card_user_key: &card.customer_token,
             card_token: &card.card_token,
         }),
-    }
-}
-
-/// One `items[]` entry, which the body borrows: the request's own text, or the one line
-/// made for a request without items.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub(crate) struct LineItemWire<'a> {
-    name: Cow<'a, str>,
-    price: Money,
-    external_id: Option<&'a str>,
-    sub_merchant: Option<(u64, Money)>,
-}
-
-impl LineItemWire<'_> {
-    fn as_wire(&self) -> PaymentItem<'_> {
-        PaymentItem {
-            name: &self.name,
-            price: Amount(self.price.amount()),
-            external_id: self.external_id,
-            sub_merchant_member_id: self.sub_merchant.map(|(id, _)| id),
-            sub_merchant_member_price: self.sub_merchant.map(|(_, payout)| Amount(payout.amount())),
-        }
     }
 }
 

@@ -6,6 +6,7 @@
 #![deny(clippy::arithmetic_side_effects)]
 
 use async_trait::async_trait;
+use odeme_core::json::{DisplayText, TwoDigits};
 use odeme_core::{
     validate, CardList, CardOwner, DeleteCardRequest, Error, ListCardsRequest, Result, StoreCard,
     StoreCardRequest, StoredCard,
@@ -27,8 +28,8 @@ pub(crate) fn store_call(request: &StoreCardRequest, idempotency_key: String) ->
     let body = StoreCardBody {
         card_holder_name: card.holder_name(),
         card_number: card.number().expose(),
-        expire_year: card.expiry().year().to_string(),
-        expire_month: format!("{:02}", card.expiry().month()),
+        expire_year: DisplayText(card.expiry().year()),
+        expire_month: DisplayText(TwoDigits(card.expiry().month().into())),
         card_alias: request.label.as_deref(),
         card_user_key: match &request.owner {
             CardOwner::Existing(key) => Some(key.as_str()),

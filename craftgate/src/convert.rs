@@ -54,7 +54,7 @@ pub(crate) struct Known<'a> {
 pub(crate) fn payment(mut data: PaymentData, known: &Known<'_>) -> Result<Payment, String> {
     let id = data
         .id
-        .as_deref()
+        .take()
         .filter(|id| !id.is_empty())
         .ok_or("the payment has no id")?;
     let currency = currency(
@@ -72,9 +72,9 @@ pub(crate) fn payment(mut data: PaymentData, known: &Known<'_>) -> Result<Paymen
     };
     let order_id = data
         .conversation_id
-        .as_deref()
-        .or(data.external_id.as_deref())
-        .or(known.order_id)
+        .take()
+        .or_else(|| data.external_id.take())
+        .or_else(|| known.order_id.map(str::to_owned))
         .unwrap_or_default();
     let mut status = map::payment_status(
         data.payment_status.as_deref(),
@@ -112,7 +112,7 @@ pub(crate) fn payment(mut data: PaymentData, known: &Known<'_>) -> Result<Paymen
         status = PaymentStatus::Cancelled;
     }
 
-    let mut result = Payment::new(ProviderId::Craftgate, id, order_id, status, amount);
+    let mut result = Payment::with_owned_ids(ProviderId::Craftgate, id, order_id, status, amount);
     result.provider_status = data.payment_status.take();
     if paid != amount {
         result.paid_amount = Some(paid);

@@ -111,14 +111,25 @@ pub(crate) fn webhook_signature(
     STANDARD.encode(mac.finalize().into_bytes())
 }
 
-/// Lowercase hex HMAC-SHA256 of `body` under `key`: a digest that says nothing about the
-/// body to anyone without the key.
-pub(crate) fn body_digest(key: &str, body: &[u8]) -> String {
+/// Appends the first `hex_digits` lowercase hex digits (at most 64) of HMAC-SHA256 of
+/// `body` under `key` to `out`: a digest that says nothing about the body to anyone
+/// without the key, written where it is needed rather than into a `String` of its own.
+pub(crate) fn push_body_digest(out: &mut String, key: &str, body: &[u8], hex_digits: usize) {
+    const HEX: &[u8; 16] = b"0123456789abcdef";
     let Ok(mut mac) = Hmac::<Sha256>::new_from_slice(key.as_bytes()) else {
-        return String::new();
+        return;
     };
     mac.update(body);
-    hex::encode(mac.finalize().into_bytes())
+    let digest = mac.finalize().into_bytes();
+    for nibble in digest
+        .iter()
+        .flat_map(|b| [b >> 4, b & 0x0f])
+        .take(hex_digits)
+    {
+        if let Some(&digit) = HEX.get(usize::from(nibble)) {
+            out.push(char::from(digit));
+        }
+    }
 }
 
 /// Whether `presented` signs the webhook, compared in constant time.

@@ -2,6 +2,11 @@
 //! JSON numbers). Responses are read leniently: every field is optional so that a missing
 //! field never turns a definite answer into an unreadable one.
 
+use std::borrow::Cow;
+use std::net::IpAddr;
+
+use odeme_core::json::{DisplayText, TwoDigits};
+use odeme_core::Money;
 use rust_decimal::Decimal;
 use serde::{Deserialize, Serialize};
 
@@ -20,9 +25,9 @@ pub(crate) struct CreatePayment<'a> {
     pub(crate) external_id: &'a str,
     pub(crate) payment_group: &'static str,
     pub(crate) payment_phase: &'static str,
-    pub(crate) client_ip: String,
+    pub(crate) client_ip: DisplayText<IpAddr>,
     pub(crate) card: PaymentCard<'a>,
-    pub(crate) items: Vec<PaymentItem<'a>>,
+    pub(crate) items: &'a [LineItemWire<'a>],
     #[serde(skip_serializing_if = "Option::is_none")]
     pub(crate) callback_url: Option<&'a str>,
 }
@@ -43,8 +48,8 @@ pub(crate) enum PaymentCard<'a> {
 pub(crate) struct NewCard<'a> {
     pub(crate) card_holder_name: &'a str,
     pub(crate) card_number: &'a str,
-    pub(crate) expire_year: String,
-    pub(crate) expire_month: String,
+    pub(crate) expire_year: DisplayText<u16>,
+    pub(crate) expire_month: DisplayText<TwoDigits>,
     pub(crate) cvc: &'a str,
     pub(crate) store_card_after_success_payment: bool,
     #[serde(skip_serializing_if = "Option::is_none")]
@@ -57,6 +62,29 @@ pub(crate) struct NewCard<'a> {
 pub(crate) struct StoredCardKeys<'a> {
     pub(crate) card_user_key: &'a str,
     pub(crate) card_token: &'a str,
+}
+
+/// One `items[]` entry, which the body borrows: the request's own text, or the one line
+/// made for a request without items. Written as a [`PaymentItem`].
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub(crate) struct LineItemWire<'a> {
+    pub(crate) name: Cow<'a, str>,
+    pub(crate) price: Money,
+    pub(crate) external_id: Option<&'a str>,
+    pub(crate) sub_merchant: Option<(u64, Money)>,
+}
+
+impl Serialize for LineItemWire<'_> {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        PaymentItem {
+            name: &self.name,
+            price: Amount(self.price.amount()),
+            external_id: self.external_id,
+            sub_merchant_member_id: self.sub_merchant.map(|(id, _)| id),
+            sub_merchant_member_price: self.sub_merchant.map(|(_, payout)| Amount(payout.amount())),
+        }
+        .serialize(serializer)
+    }
 }
 
 /// One of `items[]`.
@@ -116,8 +144,8 @@ pub(crate) struct RefundTransaction<'a> {
 pub(crate) struct StoreCard<'a> {
     pub(crate) card_holder_name: &'a str,
     pub(crate) card_number: &'a str,
-    pub(crate) expire_year: String,
-    pub(crate) expire_month: String,
+    pub(crate) expire_year: DisplayText<u16>,
+    pub(crate) expire_month: DisplayText<TwoDigits>,
     #[serde(skip_serializing_if = "Option::is_none")]
     pub(crate) card_alias: Option<&'a str>,
     #[serde(skip_serializing_if = "Option::is_none")]

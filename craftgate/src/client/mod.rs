@@ -88,7 +88,7 @@ impl Client {
         let key = idempotency_key(&self.config, call);
         let number = key.as_deref().map_or(0, |key| self.attempts.current(key));
         let attempt = Attempt { key, number };
-        let request = build_keyed(&self.config, call, &random_key, &attempt);
+        let request = build_keyed(&self.config, call, random_key, &attempt);
         Ok((self.transport.send_owned(request).await?, attempt))
     }
 
@@ -188,14 +188,14 @@ pub(crate) fn build_attempt(
         key,
         number: attempt,
     };
-    build_keyed(config, call, random_key, &attempt)
+    build_keyed(config, call, random_key.to_owned(), &attempt)
 }
 
 /// [`build_attempt`] with the call's key already computed.
 fn build_keyed(
     config: &CraftgateConfig,
     call: &Call,
-    random_key: &str,
+    random_key: String,
     attempt: &Attempt,
 ) -> HttpRequest {
     let url = format!("{}{}", config.base_url(), call.path);
@@ -203,12 +203,12 @@ fn build_keyed(
         &url,
         config.api_key(),
         config.secret_key().expose(),
-        random_key,
+        &random_key,
         call.body.as_deref(),
     );
     let mut request = HttpRequest::new(call.method, url, call.operation, call.kind)
         .header("x-api-key", config.api_key().to_owned())
-        .header("x-rnd-key", random_key.to_owned())
+        .header("x-rnd-key", random_key)
         .header("x-auth-version", AUTH_VERSION)
         .header("x-signature", signature)
         .header("accept", "application/json");
