@@ -31,6 +31,11 @@ static GLOBAL: alloc::Counting = alloc::Counting;
 #[derive(Debug, Parser)]
 #[command(name = "odeme-bench")]
 struct Cli {
+    /// Worker threads of the runtime that runs the clients and the servers (default: one
+    /// per core). With two, a payment at 1 in flight often waits for a parked worker to
+    /// wake; with one, every wait is the work itself (BENCHMARKS.md, "sequential").
+    #[arg(long, global = true)]
+    workers: Option<usize>,
     #[command(subcommand)]
     mode: Mode,
 }
@@ -81,9 +86,23 @@ fn or_all(providers: Vec<Provider>) -> Vec<Provider> {
     }
 }
 
-#[tokio::main]
-async fn main() -> std::process::ExitCode {
-    let outcome = match Cli::parse().mode {
+fn main() -> std::process::ExitCode {
+    let cli = Cli::parse();
+    let mut runtime = tokio::runtime::Builder::new_multi_thread();
+    if let Some(workers) = cli.workers {
+        runtime.worker_threads(workers.max(1));
+    }
+    match runtime.enable_all().build() {
+        Ok(runtime) => runtime.block_on(run(cli.mode)),
+        Err(e) => {
+            eprintln!("odeme-bench: cannot start the runtime: {e}");
+            std::process::ExitCode::FAILURE
+        }
+    }
+}
+
+async fn run(mode: Mode) -> std::process::ExitCode {
+    let outcome = match mode {
         Mode::Compare {
             providers,
             payments,

@@ -5,8 +5,9 @@ use crate::sandbox_mode::Row;
 
 /// The throughput/latency table and the heap table of `compare`.
 pub fn compare(cells: &[Cell], repeats: usize) {
+    let workers = tokio::runtime::Handle::try_current().map_or(0, |h| h.metrics().num_workers());
     println!(
-        "\nThroughput and latency (medians of {repeats} runs; ratio = odeme/raw in the same run)\n"
+        "\nThroughput and latency (medians of {repeats} runs; ratio = odeme/raw in the same run; {workers} runtime workers)\n"
     );
     println!("| provider | in flight | odeme payments/s | raw payments/s | ratio | odeme p50 / p99 µs | raw p50 / p99 µs | CPU µs per payment odeme / raw | allocations per payment odeme / raw | failed |");
     println!("|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|");

@@ -15,7 +15,7 @@ use odeme_core::{
 use rust_decimal::{Decimal, RoundingStrategy};
 
 use crate::map;
-use crate::number::parse_decimal;
+use crate::number::Payout;
 use crate::wire::{PaymentData, ReportingTransactionData, StoredCardData, TransactionData};
 
 /// Money from a Craftgate amount. Craftgate answers with eight decimals (`2.97000000`);
@@ -119,11 +119,7 @@ pub(crate) fn payment(mut data: PaymentData, known: &Known<'_>) -> Result<Paymen
     }
     result.captured = captured;
     result.refunded = refunded;
-    result.installments = data
-        .installment
-        .as_deref()
-        .and_then(|i| i.parse().ok())
-        .unwrap_or(1);
+    result.installments = data.installment.unwrap_or(1);
     result.references = references(&mut data);
     result.transactions = transactions(
         std::mem::take(&mut data.payment_transactions),
@@ -207,18 +203,23 @@ fn transactions(
             Some(p) => money(p, currency)?,
             None => price,
         };
-        let mut payout = |field: &str, raw: &Option<String>| {
-            let raw = raw.as_deref()?;
-            let read = parse_decimal(raw).and_then(|v| money(v, currency).ok());
-            if read.is_none() {
-                references.insert(format!("transactions.{id}.{field}"), raw.to_owned());
-            }
-            read
+        let mut payout = |field: &str, figure: Option<Payout>| {
+            let kept = match figure? {
+                Payout::Amount(value) => match money(value, currency) {
+                    Ok(read) => return Some(read),
+                    // Read, but not money of this payment (negative, too many decimals):
+                    // its digits as written are kept, as for text that is no number.
+                    Err(_) => value.to_string(),
+                },
+                Payout::Odd(text) => text,
+            };
+            references.insert(format!("transactions.{id}.{field}"), kept);
+            None
         };
-        let merchant_payout = payout("merchant_payout_amount", &item.merchant_payout_amount);
+        let merchant_payout = payout("merchant_payout_amount", item.merchant_payout_amount);
         let sub_merchant_payout = payout(
             "sub_merchant_member_payout_amount",
-            &item.sub_merchant_member_payout_amount,
+            item.sub_merchant_member_payout_amount,
         );
         out.push(PaymentTransaction {
             id,

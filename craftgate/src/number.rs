@@ -62,22 +62,63 @@ pub(crate) fn text_opt<'de, D: Deserializer<'de>>(d: D) -> Result<Option<String>
     Ok(Some(text.to_owned()))
 }
 
-/// Deserializes any optional JSON value into its text (a string's content, any other
-/// value's JSON), never failing: for fields whose oddity must not make the whole answer
-/// unreadable (payouts), read with [`parse_decimal`] afterwards.
-pub(crate) fn raw_opt<'de, D: Deserializer<'de>>(d: D) -> Result<Option<String>, D::Error> {
+/// Any JSON value's text, never failing: a string's content, any other value's JSON.
+fn raw_text(literal: &str) -> String {
+    if literal.starts_with('"') {
+        if let Ok(s) = serde_json::from_str::<String>(literal) {
+            return s;
+        }
+    }
+    literal.to_owned()
+}
+
+/// A payout figure as Craftgate wrote it: the decimal, when it reads as one (no text kept
+/// for it), else its text ([`raw_text`]).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub(crate) enum Payout {
+    /// The figure, read exactly.
+    Amount(Decimal),
+    /// What could not be read as a decimal, kept for the payment's references.
+    Odd(String),
+}
+
+/// An optional [`Payout`], `null` read as absent. It never fails: a payout Craftgate
+/// computes oddly must not make the whole answer unreadable.
+pub(crate) fn payout_opt<'de, D: Deserializer<'de>>(d: D) -> Result<Option<Payout>, D::Error> {
     let raw: Option<&'de RawValue> = Option::deserialize(d)?;
     let Some(raw) = raw else { return Ok(None) };
     let text = raw.get().trim();
     if text == "null" {
         return Ok(None);
     }
-    if text.starts_with('"') {
-        if let Ok(s) = serde_json::from_str::<String>(text) {
-            return Ok(Some(s));
+    // A bare number, or a string without escapes, is its own text between the quotes,
+    // which `parse_decimal` strips: read in place, nothing allocated.
+    if !text.contains('\\') {
+        if let Some(value) = parse_decimal(text) {
+            return Ok(Some(Payout::Amount(value)));
         }
     }
-    Ok(Some(text.to_owned()))
+    let kept = raw_text(text);
+    Ok(Some(match parse_decimal(&kept) {
+        Some(value) => Payout::Amount(value),
+        None => Payout::Odd(kept),
+    }))
+}
+
+/// An optional count (an installment number) written as a number or a string; `null`, or
+/// text that is not a count, is absent. An object or a list is not a count's shape and fails.
+pub(crate) fn count_opt<'de, D: Deserializer<'de>>(d: D) -> Result<Option<u8>, D::Error> {
+    let raw: Option<&'de RawValue> = Option::deserialize(d)?;
+    let Some(raw) = raw else { return Ok(None) };
+    let text = raw.get().trim();
+    if text.starts_with(['{', '[']) {
+        return Err(D::Error::custom("expected a string or a number"));
+    }
+    let unquoted = text
+        .strip_prefix('"')
+        .and_then(|t| t.strip_suffix('"'))
+        .unwrap_or(text);
+    Ok(unquoted.parse().ok())
 }
 
 #[cfg(test)]
@@ -120,16 +161,71 @@ mod tests {
     }
 
     #[test]
-    fn raw_values_never_fail() {
+    fn payouts_read_in_place_are_what_their_text_reads_as() {
+        #[derive(Deserialize)]
+        struct Both<'a> {
+            #[serde(default, deserialize_with = "payout_opt")]
+            p: Option<Payout>,
+            #[serde(borrow)]
+            r: &'a RawValue,
+        }
+        for v in [
+            "-0.30000000",
+            "30.00000000",
+            r#""12.5""#,
+            r#"" 7 ""#,
+            r#""\u0031""#,
+            r#""n/a""#,
+            r#"{"x":1}"#,
+            "[1]",
+            "1e2",
+            "true",
+        ] {
+            let json = format!(r#"{{"p":{v},"r":{v}}}"#);
+            let both: Both = serde_json::from_str(&json).unwrap();
+            let kept = raw_text(both.r.get());
+            let expected = match parse_decimal(&kept) {
+                Some(value) => Payout::Amount(value),
+                None => Payout::Odd(kept),
+            };
+            assert_eq!(both.p, Some(expected), "{v}");
+        }
+        let none: Both = serde_json::from_str(r#"{"p":null,"r":0}"#).unwrap();
+        assert_eq!(none.p, None);
+    }
+
+    #[test]
+    fn counts_read_numbers_and_strings() {
+        #[derive(Deserialize)]
+        struct C {
+            #[serde(default, deserialize_with = "count_opt")]
+            n: Option<u8>,
+        }
+        let read = |json: &str| serde_json::from_str::<C>(json).map(|c| c.n);
+        assert_eq!(read(r#"{"n":3}"#).unwrap(), Some(3));
+        assert_eq!(read(r#"{"n":"6"}"#).unwrap(), Some(6));
+        assert_eq!(read(r#"{"n":null}"#).unwrap(), None);
+        assert_eq!(read(r#"{"n":"x"}"#).unwrap(), None);
+        assert_eq!(read(r#"{"n":300}"#).unwrap(), None);
+        assert_eq!(read(r#"{}"#).unwrap(), None);
+        assert!(read(r#"{"n":{}}"#).is_err());
+    }
+
+    #[test]
+    fn payouts_never_fail() {
         #[derive(Deserialize)]
         struct Raw {
-            #[serde(default, deserialize_with = "raw_opt")]
-            v: Option<String>,
+            #[serde(default, deserialize_with = "payout_opt")]
+            v: Option<Payout>,
         }
         let read = |json: &str| serde_json::from_str::<Raw>(json).unwrap().v;
-        assert_eq!(read(r#"{"v":-0.30000000}"#).as_deref(), Some("-0.30000000"));
-        assert_eq!(read(r#"{"v":"12.5"}"#).as_deref(), Some("12.5"));
-        assert_eq!(read(r#"{"v":{"x":1}}"#).as_deref(), Some(r#"{"x":1}"#));
+        let amount = |text: &str| Some(Payout::Amount(Decimal::from_str(text).unwrap()));
+        let odd = |text: &str| Some(Payout::Odd(text.to_owned()));
+        assert_eq!(read(r#"{"v":-0.30000000}"#), amount("-0.30000000"));
+        assert_eq!(read(r#"{"v":"12.5"}"#), amount("12.5"));
+        assert_eq!(read(r#"{"v":"\u0031"}"#), amount("1"));
+        assert_eq!(read(r#"{"v":"n/a"}"#), odd("n/a"));
+        assert_eq!(read(r#"{"v":{"x":1}}"#), odd(r#"{"x":1}"#));
         assert_eq!(read(r#"{"v":null}"#), None);
         assert_eq!(read(r#"{}"#), None);
     }

@@ -10,7 +10,7 @@ use odeme_core::Money;
 use rust_decimal::Decimal;
 use serde::{Deserialize, Serialize};
 
-use crate::number::{decimal_opt, raw_opt, text_opt, Amount};
+use crate::number::{count_opt, decimal_opt, payout_opt, text_opt, Amount, Payout};
 
 /// `CreatePaymentRequest`, also the body of `3ds-init` (with `callbackUrl`).
 #[derive(Serialize)]
@@ -191,8 +191,8 @@ pub(crate) struct PaymentData {
     #[serde(default, deserialize_with = "decimal_opt")]
     pub(crate) paid_price: Option<Decimal>,
     pub(crate) currency: Option<String>,
-    #[serde(default, deserialize_with = "text_opt")]
-    pub(crate) installment: Option<String>,
+    #[serde(default, deserialize_with = "count_opt")]
+    pub(crate) installment: Option<u8>,
     pub(crate) conversation_id: Option<String>,
     pub(crate) external_id: Option<String>,
     pub(crate) payment_status: Option<String>,
@@ -234,14 +234,14 @@ pub(crate) struct TransactionData {
     pub(crate) price: Option<Decimal>,
     #[serde(default, deserialize_with = "decimal_opt")]
     pub(crate) paid_price: Option<Decimal>,
-    /// Kept as text: a payout Craftgate computes oddly must not make the payment unreadable.
-    #[serde(default, deserialize_with = "raw_opt")]
-    pub(crate) merchant_payout_amount: Option<String>,
+    /// Never fails: a payout Craftgate computes oddly must not make the payment unreadable.
+    #[serde(default, deserialize_with = "payout_opt")]
+    pub(crate) merchant_payout_amount: Option<Payout>,
     #[serde(default, deserialize_with = "text_opt")]
     pub(crate) sub_merchant_member_id: Option<String>,
-    /// Kept as text, like `merchant_payout_amount`.
-    #[serde(default, deserialize_with = "raw_opt")]
-    pub(crate) sub_merchant_member_payout_amount: Option<String>,
+    /// Never fails, like `merchant_payout_amount`.
+    #[serde(default, deserialize_with = "payout_opt")]
+    pub(crate) sub_merchant_member_payout_amount: Option<Payout>,
     pub(crate) transaction_status: Option<String>,
 }
 

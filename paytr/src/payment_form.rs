@@ -32,34 +32,35 @@ pub(crate) enum Mode {
 /// not take the iFrame API's base64), with the whole order as one line when there are no
 /// items. Written into one buffer: the amounts straight from their decimals.
 pub(crate) fn basket(request: &ChargeRequest) -> Result<String> {
-    let whole_order = [(request.order_id.as_str(), request.amount.amount(), 1)];
-    let lines: Vec<(&str, Decimal, u32)>;
-    let lines: &[(&str, Decimal, u32)] = if request.items.is_empty() {
-        &whole_order
-    } else {
-        lines = request
-            .items
-            .iter()
-            .map(|i| (i.name.as_str(), i.unit_price.amount(), i.quantity))
-            .collect();
-        &lines
-    };
-    let room: usize = lines.iter().map(|(name, _, _)| name.len() + 24).sum();
-    let mut json = Vec::with_capacity(room + 2);
+    let room: usize = request.items.iter().map(|i| i.name.len() + 24).sum();
+    let mut json = Vec::with_capacity(room + 32);
     json.push(b'[');
-    for (i, (name, price, quantity)) in lines.iter().enumerate() {
+    if request.items.is_empty() {
+        push_basket_line(&mut json, &request.order_id, request.amount.amount(), 1)?;
+    }
+    for (i, item) in request.items.iter().enumerate() {
         if i > 0 {
             json.push(b',');
         }
-        json.push(b'[');
-        serde_json::to_writer(&mut json, name)
-            .map_err(|e| Error::invalid("items", format!("cannot be encoded: {e}")))?;
-        // A decimal's and a count's digits need no JSON escaping.
-        write!(json, ",\"{price}\",{quantity}]")
-            .map_err(|e| Error::invalid("items", format!("cannot be encoded: {e}")))?;
+        push_basket_line(
+            &mut json,
+            &item.name,
+            item.unit_price.amount(),
+            item.quantity,
+        )?;
     }
     json.push(b']');
     String::from_utf8(json).map_err(|_| Error::invalid("items", "cannot be encoded as text"))
+}
+
+/// One `[name, unit_price, quantity]` of the basket, appended to `json`.
+fn push_basket_line(json: &mut Vec<u8>, name: &str, price: Decimal, quantity: u32) -> Result<()> {
+    let cannot =
+        |e: &dyn std::fmt::Display| Error::invalid("items", format!("cannot be encoded: {e}"));
+    json.push(b'[');
+    serde_json::to_writer(&mut *json, name).map_err(|e| cannot(&e))?;
+    // A decimal's and a count's digits need no JSON escaping.
+    write!(json, ",\"{price}\",{quantity}]").map_err(|e| cannot(&e))
 }
 
 /// `00` to `99`, for the two-digit expiry fields without a `String` each.

@@ -134,7 +134,7 @@ impl PaytrekConfig {
     /// call carries.
     pub(crate) fn request(
         &self,
-        method: &str,
+        method: &'static str,
         path: &str,
         operation: &'static str,
         kind: RequestKind,

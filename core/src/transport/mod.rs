@@ -61,7 +61,7 @@ pub enum RequestKind {
 #[derive(Clone, PartialEq, Eq)]
 pub struct HttpRequest {
     /// `GET`, `POST`, `PUT` or `DELETE`.
-    pub method: String,
+    pub method: &'static str,
     /// The full URL.
     pub url: String,
     /// Headers in the order they are sent. Names are the adapters' constants; a value
@@ -97,9 +97,14 @@ impl std::fmt::Debug for HttpRequest {
 
 impl HttpRequest {
     /// A request without headers or body.
-    pub fn new(method: &str, url: String, operation: &'static str, kind: RequestKind) -> Self {
+    pub fn new(
+        method: &'static str,
+        url: String,
+        operation: &'static str,
+        kind: RequestKind,
+    ) -> Self {
         Self {
-            method: method.to_owned(),
+            method,
             url,
             headers: Vec::new(),
             body: None,
