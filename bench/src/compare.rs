@@ -1,5 +1,6 @@
 //! The `compare` mode: each adapter through the facade against a raw `reqwest::Client`
-//! sending the same wire request, both to a canned-answer server in this process.
+//! sending the same wire request and a floor client building it (see `floor`), all to a
+//! canned-answer server in this process.
 
 use std::sync::Arc;
 use std::time::Duration;

@@ -6,8 +6,9 @@
 //! ```
 //!
 //! `compare` points each adapter at a canned-answer server on 127.0.0.1 (one documented
-//! success answer for every request) and sends the same charge through the facade and,
-//! prebuilt once, through a raw `reqwest::Client`. `sandbox` drives the real simulators.
+//! success answer for every request) and sends the same charge through the facade,
+//! prebuilt once through a raw `reqwest::Client`, and through a floor client that does only
+//! the protocol's own work per payment (`floor`). `sandbox` drives the real simulators.
 //! Nothing here talks to anything but the loopback.
 
 mod alloc;
