@@ -10,7 +10,7 @@ use odeme::{GatewayExt, PaymentStatus};
 use reqwest::header::{HeaderMap, HeaderName, HeaderValue};
 
 use crate::canned::{CannedServer, Captured};
-use crate::floor::{self, FloorClient};
+use crate::floor::FloorClient;
 use crate::load::{self, median, Meter, RunResult};
 use crate::provider::{canned_gateway, charge_request, Provider};
 
@@ -98,7 +98,7 @@ pub async fn run(plan: &Plan) -> Result<Vec<Cell>, String> {
             &server.base_url,
             &captured,
             charge_request(provider, "BENCH1").map_err(|e| e.to_string())?,
-            floor::plain_client()?,
+            plain_client()?,
         )?);
         for &in_flight in &plan.concurrency {
             let odeme_side = {
@@ -221,7 +221,7 @@ impl RawRequest {
         }
         let method = reqwest::Method::from_bytes(captured.method.as_str().as_bytes())
             .map_err(|e| e.to_string())?;
-        let client = floor::plain_client()?;
+        let client = plain_client()?;
         Ok(Self {
             client,
             method,
@@ -245,4 +245,16 @@ impl RawRequest {
             _ => false,
         }
     }
+}
+
+/// A client with the transport's pool and time-out settings, shared by the raw and floor
+/// sides.
+pub fn plain_client() -> Result<reqwest::Client, String> {
+    reqwest::Client::builder()
+        .connect_timeout(Duration::from_secs(10))
+        .timeout(Duration::from_secs(60))
+        .pool_idle_timeout(Duration::from_secs(60))
+        .redirect(reqwest::redirect::Policy::none())
+        .build()
+        .map_err(|e| e.to_string())
 }

@@ -16,12 +16,11 @@
 use std::borrow::Cow;
 use std::fmt::{self, Write as _};
 use std::net::IpAddr;
-use std::time::Duration;
 
 use base64::engine::general_purpose::STANDARD;
 use base64::Engine;
 use hmac::{Hmac, Mac};
-use odeme::json::JsonNumber;
+use odeme::json::{DisplayText, JsonNumber, TwoDigits};
 use odeme::{ChargeRequest, Expiry, LineItem, PaymentSource};
 use reqwest::header::{HeaderMap, HeaderName, HeaderValue};
 use serde::{Deserialize, Serialize};
@@ -314,25 +313,12 @@ impl std::io::Write for StackText {
     }
 }
 
-/// A value serialized as a JSON string through its `Display`, with no `String` between.
-struct AsText<T>(T);
+/// `MM/YYYY`, Paytrek's `expiration`.
+struct MonthSlashYear(Expiry);
 
-impl<T: fmt::Display> Serialize for AsText<T> {
-    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        serializer.collect_str(&self.0)
-    }
-}
-
-/// `MM/YYYY`, `MM` or `YYYY` of an expiry.
-struct ExpiryText(Expiry, &'static str);
-
-impl fmt::Display for ExpiryText {
+impl fmt::Display for MonthSlashYear {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        match self.1 {
-            "MM/YYYY" => write!(f, "{:02}/{}", self.0.month(), self.0.year()),
-            "MM" => write!(f, "{:02}", self.0.month()),
-            _ => write!(f, "{}", self.0.year()),
-        }
+        write!(f, "{}/{}", TwoDigits(self.0.month().into()), self.0.year())
     }
 }
 
@@ -347,7 +333,7 @@ struct PaytrekCharge<'a> {
     customer_first_name: &'a str,
     customer_last_name: &'a str,
     customer_email: &'a str,
-    customer_ip_address: AsText<IpAddr>,
+    customer_ip_address: DisplayText<IpAddr>,
     billing_address: &'a str,
     billing_city: &'a str,
     billing_country: &'a str,
@@ -356,7 +342,7 @@ struct PaytrekCharge<'a> {
     items: Items<'a, PaytrekItem<'a>>,
     sale_data: Empty,
     number: &'a str,
-    expiration: AsText<ExpiryText>,
+    expiration: DisplayText<MonthSlashYear>,
     cvc: &'a str,
     card_holder_name: &'a str,
 }
@@ -401,7 +387,7 @@ fn paytrek_body(request: &ChargeRequest) -> Result<Vec<u8>, String> {
         customer_first_name: &request.customer.first_name,
         customer_last_name: &request.customer.last_name,
         customer_email: &request.customer.email,
-        customer_ip_address: AsText(request.customer.ip),
+        customer_ip_address: DisplayText(request.customer.ip),
         billing_address: &billing.line1,
         billing_city: &billing.city,
         billing_country: &billing.country,
@@ -416,7 +402,7 @@ fn paytrek_body(request: &ChargeRequest) -> Result<Vec<u8>, String> {
         }),
         sale_data: Empty {},
         number: card.number().expose(),
-        expiration: AsText(ExpiryText(card.expiry(), "MM/YYYY")),
+        expiration: DisplayText(MonthSlashYear(card.expiry())),
         cvc: card.cvc().expose(),
         card_holder_name: card.holder_name(),
     })
@@ -434,7 +420,7 @@ struct CraftgateCharge<'a> {
     external_id: &'a str,
     payment_group: &'a str,
     payment_phase: &'a str,
-    client_ip: AsText<IpAddr>,
+    client_ip: DisplayText<IpAddr>,
     card: CraftgateCard<'a>,
     items: Items<'a, CraftgateItem<'a>>,
 }
@@ -444,8 +430,8 @@ struct CraftgateCharge<'a> {
 struct CraftgateCard<'a> {
     card_holder_name: &'a str,
     card_number: &'a str,
-    expire_year: AsText<ExpiryText>,
-    expire_month: AsText<ExpiryText>,
+    expire_year: DisplayText<u16>,
+    expire_month: DisplayText<TwoDigits>,
     cvc: &'a str,
     store_card_after_success_payment: bool,
 }
@@ -471,12 +457,12 @@ fn craftgate_body(request: &ChargeRequest) -> Result<Vec<u8>, String> {
         external_id: &request.order_id,
         payment_group: "PRODUCT",
         payment_phase: "AUTH",
-        client_ip: AsText(request.customer.ip),
+        client_ip: DisplayText(request.customer.ip),
         card: CraftgateCard {
             card_holder_name: card.holder_name(),
             card_number: card.number().expose(),
-            expire_year: AsText(ExpiryText(card.expiry(), "YYYY")),
-            expire_month: AsText(ExpiryText(card.expiry(), "MM")),
+            expire_year: DisplayText(card.expiry().year()),
+            expire_month: DisplayText(TwoDigits(card.expiry().month().into())),
             cvc: card.cvc().expose(),
             store_card_after_success_payment: false,
         },
@@ -599,29 +585,11 @@ fn paytr_body(request: &ChargeRequest) -> Result<String, String> {
         .pair("sync_mode", "1")
         .pair("cc_owner", card.holder_name())
         .pair("card_number", card.number().expose())
-        .pair(
-            "expiry_month",
-            StackText::of(ExpiryText(expiry, "MM"))?.as_str(),
-        )
-        .pair(
-            "expiry_year",
-            StackText::of(format_args!("{:02}", expiry.year_2()))?.as_str(),
-        )
+        .pair("expiry_month", &TwoDigits(expiry.month().into()).text())
+        .pair("expiry_year", &TwoDigits(expiry.year_2()).text())
         .pair("cvv", card.cvc().expose())
         .pair("paytr_token", token.as_str());
     Ok(f.0)
-}
-
-/// A client with the transport's pool and time-out settings, shared by the raw and floor
-/// sides.
-pub fn plain_client() -> Result<reqwest::Client, String> {
-    reqwest::Client::builder()
-        .connect_timeout(Duration::from_secs(10))
-        .timeout(Duration::from_secs(60))
-        .pool_idle_timeout(Duration::from_secs(60))
-        .redirect(reqwest::redirect::Policy::none())
-        .build()
-        .map_err(|e| e.to_string())
 }
 
 #[cfg(test)]
@@ -632,6 +600,7 @@ mod tests {
 
     use super::*;
     use crate::canned::CannedServer;
+    use crate::compare::plain_client;
     use crate::provider::{canned_gateway, charge_request};
 
     /// The floor is only a floor if it sends what the adapter sends: for every provider, the

@@ -88,13 +88,39 @@ impl<T: fmt::Display> Serialize for DisplayText<T> {
     }
 }
 
-/// A number shown with at least two digits (`07`), as expiry months are sent.
+/// A number shown with at least two digits (`07`), as expiry months and two-digit years
+/// are sent.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct TwoDigits(pub u16);
 
+/// `00` to `99`, so that a two-digit field needs no `String` of its own.
+const TWO_DIGITS: &str = concat!(
+    "00010203040506070809",
+    "10111213141516171819",
+    "20212223242526272829",
+    "30313233343536373839",
+    "40414243444546474849",
+    "50515253545556575859",
+    "60616263646566676869",
+    "70717273747576777879",
+    "80818283848586878889",
+    "90919293949596979899",
+);
+
+impl TwoDigits {
+    /// The text: borrowed from a table up to 99; a larger number keeps all its digits.
+    pub fn text(self) -> std::borrow::Cow<'static, str> {
+        let at = usize::from(self.0).saturating_mul(2);
+        match TWO_DIGITS.get(at..at.saturating_add(2)) {
+            Some(digits) => std::borrow::Cow::Borrowed(digits),
+            None => std::borrow::Cow::Owned(self.0.to_string()),
+        }
+    }
+}
+
 impl fmt::Display for TwoDigits {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        write!(f, "{:02}", self.0)
+        f.write_str(&self.text())
     }
 }
 
@@ -150,7 +176,16 @@ mod tests {
             serde_json::to_string(&DisplayText("a \"b\"\n")).unwrap(),
             serde_json::to_string("a \"b\"\n").unwrap()
         );
-        for (n, text) in [(0, "00"), (7, "07"), (12, "12"), (2030, "2030")] {
+        for n in 0..=99u16 {
+            assert_eq!(TwoDigits(n).text(), format!("{n:02}"));
+        }
+        for (n, text) in [
+            (0, "00"),
+            (7, "07"),
+            (12, "12"),
+            (100, "100"),
+            (2030, "2030"),
+        ] {
             assert_eq!(TwoDigits(n).to_string(), text);
             assert_eq!(
                 serde_json::to_string(&DisplayText(TwoDigits(n))).unwrap(),

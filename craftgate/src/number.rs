@@ -15,14 +15,30 @@ use serde_json::value::RawValue;
 /// An amount written as a bare JSON number with exactly the decimal's digits.
 pub(crate) use odeme_core::json::JsonNumber as Amount;
 
-/// Parses the text of a JSON number or a quoted number.
-pub(crate) fn parse_decimal(text: &str) -> Option<Decimal> {
-    let text = text.trim();
-    let unquoted = text
-        .strip_prefix('"')
+/// The trimmed literal of an optional JSON value, borrowed from the answer; `null` and an
+/// absent field are `None`. Every reader below starts here.
+fn literal<'de, D: Deserializer<'de>>(d: D) -> Result<Option<&'de str>, D::Error> {
+    let raw: Option<&'de RawValue> = Option::deserialize(d)?;
+    Ok(raw
+        .map(|raw| raw.get().trim())
+        .filter(|text| *text != "null"))
+}
+
+/// A literal without its quotes, if it is a string (its escapes, if any, left as written).
+fn unquoted(text: &str) -> &str {
+    text.strip_prefix('"')
         .and_then(|t| t.strip_suffix('"'))
         .unwrap_or(text)
-        .trim();
+}
+
+/// Whether a literal is an object or a list, which no scalar field may be.
+fn is_compound(text: &str) -> bool {
+    text.starts_with(['{', '['])
+}
+
+/// Parses the text of a JSON number or a quoted number.
+pub(crate) fn parse_decimal(text: &str) -> Option<Decimal> {
+    let unquoted = unquoted(text.trim()).trim();
     if unquoted.is_empty() {
         return None;
     }
@@ -33,30 +49,24 @@ pub(crate) fn parse_decimal(text: &str) -> Option<Decimal> {
 
 /// Deserializes an optional amount from a JSON number or string, exactly.
 pub(crate) fn decimal_opt<'de, D: Deserializer<'de>>(d: D) -> Result<Option<Decimal>, D::Error> {
-    let raw: Option<&'de RawValue> = Option::deserialize(d)?;
-    match raw {
-        None => Ok(None),
-        Some(raw) if raw.get() == "null" => Ok(None),
-        Some(raw) => parse_decimal(raw.get())
-            .map(Some)
-            .ok_or_else(|| D::Error::custom("expected a decimal number")),
-    }
+    literal(d)?
+        .map(|text| {
+            parse_decimal(text).ok_or_else(|| D::Error::custom("expected a decimal number"))
+        })
+        .transpose()
 }
 
 /// Deserializes an optional id or code that may be a JSON number or a string (`"id": 1`,
 /// `"binNumber": "525864"`, `"errorCode": "10051"`) into its text.
 pub(crate) fn text_opt<'de, D: Deserializer<'de>>(d: D) -> Result<Option<String>, D::Error> {
-    let raw: Option<&'de RawValue> = Option::deserialize(d)?;
-    let Some(raw) = raw else { return Ok(None) };
-    let text = raw.get().trim();
-    if text == "null" {
+    let Some(text) = literal(d)? else {
         return Ok(None);
-    }
+    };
     if text.starts_with('"') {
         let s: String = serde_json::from_str(text).map_err(D::Error::custom)?;
         return Ok(Some(s));
     }
-    if text.starts_with(['{', '[']) {
+    if is_compound(text) {
         return Err(D::Error::custom("expected a string or a number"));
     }
     Ok(Some(text.to_owned()))
@@ -85,12 +95,9 @@ pub(crate) enum Payout {
 /// An optional [`Payout`], `null` read as absent. It never fails: a payout Craftgate
 /// computes oddly must not make the whole answer unreadable.
 pub(crate) fn payout_opt<'de, D: Deserializer<'de>>(d: D) -> Result<Option<Payout>, D::Error> {
-    let raw: Option<&'de RawValue> = Option::deserialize(d)?;
-    let Some(raw) = raw else { return Ok(None) };
-    let text = raw.get().trim();
-    if text == "null" {
+    let Some(text) = literal(d)? else {
         return Ok(None);
-    }
+    };
     // A bare number, or a string without escapes, is its own text between the quotes,
     // which `parse_decimal` strips: read in place, nothing allocated.
     if !text.contains('\\') {
@@ -105,20 +112,21 @@ pub(crate) fn payout_opt<'de, D: Deserializer<'de>>(d: D) -> Result<Option<Payou
     }))
 }
 
-/// An optional count (an installment number) written as a number or a string; `null`, or
-/// text that is not a count, is absent. An object or a list is not a count's shape and fails.
+/// An optional count (an installment number) written as a number or a string, read as
+/// [`text_opt`]'s text would be: `null`, or text that is not a count, is absent; an object
+/// or a list fails, as does a string that is not valid JSON.
 pub(crate) fn count_opt<'de, D: Deserializer<'de>>(d: D) -> Result<Option<u8>, D::Error> {
-    let raw: Option<&'de RawValue> = Option::deserialize(d)?;
-    let Some(raw) = raw else { return Ok(None) };
-    let text = raw.get().trim();
-    if text.starts_with(['{', '[']) {
+    let Some(text) = literal(d)? else {
+        return Ok(None);
+    };
+    if is_compound(text) {
         return Err(D::Error::custom("expected a string or a number"));
     }
-    let unquoted = text
-        .strip_prefix('"')
-        .and_then(|t| t.strip_suffix('"'))
-        .unwrap_or(text);
-    Ok(unquoted.parse().ok())
+    if text.starts_with('"') && text.contains('\\') {
+        let unescaped: String = serde_json::from_str(text).map_err(D::Error::custom)?;
+        return Ok(unescaped.parse().ok());
+    }
+    Ok(unquoted(text).parse().ok())
 }
 
 #[cfg(test)]
@@ -206,6 +214,8 @@ mod tests {
         assert_eq!(read(r#"{"n":"6"}"#).unwrap(), Some(6));
         assert_eq!(read(r#"{"n":null}"#).unwrap(), None);
         assert_eq!(read(r#"{"n":"x"}"#).unwrap(), None);
+        assert_eq!(read(r#"{"n":"\u0033"}"#).unwrap(), Some(3));
+        assert_eq!(read(r#"{"n":" 3 "}"#).unwrap(), None);
         assert_eq!(read(r#"{"n":300}"#).unwrap(), None);
         assert_eq!(read(r#"{}"#).unwrap(), None);
         assert!(read(r#"{"n":{}}"#).is_err());

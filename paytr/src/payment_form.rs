@@ -2,9 +2,9 @@
 //! payments, and the reading of its JSON answer. Building is pure, so tests pin every
 //! field exactly.
 
-use std::borrow::Cow;
 use std::io::Write as _;
 
+use odeme_core::json::TwoDigits;
 use odeme_core::{
     ChargeRequest, Decimal, Decline, Error, FormField, HttpResponse, Payment, PaymentSource,
     PaymentStatus, ProviderId, Result, StoreCardMode, StoredCard, StoredCardRef, ThreeDs,
@@ -61,29 +61,6 @@ fn push_basket_line(json: &mut Vec<u8>, name: &str, price: Decimal, quantity: u3
     serde_json::to_writer(&mut *json, name).map_err(|e| cannot(&e))?;
     // A decimal's and a count's digits need no JSON escaping.
     write!(json, ",\"{price}\",{quantity}]").map_err(|e| cannot(&e))
-}
-
-/// `00` to `99`, for the two-digit expiry fields without a `String` each.
-const TWO_DIGITS: &str = concat!(
-    "00010203040506070809",
-    "10111213141516171819",
-    "20212223242526272829",
-    "30313233343536373839",
-    "40414243444546474849",
-    "50515253545556575859",
-    "60616263646566676869",
-    "70717273747576777879",
-    "80818283848586878889",
-    "90919293949596979899",
-);
-
-/// `n` as two digits (`07`); a number above 99 keeps all its digits.
-fn two_digits(n: u16) -> Cow<'static, str> {
-    let at = usize::from(n) * 2;
-    match TWO_DIGITS.get(at..at + 2) {
-        Some(digits) => Cow::Borrowed(digits),
-        None => Cow::Owned(format!("{n:02}")),
-    }
 }
 
 /// `merchant_ok_url` and `merchant_fail_url`: the 3-D Secure return URLs when given, else
@@ -209,8 +186,11 @@ pub(crate) fn build<'a>(
         PaymentSource::NewCard(card) => {
             form.push("cc_owner", card.holder_name());
             form.push("card_number", card.number().expose());
-            form.push("expiry_month", two_digits(card.expiry().month().into()));
-            form.push("expiry_year", two_digits(card.expiry().year_2()));
+            form.push(
+                "expiry_month",
+                TwoDigits(card.expiry().month().into()).text(),
+            );
+            form.push("expiry_year", TwoDigits(card.expiry().year_2()).text());
             form.push("cvv", card.cvc().expose());
             match &request.store_card {
                 StoreCardMode::No => {}
@@ -450,6 +430,23 @@ pub(crate) mod tests {
     }
 
     #[test]
+    fn every_ip_address_fits_user_ip() {
+        // Why the checks have no length rule for `user_ip` (39 characters): the longest
+        // text an address has is eight full groups of an IPv6 address.
+        let longest: std::net::IpAddr = "ffff:ffff:ffff:ffff:ffff:ffff:ffff:ffff".parse().unwrap();
+        let mapped: std::net::IpAddr = "::ffff:255.255.255.255".parse().unwrap();
+        let client = client();
+        for ip in [longest, mapped] {
+            let mut req = request(dec!(10));
+            req.customer.ip = ip;
+            let form = build(&client, &req, Mode::Sync).unwrap();
+            let sent = form.get("user_ip").unwrap();
+            assert_eq!(sent, ip.to_string());
+            assert!(sent.chars().count() <= 39, "{sent}");
+        }
+    }
+
+    #[test]
     fn basket_names_are_json_escaped_as_serde_json_would() {
         let m = |d| Money::new(d, Currency::TRY).unwrap();
         let name = "Kitap \"ikinci\" baskı \\ 2\u{1}";
@@ -461,14 +458,6 @@ pub(crate) mod tests {
         let read: Vec<(String, String, u32)> =
             serde_json::from_str(form.get("user_basket").unwrap()).unwrap();
         assert_eq!(read, vec![(name.to_owned(), "7.00".to_owned(), 1)]);
-    }
-
-    #[test]
-    fn expiry_fields_are_two_digits_for_every_value() {
-        for n in 0..=99u16 {
-            assert_eq!(two_digits(n), format!("{n:02}"));
-        }
-        assert_eq!(two_digits(2030), "2030");
     }
 
     #[test]

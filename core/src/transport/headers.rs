@@ -139,6 +139,35 @@ mod tests {
         assert_eq!(map.get("accept").unwrap(), "application/json");
         assert!(map.get("accept").unwrap().is_sensitive());
         assert_eq!(map.get("x-api-key").unwrap(), "key-1");
-        assert!(map.capacity() >= 2 + ROOM_FOR_DEFAULTS);
+    }
+
+    #[test]
+    fn the_clients_defaults_merge_without_growing_the_map() {
+        // What reqwest does with its default headers: `entry` on each, inserting the
+        // missing ones. A full map would grow (and rehash) on the first `entry`.
+        for count in 1..=8 {
+            let names = [
+                "accept",
+                "content-type",
+                "x-api-key",
+                "x-rnd-key",
+                "x-auth-version",
+                "x-signature",
+                "x-idempotency-key",
+                "lang",
+            ];
+            let sent = names[..count]
+                .iter()
+                .map(|n| (*n, Cow::Borrowed("v")))
+                .collect::<Vec<_>>();
+            let mut map = header_map(sent).unwrap();
+            let before = map.capacity();
+            for default in [reqwest::header::ACCEPT, reqwest::header::USER_AGENT] {
+                if let reqwest::header::Entry::Vacant(entry) = map.entry(default) {
+                    entry.insert(HeaderValue::from_static("d"));
+                }
+            }
+            assert_eq!(map.capacity(), before, "{count} headers");
+        }
     }
 }
