@@ -115,20 +115,17 @@ pub(crate) fn webhook_signature(
 /// `body` under `key` to `out`: a digest that says nothing about the body to anyone
 /// without the key, written where it is needed rather than into a `String` of its own.
 pub(crate) fn push_body_digest(out: &mut String, key: &str, body: &[u8], hex_digits: usize) {
-    const HEX: &[u8; 16] = b"0123456789abcdef";
     let Ok(mut mac) = Hmac::<Sha256>::new_from_slice(key.as_bytes()) else {
         return;
     };
     mac.update(body);
-    let digest = mac.finalize().into_bytes();
-    for nibble in digest
-        .iter()
-        .flat_map(|b| [b >> 4, b & 0x0f])
-        .take(hex_digits)
-    {
-        if let Some(&digit) = HEX.get(usize::from(nibble)) {
-            out.push(char::from(digit));
-        }
+    let mut text = [0u8; 64];
+    if hex::encode_to_slice(mac.finalize().into_bytes(), &mut text).is_err() {
+        return;
+    }
+    let digits = text.get(..hex_digits).unwrap_or(&text);
+    if let Ok(digits) = std::str::from_utf8(digits) {
+        out.push_str(digits);
     }
 }
 
@@ -404,5 +401,20 @@ mod tests {
             "585",
             good
         ));
+    }
+
+    #[test]
+    fn a_body_digest_is_the_hmac_in_lowercase_hex_cut_to_length() {
+        // RFC 4231, test case 2.
+        let full = "5bdcc146bf60754e6a042426089575c75a003f089d2739839dec58b964ec3843";
+        let digest = |digits| {
+            let mut out = "key:".to_owned();
+            push_body_digest(&mut out, "Jefe", b"what do ya want for nothing?", digits);
+            out
+        };
+        assert_eq!(digest(64), format!("key:{full}"));
+        assert_eq!(digest(16), format!("key:{}", &full[..16]));
+        assert_eq!(digest(0), "key:");
+        assert_eq!(digest(100), format!("key:{full}"));
     }
 }
