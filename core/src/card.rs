@@ -13,6 +13,10 @@ use zeroize::Zeroizing;
 
 use crate::error::Error;
 
+mod scheme;
+
+pub use scheme::{CardAssociation, CardType};
+
 /// A primary account number: digits only, 12-19 long, Luhn-valid.
 #[derive(Clone, PartialEq, Eq)]
 pub struct CardNumber(Zeroizing<String>);
@@ -320,102 +324,6 @@ impl fmt::Display for Card {
             "{} {:02}/{}",
             self.number, self.expiry.month, self.expiry.year
         )
-    }
-}
-
-/// The card scheme.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
-#[serde(rename_all = "snake_case")]
-#[non_exhaustive]
-pub enum CardAssociation {
-    /// Visa.
-    Visa,
-    /// Mastercard.
-    MasterCard,
-    /// American Express.
-    Amex,
-    /// Troy (Türkiye's domestic scheme).
-    Troy,
-    /// JCB.
-    Jcb,
-    /// UnionPay.
-    UnionPay,
-    /// Maestro.
-    Maestro,
-    /// Discover.
-    Discover,
-    /// Diners Club.
-    DinersClub,
-}
-
-impl CardAssociation {
-    /// Guesses the scheme from the leading digits.
-    pub fn from_number(digits: &str) -> Option<Self> {
-        let prefix = |n: usize| digits.get(..n).and_then(|p| p.parse::<u32>().ok());
-        match (prefix(1), prefix(2), prefix(4)) {
-            (Some(4), _, _) => Some(Self::Visa),
-            (_, Some(34 | 37), _) => Some(Self::Amex),
-            (_, Some(51..=55), _) => Some(Self::MasterCard),
-            (_, _, Some(2221..=2720)) => Some(Self::MasterCard),
-            (_, Some(65), _) => Some(Self::Troy),
-            (_, _, Some(9792)) => Some(Self::Troy),
-            (_, _, Some(3528..=3589)) => Some(Self::Jcb),
-            (_, Some(62), _) => Some(Self::UnionPay),
-            (_, Some(50 | 56..=58), _) | (_, Some(67), _) => Some(Self::Maestro),
-            (_, _, Some(6011)) => Some(Self::Discover),
-            (_, Some(36 | 38), _) => Some(Self::DinersClub),
-            _ => None,
-        }
-    }
-
-    /// Parses a provider's spelling (`VISA`, `MASTER_CARD`, `MasterCard`, `Master Card`, ...).
-    pub fn from_provider(text: &str) -> Option<Self> {
-        let key: String = text
-            .chars()
-            .filter(|c| c.is_ascii_alphanumeric())
-            .collect::<String>()
-            .to_ascii_lowercase();
-        match key.as_str() {
-            "visa" => Some(Self::Visa),
-            "mastercard" | "master" | "mc" => Some(Self::MasterCard),
-            "amex" | "americanexpress" => Some(Self::Amex),
-            "troy" => Some(Self::Troy),
-            "jcb" => Some(Self::Jcb),
-            "unionpay" | "cup" => Some(Self::UnionPay),
-            "maestro" => Some(Self::Maestro),
-            "discover" => Some(Self::Discover),
-            "dinersclub" | "diners" => Some(Self::DinersClub),
-            _ => None,
-        }
-    }
-}
-
-/// Credit, debit or prepaid.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
-#[serde(rename_all = "snake_case")]
-#[non_exhaustive]
-pub enum CardType {
-    /// A credit card.
-    Credit,
-    /// A debit card.
-    Debit,
-    /// A prepaid card.
-    Prepaid,
-}
-
-impl CardType {
-    /// Parses a provider's spelling (`CREDIT_CARD`, `credit`, `Debit`, ...).
-    pub fn from_provider(text: &str) -> Option<Self> {
-        let lower = text.to_ascii_lowercase();
-        if lower.contains("credit") {
-            Some(Self::Credit)
-        } else if lower.contains("debit") {
-            Some(Self::Debit)
-        } else if lower.contains("prepaid") {
-            Some(Self::Prepaid)
-        } else {
-            None
-        }
     }
 }
 

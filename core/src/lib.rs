@@ -7,6 +7,7 @@
 #![forbid(unsafe_code)]
 #![warn(missing_docs)]
 
+pub mod answer_text;
 pub mod capability;
 pub mod card;
 pub mod error;

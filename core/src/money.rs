@@ -129,13 +129,14 @@ impl FromStr for Currency {
 
     /// Parses an ISO code; `TL` (PayTR's and Craftgate PHP's spelling) is read as TRY.
     fn from_str(s: &str) -> Result<Self, Self::Err> {
-        let upper = s.trim().to_ascii_uppercase();
-        if upper == "TL" {
+        // Compared case-insensitively in place: read on every provider answer, so no copy.
+        let code = s.trim();
+        if code.eq_ignore_ascii_case("TL") {
             return Ok(Currency::TRY);
         }
         Currency::ALL
             .into_iter()
-            .find(|c| c.code() == upper)
+            .find(|c| c.code().eq_ignore_ascii_case(code))
             .ok_or_else(|| Error::invalid("currency", format!("unknown currency code `{s}`")))
     }
 }
@@ -485,6 +486,9 @@ mod tests {
     fn currency_codes() {
         assert_eq!("TL".parse::<Currency>().unwrap(), Currency::TRY);
         assert_eq!("usd".parse::<Currency>().unwrap(), Currency::USD);
+        assert_eq!(" tl ".parse::<Currency>().unwrap(), Currency::TRY);
+        assert_eq!("Eur".parse::<Currency>().unwrap(), Currency::EUR);
+        assert!("TRYX".parse::<Currency>().is_err());
         assert!("XXX".parse::<Currency>().is_err());
         for c in Currency::ALL {
             assert_eq!(c.code().parse::<Currency>().unwrap(), c);

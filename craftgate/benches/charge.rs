@@ -12,7 +12,7 @@ use odeme_core::{
     Card, ChargeRequest, Currency, Customer, Expiry, HttpResponse, InboundRequest, LineItem, Money,
     Notifications, PaymentSource, ProviderId, RequestKind,
 };
-use odeme_craftgate::bench_hooks::{charge_wire_request, read_charge_answer};
+use odeme_craftgate::bench_hooks::{charge_wire_request, check_charge, read_charge_answer};
 use odeme_craftgate::{CraftgateConfig, CraftgateGateway, DEFAULT_WEBHOOK_SIGNATURE_HEADER};
 use rust_decimal::Decimal;
 use sha2::{Digest, Sha256};
@@ -73,6 +73,9 @@ fn benches(c: &mut Criterion) {
     )
     .expect("a valid configuration");
     let request = request();
+    c.bench_function("craftgate/charge/validate", |b| {
+        b.iter(|| check_charge(black_box(&request)).expect("a valid charge"))
+    });
     c.bench_function("craftgate/charge/build_sign_serialize", |b| {
         b.iter(|| charge_wire_request(&gateway, black_box(&request)).expect("a valid charge"))
     });
@@ -109,6 +112,24 @@ fn benches(c: &mut Criterion) {
         b.iter(|| {
             serde_json::from_slice::<serde::de::IgnoredAny>(black_box(&response.body))
                 .expect("JSON")
+        })
+    });
+    // What the floor client in `odeme-bench` reads of it: the payment's status.
+    #[derive(serde::Deserialize)]
+    struct Approval<'a> {
+        #[serde(borrow)]
+        data: ApprovalData<'a>,
+    }
+    #[derive(serde::Deserialize)]
+    #[serde(rename_all = "camelCase")]
+    struct ApprovalData<'a> {
+        #[serde(borrow)]
+        payment_status: std::borrow::Cow<'a, str>,
+    }
+    c.bench_function("craftgate/floor/read_approval", |b| {
+        b.iter(|| {
+            serde_json::from_slice::<Approval>(black_box(&response.body))
+                .is_ok_and(|a| a.data.payment_status == "SUCCESS")
         })
     });
     let inbound = webhook();

@@ -37,3 +37,9 @@ pub fn read_charge_answer(request: &ChargeRequest, response: &HttpResponse) -> R
     let data: PaymentData = read_data(response, &context)?;
     payment_outcome(data, response, &known, &context)
 }
+
+/// The checks `charge` makes of a request before building it (the neutral request's own
+/// and Craftgate's), alone: the share of the build that is validation.
+pub fn check_charge(request: &ChargeRequest) -> Result<()> {
+    validate_charge(request)
+}

@@ -12,7 +12,7 @@ use odeme_core::{
     Address, Card, ChargeRequest, Currency, Customer, Expiry, HttpResponse, InboundRequest,
     LineItem, Money, Notifications, PaymentSource, ProviderId, RequestKind,
 };
-use odeme_paytr::bench_hooks::{charge_wire_request, read_charge_answer};
+use odeme_paytr::bench_hooks::{charge_wire_request, check_charge, read_charge_answer};
 use odeme_paytr::{PaytrConfig, PaytrGateway};
 use rust_decimal::Decimal;
 use sha2::Sha256;
@@ -92,6 +92,9 @@ fn notification() -> InboundRequest {
 fn benches(c: &mut Criterion) {
     let gateway = gateway();
     let request = request();
+    c.bench_function("paytr/charge/validate", |b| {
+        b.iter(|| check_charge(black_box(&request)).expect("a valid charge"))
+    });
     c.bench_function("paytr/charge/build_sign_serialize", |b| {
         b.iter(|| charge_wire_request(&gateway, black_box(&request)).expect("a valid charge"))
     });
@@ -134,6 +137,18 @@ fn benches(c: &mut Criterion) {
         b.iter(|| {
             serde_json::from_slice::<serde::de::IgnoredAny>(black_box(&response.body))
                 .expect("JSON")
+        })
+    });
+    // What the floor client in `odeme-bench` reads of it: the status.
+    #[derive(serde::Deserialize)]
+    struct Approval<'a> {
+        #[serde(borrow)]
+        status: std::borrow::Cow<'a, str>,
+    }
+    c.bench_function("paytr/floor/read_approval", |b| {
+        b.iter(|| {
+            serde_json::from_slice::<Approval>(black_box(&response.body))
+                .is_ok_and(|a| a.status == "success")
         })
     });
     let inbound = notification();

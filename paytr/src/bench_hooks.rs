@@ -4,6 +4,7 @@
 use odeme_core::{ChargeRequest, HttpRequest, HttpResponse, Payment, Result};
 
 use crate::payment_form::{self, Mode};
+use crate::validate;
 use crate::{charge, PaytrGateway};
 
 /// The signed `/odeme` request of a non-3-D charge, exactly as `charge` sends it
@@ -26,4 +27,10 @@ pub fn read_charge_answer(
     response: &HttpResponse,
 ) -> Result<Payment> {
     payment_form::read_answer(&gateway.client, request, response, false)
+}
+
+/// The checks `charge` makes of a request before building it (the neutral request's own
+/// and PayTR's), alone: the share of the build that is validation.
+pub fn check_charge(request: &ChargeRequest) -> Result<()> {
+    validate::charge(request).map(|_| ())
 }

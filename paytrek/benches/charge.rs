@@ -9,7 +9,7 @@ use odeme_core::{
     Address, Card, ChargeRequest, Currency, Customer, Expiry, HttpResponse, LineItem, Money,
     PaymentSource, ProviderId, RequestKind,
 };
-use odeme_paytrek::bench_hooks::{charge_wire_request, read_charge_answer};
+use odeme_paytrek::bench_hooks::{charge_wire_request, check_charge, read_charge_answer};
 use odeme_paytrek::PaytrekConfig;
 use rust_decimal::Decimal;
 
@@ -58,6 +58,9 @@ fn benches(c: &mut Criterion) {
     let config =
         PaytrekConfig::new("bench-key", "bench-secret").with_base_url("http://127.0.0.1:9");
     let request = request();
+    c.bench_function("paytrek/charge/validate", |b| {
+        b.iter(|| check_charge(&config, black_box(&request)).expect("a valid charge"))
+    });
     c.bench_function("paytrek/charge/build_sign_serialize", |b| {
         b.iter(|| charge_wire_request(&config, black_box(&request)).expect("a valid charge"))
     });
@@ -78,6 +81,22 @@ fn benches(c: &mut Criterion) {
         b.iter(|| {
             serde_json::from_slice::<serde::de::IgnoredAny>(black_box(&response.body))
                 .expect("JSON")
+        })
+    });
+    // What the floor client in `odeme-bench` reads of it: whether the first transaction
+    // succeeded.
+    #[derive(serde::Deserialize)]
+    struct Approval {
+        transactions: Vec<Transaction>,
+    }
+    #[derive(serde::Deserialize)]
+    struct Transaction {
+        succeeded: bool,
+    }
+    c.bench_function("paytrek/floor/read_approval", |b| {
+        b.iter(|| {
+            serde_json::from_slice::<Approval>(black_box(&response.body))
+                .is_ok_and(|a| a.transactions.first().is_some_and(|t| t.succeeded))
         })
     });
 }

@@ -21,3 +21,9 @@ pub fn read_charge_answer(request: &ChargeRequest, response: &HttpResponse) -> R
         Some(&request.order_id),
     )
 }
+
+/// The checks `charge` makes of a request before building it (the neutral request's own
+/// and Paytrek's), alone: the share of the build that is validation.
+pub fn check_charge(config: &PaytrekConfig, request: &ChargeRequest) -> Result<()> {
+    validate_charge(request, config)
+}

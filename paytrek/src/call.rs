@@ -44,7 +44,7 @@ pub(crate) fn get_sale_request(config: &PaytrekConfig, sale_token: &str) -> Resu
 
 /// The answer's body as `T`, or the refusal it carries. A write's answer goes through
 /// [`read_written`] instead.
-pub(crate) fn read<T: DeserializeOwned>(response: &HttpResponse) -> Result<T> {
+pub(crate) fn read<'r, T: Deserialize<'r>>(response: &'r HttpResponse) -> Result<T> {
     if response.kind == RequestKind::Write {
         return read_written(response);
     }
@@ -63,7 +63,7 @@ pub(crate) fn read<T: DeserializeOwned>(response: &HttpResponse) -> Result<T> {
 /// looks only at the fields whose type decides what an answer means and skips the rest
 /// without keeping it, then into `T`. That costs far less than one tree of every key and
 /// string of the answer, and an amount never passes through a float.
-pub(crate) fn read_written<T: DeserializeOwned>(response: &HttpResponse) -> Result<T> {
+pub(crate) fn read_written<'r, T: Deserialize<'r>>(response: &'r HttpResponse) -> Result<T> {
     check_written_status(response)?;
     let probe: TypeProbe = response.json()?;
     if let Some((field, value)) = probe.wrong {
@@ -76,7 +76,7 @@ pub(crate) fn read_written<T: DeserializeOwned>(response: &HttpResponse) -> Resu
 /// instead of two: [`wire::Sale`] declares every field [`TypeProbe`] checks, with the type
 /// the probe requires, so its own parse refuses whatever the probe would (the test
 /// `a_sale_refuses_whatever_the_probe_refuses` holds it to that).
-pub(crate) fn read_sale(response: &HttpResponse) -> Result<wire::Sale> {
+pub(crate) fn read_sale(response: &HttpResponse) -> Result<wire::Sale<'_>> {
     if response.kind != RequestKind::Write {
         return read(response);
     }
@@ -97,7 +97,7 @@ fn check_written_status(response: &HttpResponse) -> Result<()> {
 
 /// A 2xx write answer as `T`: a body that is not JSON is unreadable, JSON of another shape
 /// an undocumented answer; both are unknown outcomes.
-fn parse_written<T: DeserializeOwned>(response: &HttpResponse) -> Result<T> {
+fn parse_written<'r, T: Deserialize<'r>>(response: &'r HttpResponse) -> Result<T> {
     serde_json::from_slice(&response.body).map_err(|e| match e.classify() {
         serde_json::error::Category::Data => {
             response.undocumented(&format!("answer ({e})"), &response.text())
@@ -226,9 +226,10 @@ impl PaytrekGateway {
         Ok((value, response))
     }
 
-    /// The sale object with `sale_token`.
-    pub(crate) async fn fetch_sale(&self, sale_token: &str) -> Result<(wire::Sale, HttpResponse)> {
-        self.call(get_sale_request(&self.config, sale_token)?).await
+    /// The answer to a read of the sale with `sale_token`, to be read with [`read`]: the
+    /// sale borrows its text from it.
+    pub(crate) async fn fetch_sale(&self, sale_token: &str) -> Result<HttpResponse> {
+        self.send(get_sale_request(&self.config, sale_token)?).await
     }
 
     /// The sale with `sale_token` as a payment.
@@ -236,13 +237,29 @@ impl PaytrekGateway {
         &self,
         sale_token: &str,
         currency: Option<Currency>,
-    ) -> Result<(Payment, wire::Sale)> {
-        let (sale, response) = self.fetch_sale(sale_token).await?;
+    ) -> Result<Payment> {
+        self.fetch_payment_with(sale_token, currency, |_, _| ())
+            .await
+            .map(|(payment, ())| payment)
+    }
+
+    /// [`Self::fetch_payment`], and what `also` takes from the sale and the payment while
+    /// the answer they are read from is at hand.
+    pub(crate) async fn fetch_payment_with<T>(
+        &self,
+        sale_token: &str,
+        currency: Option<Currency>,
+        also: impl FnOnce(&wire::Sale<'_>, &Payment) -> T,
+    ) -> Result<(Payment, T)> {
+        let response = self.fetch_sale(sale_token).await?;
+        let sale: wire::Sale<'_> = read(&response)?;
         let ctx = Context {
             response: &response,
             currency,
             order_id: None,
         };
-        Ok((sale::to_payment(&sale, &ctx)?, sale))
+        let payment = sale::to_payment(&sale, &ctx)?;
+        let taken = also(&sale, &payment);
+        Ok((payment, taken))
     }
 }

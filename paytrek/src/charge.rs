@@ -9,7 +9,7 @@ use odeme_core::{
     Result, StoreCardMode,
 };
 
-use crate::call::{check_token, read_sale};
+use crate::call::{check_token, read, read_sale};
 use crate::client::{PaytrekConfig, PaytrekGateway};
 use crate::errors;
 use crate::map;
@@ -87,7 +87,7 @@ impl PaytrekGateway {
         &self,
         before: Payment,
         pre_auth: bool,
-        answer: &wire::Sale,
+        answer: &wire::Sale<'_>,
         response: &HttpResponse,
     ) -> Result<Payment> {
         let currency = Some(before.amount.currency());
@@ -108,8 +108,13 @@ impl PaytrekGateway {
         }
         if answer.succeeded == Some(false) {
             // The short answer has no error code; the sale's transactions have it.
-            let mut decline = match self.fetch_sale(&before.id).await {
-                Ok((sale, _)) if errors::failed_transaction(&sale).is_some() => {
+            let fetched = self.fetch_sale(&before.id).await;
+            let sale = fetched
+                .as_ref()
+                .ok()
+                .and_then(|r| read::<wire::Sale>(r).ok());
+            let mut decline = match sale {
+                Some(sale) if errors::failed_transaction(&sale).is_some() => {
                     errors::sale_decline(&sale)
                 }
                 _ => errors::sale_decline(answer),
@@ -120,7 +125,14 @@ impl PaytrekGateway {
         }
         let confirmed = answer.succeeded == Some(true);
         let stored = sale::stored_card(answer);
-        let mut payment = match self.fetch_payment(&before.id, currency).await {
+        // The decline is taken while the read-back's answer is at hand, only for a failed
+        // payment.
+        let read_back = self
+            .fetch_payment_with(&before.id, currency, |sale, payment| {
+                (payment.status == PaymentStatus::Failed).then(|| errors::sale_decline(sale))
+            })
+            .await;
+        let mut payment = match read_back {
             // The answer's explicit yes and a failed read-back contradict each other (a
             // stale read of an earlier declined attempt on the same sale): neither wins.
             Ok((payment, _)) if payment.status == PaymentStatus::Failed && confirmed => {
@@ -128,8 +140,8 @@ impl PaytrekGateway {
                     "the answer says the charge succeeded, but the sale reads as failed",
                 ))
             }
-            Ok((payment, sale)) if payment.status == PaymentStatus::Failed => {
-                return Err(Error::declined(errors::sale_decline(&sale)));
+            Ok((payment, Some(decline))) if payment.status == PaymentStatus::Failed => {
+                return Err(Error::declined(decline));
             }
             // Without the answer's explicit yes, only a sale that reads as charged counts.
             Ok((payment, _)) if charged_status(payment.status) => payment,
@@ -194,7 +206,7 @@ fn charged(before: Payment, pre_auth: bool) -> Payment {
 
 /// Refuses a sale answer whose status word is not one the document names (see
 /// [`crate::map::DOCUMENTED_WRITE_ANSWERS`]): after a write that is an unknown outcome.
-pub(crate) fn check_sale_status(answer: &wire::Sale, response: &HttpResponse) -> Result<()> {
+pub(crate) fn check_sale_status(answer: &wire::Sale<'_>, response: &HttpResponse) -> Result<()> {
     let text = answer
         .status
         .as_deref()
@@ -228,7 +240,7 @@ pub(crate) fn read_charge_answer(
 }
 
 /// A payment from an answer that carries the sale, or the decline it reports.
-pub(crate) fn payment_or_decline(answer: &wire::Sale, ctx: &Context<'_>) -> Result<Payment> {
+pub(crate) fn payment_or_decline(answer: &wire::Sale<'_>, ctx: &Context<'_>) -> Result<Payment> {
     let redirect = answer
         .forward_url
         .as_deref()
@@ -260,7 +272,7 @@ impl Charge for PaytrekGateway {
     async fn capture(&self, request: &CaptureRequest) -> Result<Payment> {
         check_token("payment_id", &request.payment_id)?;
         let http = capture_request(&self.config, &request.payment_id)?;
-        let (before, _) = self.fetch_payment(&request.payment_id, None).await?;
+        let before = self.fetch_payment(&request.payment_id, None).await?;
         if let Some(amount) = &request.amount {
             if amount != &before.amount {
                 return Err(Error::invalid(
@@ -278,7 +290,7 @@ impl Charge for PaytrekGateway {
             .fetch_payment(&request.payment_id, Some(before.amount.currency()))
             .await
         {
-            Ok((payment, _)) if payment.status != PaymentStatus::Unknown => payment,
+            Ok(payment) if payment.status != PaymentStatus::Unknown => payment,
             // The answer's documented yes stands when the read-back cannot be read.
             _ => settle::captured(before, &answer, &response)?,
         };
@@ -288,14 +300,14 @@ impl Charge for PaytrekGateway {
     async fn cancel(&self, request: &CancelRequest) -> Result<Payment> {
         check_token("payment_id", &request.payment_id)?;
         let http = cancel_request(&self.config, &request.payment_id, request.reason.as_deref())?;
-        let (before, _) = self.fetch_payment(&request.payment_id, None).await?;
+        let before = self.fetch_payment(&request.payment_id, None).await?;
         let response = self.send(http).await?;
         let answer = read_settle(&response)?;
         let payment = match self
             .fetch_payment(&request.payment_id, Some(before.amount.currency()))
             .await
         {
-            Ok((payment, _)) if payment.status != PaymentStatus::Unknown => payment,
+            Ok(payment) if payment.status != PaymentStatus::Unknown => payment,
             _ => settle::cancelled(before, &answer, &response)?,
         };
         response.accept_payment(payment)

@@ -43,7 +43,7 @@ pub(crate) fn decline(
 }
 
 /// The transaction that explains why a sale is not paid: the last failed one.
-pub(crate) fn failed_transaction(sale: &Sale) -> Option<&Transaction> {
+pub(crate) fn failed_transaction<'s, 'a>(sale: &'s Sale<'a>) -> Option<&'s Transaction<'a>> {
     sale.transactions
         .iter()
         .rev()
@@ -51,7 +51,7 @@ pub(crate) fn failed_transaction(sale: &Sale) -> Option<&Transaction> {
 }
 
 /// The decline a failed payment answer (`succeeded: false`) or a declined sale carries.
-pub(crate) fn sale_decline(sale: &Sale) -> Decline {
+pub(crate) fn sale_decline(sale: &Sale<'_>) -> Decline {
     let transaction = failed_transaction(sale);
     let error = transaction
         .and_then(|t| t.paytrek_error.clone())
@@ -59,7 +59,7 @@ pub(crate) fn sale_decline(sale: &Sale) -> Decline {
     let code = error
         .code
         .map(|c| c.0)
-        .or_else(|| sale.error_code.clone().map(|c| c.0));
+        .or_else(|| sale.error_code.as_deref().map(str::to_owned));
     let message = non_empty(error.message.as_deref())
         .or_else(|| non_empty(transaction.and_then(|t| t.error_message.as_deref())))
         .or_else(|| non_empty(sale.error_message.as_deref()));
@@ -68,8 +68,8 @@ pub(crate) fn sale_decline(sale: &Sale) -> Decline {
         message.as_deref(),
         error.customer_message.as_deref(),
     );
-    decline.payment_reference = sale.sale_token.clone();
-    decline.order_id = sale.order_id.clone();
+    decline.payment_reference = sale.sale_token.as_deref().map(str::to_owned);
+    decline.order_id = sale.order_id.as_deref().map(str::to_owned);
     decline
 }
 

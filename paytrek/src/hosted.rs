@@ -248,10 +248,12 @@ impl PaytrekGateway {
         save_card: bool,
     ) -> Result<Payment> {
         let http = charge_sale_request(&self.config, sale_token, card, save_card)?;
-        let (before, sale) = self.fetch_payment(sale_token, None).await?;
+        let (before, pre_auth) = self
+            .fetch_payment_with(sale_token, None, |sale, _| sale.pre_auth == Some(true))
+            .await?;
         let response = self.send(http).await?;
         let answer: wire::Sale = read_sale(&response)?;
-        self.finish_sale_charge(before, sale.pre_auth == Some(true), &answer, &response)
+        self.finish_sale_charge(before, pre_auth, &answer, &response)
             .await
     }
 }

@@ -45,6 +45,8 @@ mod parse_tests;
 #[cfg(test)]
 mod snapshot_tests;
 #[cfg(test)]
+mod wire_tests;
+#[cfg(test)]
 mod write_answer_tests;
 
 use odeme_core::{Capabilities, Capability, Gateway, ProviderId};

@@ -164,7 +164,8 @@ fn charge_and_charge_with_token_answers() {
             "5f20ca43d47244509949eb32c80e522a",
         ),
     ] {
-        let sale: Sale = read(&response(body, 200)).unwrap();
+        let answer = response(body, 200);
+        let sale: Sale = read(&answer).unwrap();
         assert_eq!(sale.sale_token.as_deref(), Some(token));
         assert_eq!(sale.succeeded, Some(true));
         assert!(sale.forward_url.is_none());

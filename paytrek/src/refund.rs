@@ -34,7 +34,7 @@ impl Refund for PaytrekGateway {
             request.reason.as_deref(),
         )?;
         // The refund answer has no currency; the sale has.
-        let (before, _) = self.fetch_payment(&request.payment_id, None).await?;
+        let before = self.fetch_payment(&request.payment_id, None).await?;
         check_refundable(request, &before)?;
         let response = self.send(http).await?;
         read_refund_answer(request, &before, &response)

@@ -7,6 +7,7 @@
 use std::collections::BTreeMap;
 use std::str::FromStr;
 
+use odeme_core::json::DisplayText;
 use odeme_core::{
     Address, CaptureMode, Card, CardAssociation, CardSummary, CardType, ChargeRequest, Currency,
     Customer, Error, HttpResponse, LineItem, Money, NextAction, Payment, PaymentSource,
@@ -15,7 +16,7 @@ use odeme_core::{
 
 use crate::client::PaytrekConfig;
 use crate::map;
-use crate::wire::{self, ItemBody, JsonNumber, SaleBody};
+use crate::wire::{self, Expiration, Items, JsonNumber, SaleBody, Street};
 
 /// The currencies the Paytrek document names.
 pub(crate) const CURRENCIES: [Currency; 4] =
@@ -103,8 +104,8 @@ pub(crate) fn validate(parts: &SaleParts<'_>, config: &PaytrekConfig) -> Result<
 }
 
 /// A card's expiry as every Paytrek example writes it: `MM/YYYY`.
-pub(crate) fn expiration(card: &Card) -> String {
-    format!("{:02}/{}", card.expiry().month(), card.expiry().year())
+pub(crate) fn expiration(card: &Card) -> Expiration {
+    Expiration(card.expiry())
 }
 
 /// The body of `sale`, `direct_charge` or `subscription_plan` without the card.
@@ -117,21 +118,6 @@ pub(crate) fn sale_body<'a>(
         .or(config.default_billing.as_ref())
         .ok_or_else(|| Error::invalid("billing", "Paytrek requires a billing address"))?;
     let secure = matches!(parts.three_ds, ThreeDs::Required { .. });
-    let items = parts
-        .items
-        .iter()
-        .map(|item| ItemBody {
-            name: &item.name,
-            quantity: item.quantity,
-            unit_price: JsonNumber::money(&item.unit_price),
-        })
-        .collect::<Vec<_>>();
-    let street = match &billing.line2 {
-        Some(line2) if !line2.trim().is_empty() => {
-            format!("{} {}", billing.line1.trim(), line2.trim())
-        }
-        _ => billing.line1.trim().to_owned(),
-    };
     Ok(SaleBody {
         currency: parts.amount.currency().code(),
         order_id: parts.order_id,
@@ -145,14 +131,17 @@ pub(crate) fn sale_body<'a>(
         customer_first_name: &parts.customer.first_name,
         customer_last_name: &parts.customer.last_name,
         customer_email: &parts.customer.email,
-        customer_ip_address: parts.customer.ip.to_string(),
-        billing_address: street,
+        customer_ip_address: DisplayText(parts.customer.ip),
+        billing_address: Street {
+            line1: &billing.line1,
+            line2: billing.line2.as_deref(),
+        },
         billing_city: &billing.city,
         billing_state: billing.state.as_deref(),
         billing_country: &billing.country,
         billing_zipcode: billing.postal_code.as_deref(),
         billing_phone: parts.customer.phone.as_deref(),
-        items,
+        items: Items(parts.items),
         sale_data: parts.metadata,
         number: None,
         expiration: None,
@@ -213,7 +202,7 @@ fn money(
 }
 
 /// The sale's currency: its own `currency` field, else the one the request used.
-pub(crate) fn currency_of(sale: &wire::Sale, ctx: &Context<'_>) -> Result<Currency> {
+pub(crate) fn currency_of(sale: &wire::Sale<'_>, ctx: &Context<'_>) -> Result<Currency> {
     match sale.currency.as_deref() {
         Some(code) => Currency::from_str(code).map_err(|_| {
             ctx.response
@@ -226,7 +215,7 @@ pub(crate) fn currency_of(sale: &wire::Sale, ctx: &Context<'_>) -> Result<Curren
 }
 
 /// A sale object as a neutral payment.
-pub(crate) fn to_payment(sale: &wire::Sale, ctx: &Context<'_>) -> Result<Payment> {
+pub(crate) fn to_payment(sale: &wire::Sale<'_>, ctx: &Context<'_>) -> Result<Payment> {
     let token = sale
         .sale_token
         .as_deref()
@@ -259,8 +248,9 @@ pub(crate) fn to_payment(sale: &wire::Sale, ctx: &Context<'_>) -> Result<Payment
     let mut payment = Payment::new(ProviderId::Paytrek, token, order_id, status, amount);
     payment.provider_status = sale
         .status
-        .clone()
-        .or_else(|| sale.financial_status.clone());
+        .as_deref()
+        .or(sale.financial_status.as_deref())
+        .map(str::to_owned);
     payment.refunded = refunded;
     payment.captured = match status {
         PaymentStatus::Succeeded | PaymentStatus::PartiallyRefunded | PaymentStatus::Refunded => {
@@ -270,8 +260,8 @@ pub(crate) fn to_payment(sale: &wire::Sale, ctx: &Context<'_>) -> Result<Payment
     };
     payment.installments = sale
         .installment
-        .as_ref()
-        .and_then(|i| i.0.trim().parse::<u8>().ok())
+        .as_deref()
+        .and_then(|i| i.trim().parse::<u8>().ok())
         .unwrap_or(1);
     payment.card = card_summary(sale);
     payment.stored_card = stored_card(sale);
@@ -281,33 +271,35 @@ pub(crate) fn to_payment(sale: &wire::Sale, ctx: &Context<'_>) -> Result<Payment
     if let Some(financial) = &sale.financial_status {
         payment
             .references
-            .insert("financial_status".into(), financial.clone());
+            .insert("financial_status".into(), financial.as_ref().to_owned());
     }
     if let Some(reference) = sale
         .transactions
         .iter()
         .rev()
         .find(|t| t.succeeded == Some(true))
-        .and_then(|t| t.paytrek_ref_id.clone())
+        .and_then(|t| t.paytrek_ref_id.as_deref())
         .filter(|r| !r.is_empty())
     {
         payment
             .references
-            .insert("paytrek_ref_id".into(), reference);
+            .insert("paytrek_ref_id".into(), reference.to_owned());
     }
     if let Some(decision) = sale
         .transactions
         .iter()
         .rev()
-        .find_map(|t| t.fraud_risk.as_ref().and_then(|f| f.decision.clone()))
+        .find_map(|t| t.fraud_risk.as_ref().and_then(|f| f.decision.as_deref()))
     {
-        payment.references.insert("fraud_decision".into(), decision);
+        payment
+            .references
+            .insert("fraud_decision".into(), decision.to_owned());
     }
     Ok(payment)
 }
 
 /// What may be shown of the sale's card: the masked echo, else the last transaction's.
-fn card_summary(sale: &wire::Sale) -> Option<CardSummary> {
+fn card_summary(sale: &wire::Sale<'_>) -> Option<CardSummary> {
     let transaction = sale
         .transactions
         .iter()
@@ -316,18 +308,16 @@ fn card_summary(sale: &wire::Sale) -> Option<CardSummary> {
     let masked = sale.number.as_deref().filter(|n| n.len() >= 10);
     let bin = sale
         .bin_number
-        .clone()
-        .or_else(|| transaction.and_then(|t| t.bin_number.clone()))
-        .or_else(|| masked.and_then(|n| n.get(..6)).map(str::to_owned));
+        .as_deref()
+        .or_else(|| transaction.and_then(|t| t.bin_number.as_deref()))
+        .or_else(|| masked.and_then(|n| n.get(..6)))
+        .map(str::to_owned);
     let last4 = sale
         .last4
-        .clone()
-        .or_else(|| transaction.and_then(|t| t.card_number_last4.clone()))
-        .or_else(|| {
-            masked
-                .and_then(|n| n.len().checked_sub(4).and_then(|start| n.get(start..)))
-                .map(str::to_owned)
-        });
+        .as_deref()
+        .or_else(|| transaction.and_then(|t| t.card_number_last4.as_deref()))
+        .or_else(|| masked.and_then(|n| n.len().checked_sub(4).and_then(|start| n.get(start..))))
+        .map(str::to_owned);
     if bin.is_none() && last4.is_none() {
         return None;
     }
@@ -347,26 +337,31 @@ fn card_summary(sale: &wire::Sale) -> Option<CardSummary> {
         card_type: card_type.and_then(CardType::from_provider),
         bank: sale
             .card_issuer
-            .clone()
-            .or_else(|| sale.issuer_bank_id.clone()),
+            .as_deref()
+            .or(sale.issuer_bank_id.as_deref())
+            .map(str::to_owned),
         commercial: None,
     })
 }
 
 /// The card a payment stored (`save_card`), when the answer names it.
-pub(crate) fn stored_card(sale: &wire::Sale) -> Option<StoredCard> {
+pub(crate) fn stored_card(sale: &wire::Sale<'_>) -> Option<StoredCard> {
     let token = sale.card_token.as_deref().filter(|t| !t.is_empty())?;
     let mut extra = BTreeMap::new();
     if let Some(country) = &sale.card_country {
-        extra.insert("card_country".to_owned(), country.clone());
+        extra.insert("card_country".to_owned(), country.as_ref().to_owned());
     }
     Some(StoredCard {
         provider: ProviderId::Paytrek,
         reference: StoredCardRef::new(sale.card_user_id.as_deref().unwrap_or_default(), token),
         summary: card_summary(sale).unwrap_or_default(),
-        expiry_month: sale.exp_month.as_ref().and_then(|m| m.0.parse().ok()),
-        expiry_year: sale.exp_year.as_ref().and_then(|y| y.0.parse().ok()),
-        label: sale.card_label.clone().filter(|l| !l.is_empty()),
+        expiry_month: sale.exp_month.as_deref().and_then(|m| m.parse().ok()),
+        expiry_year: sale.exp_year.as_deref().and_then(|y| y.parse().ok()),
+        label: sale
+            .card_label
+            .as_deref()
+            .filter(|l| !l.is_empty())
+            .map(str::to_owned),
         requires_cvc: false,
         extra,
     })

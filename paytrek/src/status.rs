@@ -10,6 +10,7 @@ use odeme_core::{
     RequestKind, Result, StatusQuery,
 };
 
+use crate::call::read;
 use crate::client::{PaytrekConfig, PaytrekGateway};
 use crate::sale::{self, Context};
 use crate::wire::{Page, Sale};
@@ -104,7 +105,8 @@ impl PaytrekGateway {
         let mut pages: usize = 0;
         loop {
             // Kept for the next page's request: a GET with no body, cheap to copy.
-            let (page, response): (Page<Sale>, _) = self.call(http.clone()).await?;
+            let response = self.send(http.clone()).await?;
+            let page: Page<Sale<'_>> = read(&response)?;
             // Bounded by MAX_PAGES below; saturating only keeps the count from wrapping.
             pages = pages.saturating_add(1);
             let ctx = Context {
@@ -159,7 +161,7 @@ impl PaymentStatusQuery for PaytrekGateway {
     async fn status(&self, query: &StatusQuery) -> Result<Payment> {
         query.validate()?;
         match query {
-            StatusQuery::PaymentId(token) => Ok(self.fetch_payment(token, None).await?.0),
+            StatusQuery::PaymentId(token) => self.fetch_payment(token, None).await,
             StatusQuery::OrderId(order_id) => self.status_by_order(order_id).await,
         }
     }

@@ -1,6 +1,8 @@
 //! Charging a stored card: create a sale, then `charge_with_token` with its token and the
 //! card token. Paytrek takes no amount or CVC here; the sale carries the amount.
 
+use std::borrow::Cow;
+
 use async_trait::async_trait;
 
 use odeme_core::{
@@ -74,19 +76,23 @@ impl PaytrekGateway {
     /// would be refused because the order id is in use (30120).
     async fn untouched_sale_of(&self, request: &ChargeRequest) -> Option<Payment> {
         let found = self.status_by_order(&request.order_id).await.ok()?;
-        let (payment, sale) = self
-            .fetch_payment(&found.id, Some(request.amount.currency()))
+        let flag = |value: &Option<Cow<'_, str>>| value.as_deref() == Some("true");
+        let (payment, untouched) = self
+            .fetch_payment_with(&found.id, Some(request.amount.currency()), |sale, _| {
+                sale.status.as_deref() == Some("Created")
+                    && sale.transactions.is_empty()
+                    && sale.pre_auth.unwrap_or(false)
+                        == (request.capture == CaptureMode::PreAuthorize)
+                    && flag(&sale.secure_option)
+                        == matches!(request.three_ds, ThreeDs::Required { .. })
+            })
             .await
             .ok()?;
-        let flag = |value: &Option<wire::Text>| value.as_ref().is_some_and(|t| t.0 == "true");
         let same = payment.status == PaymentStatus::Pending
-            && sale.status.as_deref() == Some("Created")
-            && sale.transactions.is_empty()
+            && untouched
             && payment.order_id == request.order_id
             && payment.amount == request.amount
-            && payment.installments == request.installments
-            && sale.pre_auth.unwrap_or(false) == (request.capture == CaptureMode::PreAuthorize)
-            && flag(&sale.secure_option) == matches!(request.three_ds, ThreeDs::Required { .. });
+            && payment.installments == request.installments;
         same.then_some(payment)
     }
 }

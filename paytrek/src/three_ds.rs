@@ -9,7 +9,7 @@ use odeme_core::{
     ThreeDsCompletion,
 };
 
-use crate::call::read_sale;
+use crate::call::{read, read_sale};
 use crate::charge::check_sale_status;
 use crate::client::PaytrekGateway;
 use crate::errors;
@@ -66,7 +66,10 @@ pub(crate) fn check_belongs(request: &CompleteThreeDsRequest, payment: &Payment)
 impl ThreeDsCompletion for PaytrekGateway {
     async fn complete_three_ds(&self, request: &CompleteThreeDsRequest) -> Result<Payment> {
         let token = returned_token(request)?;
-        let (_, response) = self.fetch_sale(&token).await?;
+        let response = self.fetch_sale(&token).await?;
+        // Read as the read it is first: a refusal or an unreadable answer to the read is
+        // not yet the completion's outcome.
+        read::<wire::Sale>(&response)?;
         read_completion(request, &response)
     }
 }

@@ -5,16 +5,22 @@
 //! passes through a float. Amounts are sent as JSON numbers written from their exact decimal
 //! text, as the document's examples do.
 
+use std::borrow::Cow;
 use std::collections::BTreeMap;
+use std::fmt;
+use std::net::IpAddr;
 use std::str::FromStr;
 
 use rust_decimal::Decimal;
 use serde::de::Error as _;
-use serde::{Deserialize, Deserializer, Serialize};
+use serde::{Deserialize, Deserializer, Serialize, Serializer};
 use serde_json::value::RawValue;
 use serde_json::Value;
 
+use odeme_core::answer_text::{str_opt, text_opt};
+use odeme_core::json::{DisplayText, TwoDigits};
 use odeme_core::Result;
+use odeme_core::{Expiry, LineItem};
 
 // ---------------------------------------------------------------------------------------
 // Exact numbers
@@ -85,11 +91,67 @@ pub(crate) struct ItemBody<'a> {
     pub unit_price: JsonNumber,
 }
 
+/// `items`: the request's line items, each written as an [`ItemBody`] straight into the
+/// body (no list of them is built first; this and the text fields below are written in
+/// place because every allocation on the charge path is paid per payment).
+#[derive(Clone, Copy)]
+pub(crate) struct Items<'a>(pub &'a [LineItem]);
+
+impl Serialize for Items<'_> {
+    fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        serializer.collect_seq(self.0.iter().map(|item| ItemBody {
+            name: &item.name,
+            quantity: item.quantity,
+            unit_price: JsonNumber::money(&item.unit_price),
+        }))
+    }
+}
+
+/// `billing_address`: the address's first line and, when it has one, its second, joined by
+/// a space.
+#[derive(Clone, Copy)]
+pub(crate) struct Street<'a> {
+    pub line1: &'a str,
+    pub line2: Option<&'a str>,
+}
+
+impl fmt::Display for Street<'_> {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.line1.trim())?;
+        match self.line2.map(str::trim).filter(|l| !l.is_empty()) {
+            Some(line2) => write!(f, " {line2}"),
+            None => Ok(()),
+        }
+    }
+}
+
+impl Serialize for Street<'_> {
+    fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        serializer.collect_str(self)
+    }
+}
+
+/// A card's `expiration`, `MM/YYYY`. No `Debug`: it is card data.
+#[derive(Clone, Copy)]
+pub(crate) struct Expiration(pub Expiry);
+
+impl fmt::Display for Expiration {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "{}/{}", TwoDigits(self.0.month().into()), self.0.year())
+    }
+}
+
+impl Serialize for Expiration {
+    fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        serializer.collect_str(self)
+    }
+}
+
 /// The card fields of `direct_charge`, `charge`, `vault` and `subscription_plan`.
 #[derive(Serialize)]
 pub(crate) struct CardFields<'a> {
     pub number: &'a str,
-    pub expiration: String,
+    pub expiration: Expiration,
     pub cvc: &'a str,
     pub card_holder_name: &'a str,
 }
@@ -122,8 +184,8 @@ pub(crate) struct SaleBody<'a> {
     pub customer_first_name: &'a str,
     pub customer_last_name: &'a str,
     pub customer_email: &'a str,
-    pub customer_ip_address: String,
-    pub billing_address: String,
+    pub customer_ip_address: DisplayText<IpAddr>,
+    pub billing_address: Street<'a>,
     pub billing_city: &'a str,
     #[serde(skip_serializing_if = "Option::is_none")]
     pub billing_state: Option<&'a str>,
@@ -132,12 +194,12 @@ pub(crate) struct SaleBody<'a> {
     pub billing_zipcode: Option<&'a str>,
     #[serde(skip_serializing_if = "Option::is_none")]
     pub billing_phone: Option<&'a str>,
-    pub items: Vec<ItemBody<'a>>,
+    pub items: Items<'a>,
     pub sale_data: &'a BTreeMap<String, String>,
     #[serde(skip_serializing_if = "Option::is_none")]
     pub number: Option<&'a str>,
     #[serde(skip_serializing_if = "Option::is_none")]
-    pub expiration: Option<String>,
+    pub expiration: Option<Expiration>,
     #[serde(skip_serializing_if = "Option::is_none")]
     pub cvc: Option<&'a str>,
     #[serde(skip_serializing_if = "Option::is_none")]
@@ -181,7 +243,7 @@ pub(crate) struct SettleBody<'a> {
 pub(crate) struct VaultBody<'a> {
     pub card_holder_name: &'a str,
     pub number: &'a str,
-    pub expiration: String,
+    pub expiration: Expiration,
     pub cvc: &'a str,
     #[serde(skip_serializing_if = "Option::is_none")]
     pub card_label: Option<&'a str>,
@@ -218,30 +280,30 @@ pub(crate) struct PaytrekError {
 
 /// `fraud_risk` of a transaction.
 #[derive(Debug, Clone, Default, Deserialize)]
-pub(crate) struct FraudRisk {
-    #[serde(default)]
-    pub decision: Option<String>,
+pub(crate) struct FraudRisk<'a> {
+    #[serde(default, borrow, deserialize_with = "str_opt")]
+    pub decision: Option<Cow<'a, str>>,
 }
 
 /// One entry of a sale's `transactions`.
 #[derive(Debug, Clone, Default, Deserialize)]
-pub(crate) struct Transaction {
+pub(crate) struct Transaction<'a> {
     #[serde(default)]
     pub succeeded: Option<bool>,
-    #[serde(default)]
-    pub error_message: Option<String>,
-    #[serde(default)]
-    pub bin_number: Option<String>,
-    #[serde(default)]
-    pub card_number_last4: Option<String>,
-    #[serde(default)]
-    pub card_type: Option<String>,
-    #[serde(default)]
-    pub paytrek_ref_id: Option<String>,
+    #[serde(default, borrow, deserialize_with = "str_opt")]
+    pub error_message: Option<Cow<'a, str>>,
+    #[serde(default, borrow, deserialize_with = "str_opt")]
+    pub bin_number: Option<Cow<'a, str>>,
+    #[serde(default, borrow, deserialize_with = "str_opt")]
+    pub card_number_last4: Option<Cow<'a, str>>,
+    #[serde(default, borrow, deserialize_with = "str_opt")]
+    pub card_type: Option<Cow<'a, str>>,
+    #[serde(default, borrow, deserialize_with = "str_opt")]
+    pub paytrek_ref_id: Option<Cow<'a, str>>,
     #[serde(default)]
     pub paytrek_error: Option<PaytrekError>,
-    #[serde(default)]
-    pub fraud_risk: Option<FraudRisk>,
+    #[serde(default, borrow)]
+    pub fraud_risk: Option<FraudRisk<'a>>,
 }
 
 /// A stored card of a plan's `vaults`.
@@ -288,65 +350,65 @@ pub(crate) struct PlanWire {
 /// (which share its field names; every field is optional because each answer carries a
 /// different subset).
 #[derive(Debug, Clone, Default, Deserialize)]
-pub(crate) struct Sale {
-    #[serde(default)]
-    pub sale_token: Option<String>,
-    #[serde(default)]
-    pub order_id: Option<String>,
-    #[serde(default)]
-    pub currency: Option<String>,
+pub(crate) struct Sale<'a> {
+    #[serde(default, borrow, deserialize_with = "str_opt")]
+    pub sale_token: Option<Cow<'a, str>>,
+    #[serde(default, borrow, deserialize_with = "str_opt")]
+    pub order_id: Option<Cow<'a, str>>,
+    #[serde(default, borrow, deserialize_with = "str_opt")]
+    pub currency: Option<Cow<'a, str>>,
     #[serde(default)]
     pub amount: Option<Amount>,
     #[serde(default)]
     pub refunded_amount: Option<Amount>,
-    #[serde(default)]
-    pub installment: Option<Text>,
-    #[serde(default)]
-    pub status: Option<String>,
-    #[serde(default)]
-    pub financial_status: Option<String>,
+    #[serde(default, borrow, deserialize_with = "text_opt")]
+    pub installment: Option<Cow<'a, str>>,
+    #[serde(default, borrow, deserialize_with = "str_opt")]
+    pub status: Option<Cow<'a, str>>,
+    #[serde(default, borrow, deserialize_with = "str_opt")]
+    pub financial_status: Option<Cow<'a, str>>,
     #[serde(default)]
     pub pre_auth: Option<bool>,
     /// Read leniently: the document's own requests write booleans as strings too.
-    #[serde(default)]
-    pub secure_option: Option<Text>,
-    #[serde(default)]
-    pub transactions: Vec<Transaction>,
+    #[serde(default, borrow, deserialize_with = "text_opt")]
+    pub secure_option: Option<Cow<'a, str>>,
+    #[serde(default, borrow)]
+    pub transactions: Vec<Transaction<'a>>,
     #[serde(default)]
     pub succeeded: Option<bool>,
-    #[serde(default)]
-    pub error_message: Option<String>,
-    #[serde(default)]
-    pub error_code: Option<Text>,
-    #[serde(default)]
-    pub forward_url: Option<String>,
+    #[serde(default, borrow, deserialize_with = "str_opt")]
+    pub error_message: Option<Cow<'a, str>>,
+    #[serde(default, borrow, deserialize_with = "text_opt")]
+    pub error_code: Option<Cow<'a, str>>,
+    #[serde(default, borrow, deserialize_with = "str_opt")]
+    pub forward_url: Option<Cow<'a, str>>,
     /// The masked card number (`450803******4509`).
-    #[serde(default)]
-    pub number: Option<String>,
-    #[serde(default)]
-    pub exp_month: Option<Text>,
-    #[serde(default)]
-    pub exp_year: Option<Text>,
-    #[serde(default)]
-    pub issuer_bank_id: Option<String>,
-    #[serde(default)]
-    pub card_token: Option<String>,
-    #[serde(default)]
-    pub card_user_id: Option<String>,
-    #[serde(default)]
-    pub card_label: Option<String>,
-    #[serde(default)]
-    pub bin_number: Option<String>,
-    #[serde(default)]
-    pub last4: Option<String>,
-    #[serde(default)]
-    pub card_brand: Option<String>,
-    #[serde(default)]
-    pub card_type: Option<String>,
-    #[serde(default)]
-    pub card_issuer: Option<String>,
-    #[serde(default)]
-    pub card_country: Option<String>,
+    #[serde(default, borrow, deserialize_with = "str_opt")]
+    pub number: Option<Cow<'a, str>>,
+    #[serde(default, borrow, deserialize_with = "text_opt")]
+    pub exp_month: Option<Cow<'a, str>>,
+    #[serde(default, borrow, deserialize_with = "text_opt")]
+    pub exp_year: Option<Cow<'a, str>>,
+    #[serde(default, borrow, deserialize_with = "str_opt")]
+    pub issuer_bank_id: Option<Cow<'a, str>>,
+    #[serde(default, borrow, deserialize_with = "str_opt")]
+    pub card_token: Option<Cow<'a, str>>,
+    #[serde(default, borrow, deserialize_with = "str_opt")]
+    pub card_user_id: Option<Cow<'a, str>>,
+    #[serde(default, borrow, deserialize_with = "str_opt")]
+    pub card_label: Option<Cow<'a, str>>,
+    #[serde(default, borrow, deserialize_with = "str_opt")]
+    pub bin_number: Option<Cow<'a, str>>,
+    #[serde(default, borrow, deserialize_with = "str_opt")]
+    pub last4: Option<Cow<'a, str>>,
+    #[serde(default, borrow, deserialize_with = "str_opt")]
+    pub card_brand: Option<Cow<'a, str>>,
+    #[serde(default, borrow, deserialize_with = "str_opt")]
+    pub card_type: Option<Cow<'a, str>>,
+    #[serde(default, borrow, deserialize_with = "str_opt")]
+    pub card_issuer: Option<Cow<'a, str>>,
+    #[serde(default, borrow, deserialize_with = "str_opt")]
+    pub card_country: Option<Cow<'a, str>>,
     #[serde(default)]
     pub subscription_plan: Option<PlanWire>,
 }
@@ -442,64 +504,4 @@ pub(crate) struct BankWire {
 pub(crate) struct InstallmentsAnswer {
     #[serde(default)]
     pub banks: Vec<BankWire>,
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-    use odeme_core::{Currency, Money};
-    use rust_decimal_macros::dec;
-
-    #[test]
-    fn amounts_are_read_exactly_from_strings_and_numbers() {
-        #[derive(Deserialize)]
-        struct A {
-            a: Amount,
-            b: Amount,
-            c: Option<Amount>,
-            d: Option<Amount>,
-        }
-        let parsed: A = serde_json::from_str(
-            r#"{"a": "24.00", "b": 24.72, "c": null, "d": 123456789012345678.99}"#,
-        )
-        .unwrap();
-        assert_eq!(parsed.a.0, dec!(24.00));
-        assert_eq!(parsed.b.0, dec!(24.72));
-        assert!(parsed.c.is_none());
-        // A float would have rounded this; the raw text keeps every digit.
-        assert_eq!(parsed.d.unwrap().0.to_string(), "123456789012345678.99");
-        assert_eq!(parse_amount_text("1e2").unwrap(), dec!(100));
-        assert!(parse_amount_text("\"abc\"").is_err());
-        // Escaped digits are unescaped; blanks inside the quotes are trimmed.
-        assert_eq!(
-            parse_amount_text(r#""\u0032\u0034.50""#).unwrap(),
-            dec!(24.50)
-        );
-        assert_eq!(parse_amount_text(r#"" 24.00 ""#).unwrap(), dec!(24.00));
-        assert!(parse_amount_text("true").is_err());
-    }
-
-    #[test]
-    fn amounts_are_written_as_exact_numbers() {
-        #[derive(Serialize)]
-        struct B {
-            amount: JsonNumber,
-        }
-        let money = Money::new(dec!(24), Currency::TRY).unwrap();
-        let json = serde_json::to_string(&B {
-            amount: JsonNumber::money(&money),
-        })
-        .unwrap();
-        assert_eq!(json, r#"{"amount":24.00}"#);
-    }
-
-    #[test]
-    fn codes_may_be_numbers_or_strings() {
-        let e: PaytrekError =
-            serde_json::from_str(r#"{"code": 10020, "message": "m", "customer_message": "c"}"#)
-                .unwrap();
-        assert_eq!(e.code.unwrap().0, "10020");
-        let e: PaytrekError = serde_json::from_str(r#"{"code": "UNKNOWN_ERROR"}"#).unwrap();
-        assert_eq!(e.code.unwrap().0, "UNKNOWN_ERROR");
-    }
 }

@@ -9,7 +9,7 @@
 use std::borrow::Cow;
 use std::time::{Duration, Instant};
 
-use serde::de::DeserializeOwned;
+use serde::Deserialize;
 use tracing::Instrument;
 
 use crate::error::{Error, Result};
@@ -183,7 +183,8 @@ impl HttpResponse {
 
     /// Reads the body as JSON. An unreadable answer to a write is an unknown outcome: the
     /// provider may have acted on it.
-    pub fn json<T: DeserializeOwned>(&self) -> Result<T> {
+    /// The value may borrow from the body (see [`crate::answer_text`]).
+    pub fn json<'a, T: Deserialize<'a>>(&'a self) -> Result<T> {
         serde_json::from_slice(&self.body)
             .map_err(|e| self.unreadable(&format!("unreadable JSON ({e})")))
     }
