@@ -33,7 +33,12 @@ pub fn text_opt<'de, D: Deserializer<'de>>(d: D) -> Result<Option<Cow<'de, str>>
     if literal == "null" {
         return Ok(None);
     }
-    if literal.starts_with('"') {
+    if let Some(inner) = literal.strip_prefix('"') {
+        // The parser has already checked the string: without an escape, what lies between
+        // the quotes is its text.
+        if let Some(text) = inner.strip_suffix('"').filter(|t| !t.contains('\\')) {
+            return Ok(Some(Cow::Borrowed(text)));
+        }
         let mut text = serde_json::Deserializer::from_str(literal);
         return Lent::deserialize(&mut text)
             .map(|lent| Some(lent.0))

@@ -5,6 +5,7 @@
 //! The text is borrowed from the answer's bytes (`&RawValue`), not copied out for every
 //! number: answers are always read with `serde_json::from_slice`, which lends it.
 
+use std::borrow::Cow;
 use std::str::FromStr;
 
 use rust_decimal::Decimal;
@@ -57,19 +58,10 @@ pub(crate) fn decimal_opt<'de, D: Deserializer<'de>>(d: D) -> Result<Option<Deci
 }
 
 /// Deserializes an optional id or code that may be a JSON number or a string (`"id": 1`,
-/// `"binNumber": "525864"`, `"errorCode": "10051"`) into its text.
+/// `"binNumber": "525864"`, `"errorCode": "10051"`) into its text: core's reader of such
+/// text ([`odeme_core::answer_text::text_opt`]), kept as an owned `String`.
 pub(crate) fn text_opt<'de, D: Deserializer<'de>>(d: D) -> Result<Option<String>, D::Error> {
-    let Some(text) = literal(d)? else {
-        return Ok(None);
-    };
-    if text.starts_with('"') {
-        let s: String = serde_json::from_str(text).map_err(D::Error::custom)?;
-        return Ok(Some(s));
-    }
-    if is_compound(text) {
-        return Err(D::Error::custom("expected a string or a number"));
-    }
-    Ok(Some(text.to_owned()))
+    odeme_core::answer_text::text_opt(d).map(|text| text.map(Cow::into_owned))
 }
 
 /// Any JSON value's text, never failing: a string's content, any other value's JSON.

@@ -104,8 +104,8 @@ pub(crate) fn validate(parts: &SaleParts<'_>, config: &PaytrekConfig) -> Result<
 }
 
 /// A card's expiry as every Paytrek example writes it: `MM/YYYY`.
-pub(crate) fn expiration(card: &Card) -> Expiration {
-    Expiration(card.expiry())
+pub(crate) fn expiration(card: &Card) -> DisplayText<Expiration> {
+    DisplayText(Expiration(card.expiry()))
 }
 
 /// The body of `sale`, `direct_charge` or `subscription_plan` without the card.
@@ -132,10 +132,10 @@ pub(crate) fn sale_body<'a>(
         customer_last_name: &parts.customer.last_name,
         customer_email: &parts.customer.email,
         customer_ip_address: DisplayText(parts.customer.ip),
-        billing_address: Street {
+        billing_address: DisplayText(Street {
             line1: &billing.line1,
             line2: billing.line2.as_deref(),
-        },
+        }),
         billing_city: &billing.city,
         billing_state: billing.state.as_deref(),
         billing_country: &billing.country,

@@ -15,7 +15,6 @@ use rust_decimal::Decimal;
 use serde::de::Error as _;
 use serde::{Deserialize, Deserializer, Serialize, Serializer};
 use serde_json::value::RawValue;
-use serde_json::Value;
 
 use odeme_core::answer_text::{str_opt, text_opt};
 use odeme_core::json::{DisplayText, TwoDigits};
@@ -65,18 +64,16 @@ pub(crate) fn parse_amount_text(raw: &str) -> Result<Decimal, String> {
 /// An amount written as a JSON number with exactly the money's decimals (`24.00`).
 pub(crate) use odeme_core::json::JsonNumber;
 
-/// A code or number that the provider may write as a string or a number.
+/// A code or number that the provider may write as a string or a number, as written.
 #[derive(Debug, Clone, PartialEq, Eq, Default)]
 pub(crate) struct Text(pub String);
 
 impl<'de> Deserialize<'de> for Text {
+    /// Read as the sale's codes are ([`text_opt`]), so a code means the same in every answer.
     fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
-        match Value::deserialize(deserializer)? {
-            Value::String(s) => Ok(Text(s)),
-            Value::Number(n) => Ok(Text(n.to_string())),
-            Value::Bool(b) => Ok(Text(b.to_string())),
-            other => Err(D::Error::custom(format!("expected text, got {other}"))),
-        }
+        text_opt(deserializer)?
+            .map(|text| Text(text.into_owned()))
+            .ok_or_else(|| D::Error::custom("expected text, got null"))
     }
 }
 
@@ -107,8 +104,8 @@ impl Serialize for Items<'_> {
     }
 }
 
-/// `billing_address`: the address's first line and, when it has one, its second, joined by
-/// a space.
+/// `billing_address` (written through [`DisplayText`]): the address's first line and, when
+/// it has one, its second, joined by a space.
 #[derive(Clone, Copy)]
 pub(crate) struct Street<'a> {
     pub line1: &'a str,
@@ -125,13 +122,8 @@ impl fmt::Display for Street<'_> {
     }
 }
 
-impl Serialize for Street<'_> {
-    fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        serializer.collect_str(self)
-    }
-}
-
-/// A card's `expiration`, `MM/YYYY`. No `Debug`: it is card data.
+/// A card's `expiration`, `MM/YYYY` (written through [`DisplayText`]). No `Debug`: it is card
+/// data.
 #[derive(Clone, Copy)]
 pub(crate) struct Expiration(pub Expiry);
 
@@ -141,17 +133,11 @@ impl fmt::Display for Expiration {
     }
 }
 
-impl Serialize for Expiration {
-    fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        serializer.collect_str(self)
-    }
-}
-
 /// The card fields of `direct_charge`, `charge`, `vault` and `subscription_plan`.
 #[derive(Serialize)]
 pub(crate) struct CardFields<'a> {
     pub number: &'a str,
-    pub expiration: Expiration,
+    pub expiration: DisplayText<Expiration>,
     pub cvc: &'a str,
     pub card_holder_name: &'a str,
 }
@@ -185,7 +171,7 @@ pub(crate) struct SaleBody<'a> {
     pub customer_last_name: &'a str,
     pub customer_email: &'a str,
     pub customer_ip_address: DisplayText<IpAddr>,
-    pub billing_address: Street<'a>,
+    pub billing_address: DisplayText<Street<'a>>,
     pub billing_city: &'a str,
     #[serde(skip_serializing_if = "Option::is_none")]
     pub billing_state: Option<&'a str>,
@@ -199,7 +185,7 @@ pub(crate) struct SaleBody<'a> {
     #[serde(skip_serializing_if = "Option::is_none")]
     pub number: Option<&'a str>,
     #[serde(skip_serializing_if = "Option::is_none")]
-    pub expiration: Option<Expiration>,
+    pub expiration: Option<DisplayText<Expiration>>,
     #[serde(skip_serializing_if = "Option::is_none")]
     pub cvc: Option<&'a str>,
     #[serde(skip_serializing_if = "Option::is_none")]
@@ -243,7 +229,7 @@ pub(crate) struct SettleBody<'a> {
 pub(crate) struct VaultBody<'a> {
     pub card_holder_name: &'a str,
     pub number: &'a str,
-    pub expiration: Expiration,
+    pub expiration: DisplayText<Expiration>,
     pub cvc: &'a str,
     #[serde(skip_serializing_if = "Option::is_none")]
     pub card_label: Option<&'a str>,

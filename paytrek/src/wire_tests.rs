@@ -62,20 +62,29 @@ fn codes_may_be_numbers_or_strings() {
     assert_eq!(e.code.unwrap().0, "10020");
     let e: PaytrekError = serde_json::from_str(r#"{"code": "UNKNOWN_ERROR"}"#).unwrap();
     assert_eq!(e.code.unwrap().0, "UNKNOWN_ERROR");
+    // As written, the same as a sale's codes: never through a float.
+    let e: PaytrekError = serde_json::from_str(r#"{"code": 1.50}"#).unwrap();
+    assert_eq!(e.code.unwrap().0, "1.50");
+    let e: PaytrekError = serde_json::from_str(r#"{"code": null}"#).unwrap();
+    assert!(e.code.is_none());
+    assert!(serde_json::from_str::<PaytrekError>(r#"{"code": {"a": 1}}"#).is_err());
+    // Where a code is required, null is no code.
+    assert!(serde_json::from_str::<Text>("null").is_err());
+    assert_eq!(serde_json::from_str::<Text>("true").unwrap().0, "true");
 }
 
 #[test]
 fn text_fields_are_written_in_place_as_the_document_spells_them() {
     #[derive(Serialize)]
     struct B<'a> {
-        billing_address: Street<'a>,
-        expiration: Expiration,
+        billing_address: DisplayText<Street<'a>>,
+        expiration: DisplayText<Expiration>,
         ip: DisplayText<IpAddr>,
     }
     let json = |line1, line2, month, year| {
         serde_json::to_string(&B {
-            billing_address: Street { line1, line2 },
-            expiration: Expiration(Expiry::new(month, year).unwrap()),
+            billing_address: DisplayText(Street { line1, line2 }),
+            expiration: DisplayText(Expiration(Expiry::new(month, year).unwrap())),
             ip: DisplayText("85.34.78.112".parse().unwrap()),
         })
         .unwrap()
