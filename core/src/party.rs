@@ -54,12 +54,19 @@ impl Customer {
         // One allocation of the right size: PayTR reads the name twice per charge.
         let mut name =
             String::with_capacity(first.len().saturating_add(last.len()).saturating_add(1));
-        name.push_str(first);
-        if !first.is_empty() && !last.is_empty() {
-            name.push(' ');
-        }
-        name.push_str(last);
+        self.write_full_name(&mut name);
         name
+    }
+
+    /// Appends [`Customer::full_name`] to `text`, for a caller that keeps several texts in
+    /// one buffer.
+    pub fn write_full_name(&self, text: &mut String) {
+        let (first, last) = (self.first_name.trim(), self.last_name.trim());
+        text.push_str(first);
+        if !first.is_empty() && !last.is_empty() {
+            text.push(' ');
+        }
+        text.push_str(last);
     }
 
     /// Checks the fields every provider needs. The family name is not among them: PayTR
@@ -133,6 +140,14 @@ impl Address {
 
     /// The address on one line.
     pub fn single_line(&self) -> String {
+        let mut line = String::new();
+        self.write_single_line(&mut line);
+        line
+    }
+
+    /// Appends [`Address::single_line`] to `text`, for a caller that keeps several texts in
+    /// one buffer.
+    pub fn write_single_line(&self, text: &mut String) {
         let parts = [
             Some(self.line1.as_str()),
             self.line2.as_deref(),
@@ -141,23 +156,23 @@ impl Address {
             self.state.as_deref(),
             Some(self.country.as_str()),
         ];
-        // Borrowed parts into one buffer: one allocation per charge that sends an address.
+        // Borrowed parts into the buffer, grown once.
         let size = parts
             .iter()
             .flatten()
             .map(|p| p.len().saturating_add(2))
             .fold(0, usize::saturating_add);
-        let mut line = String::with_capacity(size);
+        text.reserve(size);
+        let start = text.len();
         for part in parts.into_iter().flatten().map(str::trim) {
             if part.is_empty() {
                 continue;
             }
-            if !line.is_empty() {
-                line.push_str(", ");
+            if text.len() > start {
+                text.push_str(", ");
             }
-            line.push_str(part);
+            text.push_str(part);
         }
-        line
     }
 }
 
@@ -256,5 +271,18 @@ mod tests {
         sparse.postal_code = Some(String::new());
         assert_eq!(sparse.single_line(), "Sokak 2, TR");
         assert_eq!(Address::new("", "", "").single_line(), "");
+    }
+
+    #[test]
+    fn written_texts_are_appended_after_what_the_buffer_holds() {
+        let ip = IpAddr::from([127, 0, 0, 1]);
+        let mut text = String::from("before|");
+        Customer::new(" Jane ", "Doe", "a@b.co", ip).write_full_name(&mut text);
+        text.push('|');
+        // The first part written gets no separator although the buffer is not empty.
+        Address::new("Sokak 2", "Istanbul", "TR").write_single_line(&mut text);
+        text.push('|');
+        Address::new(" ", " ", " ").write_single_line(&mut text);
+        assert_eq!(text, "before|Jane Doe|Sokak 2, Istanbul, TR|");
     }
 }

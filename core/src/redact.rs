@@ -16,13 +16,29 @@ const MIN_PAN_DIGITS: usize = 12;
 /// A run glued to a letter or `_` on either side is part of an identifier (a hex token, a
 /// UUID, an order id such as `ORD20261206123456789`) and stays: masking it would break the
 /// token for whoever copies it, and no provider or person writes a card number that way.
+///
+/// A UUID standing alone (`8-4-4-4-12` hex digits, the shape of the sandbox's and Paytrek's
+/// card and plan tokens) stays whole, whatever digits it happens to hold. About one random
+/// UUID in 140 has 12 or more decimal digits in dash-joined groups (its first two groups,
+/// or its last), and masking them breaks the token for whoever copies it. No card number has a UUID's
+/// shape: 32 digits are more than any scheme issues.
 pub fn mask_card_numbers(text: &str) -> String {
     let mut out = String::with_capacity(text.len());
     let mut run = String::new();
     let mut digits = 0usize;
     let mut glued_before = false;
     let mut previous: Option<char> = None;
-    for c in text.chars() {
+    let mut rest = text;
+    while let Some(c) = rest.chars().next() {
+        if run.is_empty() && !previous.is_some_and(is_word_char) {
+            if let Some(uuid) = uuid_at(rest) {
+                out.push_str(uuid);
+                previous = uuid.chars().next_back();
+                rest = &rest[uuid.len()..];
+                continue;
+            }
+        }
+        rest = &rest[c.len_utf8()..];
         if c.is_ascii_digit() {
             if run.is_empty() {
                 glued_before = previous.is_some_and(is_word_letter);
@@ -44,6 +60,28 @@ pub fn mask_card_numbers(text: &str) -> String {
 
 fn is_word_letter(c: char) -> bool {
     c.is_alphabetic() || c == '_'
+}
+
+fn is_word_char(c: char) -> bool {
+    is_word_letter(c) || c.is_ascii_digit()
+}
+
+/// The UUID `text` opens with, when one does and no letter or digit follows it.
+fn uuid_at(text: &str) -> Option<&str> {
+    const GROUPS: [usize; 5] = [8, 4, 4, 4, 12];
+    const LEN: usize = 36;
+    let candidate = text.get(..LEN)?;
+    let mut bytes = candidate.bytes();
+    for (k, group) in GROUPS.iter().enumerate() {
+        if k > 0 && bytes.next() != Some(b'-') {
+            return None;
+        }
+        if !bytes.by_ref().take(*group).all(|b| b.is_ascii_hexdigit()) {
+            return None;
+        }
+    }
+    let glued_after = text[LEN..].chars().next().is_some_and(is_word_char);
+    (!glued_after).then_some(candidate)
 }
 
 fn flush(run: &mut String, digits: &mut usize, glued: bool, out: &mut String) {
@@ -122,5 +160,38 @@ mod tests {
             mask_card_numbers("card 4508034508034509 - ok"),
             "card [REDACTED] - ok"
         );
+    }
+
+    #[test]
+    fn uuids_stay_whole_whatever_digits_they_hold() {
+        for uuid in [
+            // The shape the CLI's tests met now and then, masked before UUIDs were
+            // recognised: 16 or more decimal digits in dash-joined groups.
+            "12345678-1234-4123-a123-0123456789ab",
+            "53919846-0735-4193-8102-ba08b00fc528",
+            "abcdefab-1234-4123-8123-123456789012",
+            "00000000-0000-0000-0000-000000000000",
+            "6C452006-DEC9-4B9F-A7A6-AEBEC39C05C3",
+        ] {
+            let text = format!("{{\"id\":\"{uuid}\"}} no card with token {uuid}.");
+            assert_eq!(mask_card_numbers(&text), text);
+        }
+    }
+
+    #[test]
+    fn a_card_number_near_uuid_shape_is_still_masked() {
+        for text in [
+            // Glued to a digit or letter, the UUID is not one: its digits are read as usual.
+            "912345678-1234-4123-a123-0123456789ab",
+            "12345678-1234-4123-a123-0123456789ab7",
+            // One group short, or a group one digit long.
+            "12345678-1234-4123-012345678901",
+            "12345678-1234-4123-a123-0123456789a",
+            // A grouped card number with the dashes of a UUID's first groups.
+            "4508-0345-0803-4509",
+        ] {
+            let masked = mask_card_numbers(text);
+            assert!(masked.contains("[REDACTED]"), "{text} -> {masked}");
+        }
     }
 }

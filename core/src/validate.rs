@@ -16,7 +16,8 @@ pub fn non_empty(field: &str, value: &str) -> Result<(), Error> {
 
 /// The field must be at most `max` characters.
 pub fn max_chars(field: &str, value: &str, max: usize) -> Result<(), Error> {
-    if value.chars().count() > max {
+    // No text has more characters than bytes: most values are judged without counting.
+    if value.len() > max && value.chars().count() > max {
         Err(Error::invalid(
             field,
             format!("is longer than {max} characters"),
@@ -53,11 +54,24 @@ pub fn email(field: &str, value: &str) -> Result<(), Error> {
         && domain.contains('.')
         && !domain.starts_with('.')
         && !domain.ends_with('.')
-        && !value.chars().any(|c| c.is_whitespace() || c.is_control());
+        && !has_space_or_control(value);
     if ok {
         max_chars(field, value, 254)
     } else {
         Err(bad())
+    }
+}
+
+/// Whether `value` holds whitespace or a control character. ASCII text (nearly every
+/// address) is judged byte by byte; for ASCII the two tests are the same, since the one
+/// whitespace byte `u8::is_ascii_whitespace` leaves out (vertical tab) is a control byte.
+fn has_space_or_control(value: &str) -> bool {
+    if value.is_ascii() {
+        value
+            .bytes()
+            .any(|b| b.is_ascii_whitespace() || b.is_ascii_control())
+    } else {
+        value.chars().any(|c| c.is_whitespace() || c.is_control())
     }
 }
 
@@ -132,6 +146,33 @@ mod tests {
                 "{bad}"
             );
         }
+    }
+
+    #[test]
+    fn spaces_and_controls_are_refused_in_ascii_and_unicode_addresses() {
+        // Every ASCII whitespace and control byte, the vertical tab among them, and
+        // Unicode's own (a no-break space, a line separator, a C1 control).
+        let mut odd: Vec<char> = (0u8..=0x7f)
+            .map(char::from)
+            .filter(|c| c.is_whitespace() || c.is_control())
+            .collect();
+        odd.extend(['\u{a0}', '\u{2028}', '\u{85}']);
+        for c in odd {
+            let address = format!("ay{c}se@example.com");
+            assert!(email("e", &address).is_err(), "{:?}", c);
+            let address = format!("ayşe{c}@örnek.com.tr");
+            assert!(email("e", &address).is_err(), "{:?}", c);
+        }
+        assert!(email("e", "ayşe@örnek.com.tr").is_ok());
+    }
+
+    #[test]
+    fn lengths_count_characters_not_bytes() {
+        // Six characters in eleven bytes.
+        assert!(max_chars("n", "şşşşşş", 6).is_ok());
+        assert!(max_chars("n", "şşşşşşş", 6).is_err());
+        assert!(max_chars("n", "abcdef", 6).is_ok());
+        assert!(max_chars("n", "abcdefg", 6).is_err());
     }
 
     #[test]

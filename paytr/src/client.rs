@@ -237,7 +237,7 @@ impl Client {
         // Every endpoint's URL parsed once, not on each request.
         let transport = HttpTransport::new(ProviderId::Paytr, &config.transport)?
             .with_endpoints(Endpoints::new(config.base_url(), &PATHS));
-        let signer = Signer::new(config.merchant_key.clone(), config.merchant_salt.clone());
+        let signer = Signer::new(&config.merchant_key, config.merchant_salt.clone());
         Ok(Self {
             config,
             signer,
@@ -247,7 +247,12 @@ impl Client {
 
     /// The full URL of a PayTR path.
     pub(crate) fn url(&self, path: &str) -> String {
-        format!("{}{}", self.config.base_url(), path)
+        // Two copies into a buffer of the right size, without the formatting machinery.
+        let base = self.config.base_url();
+        let mut url = String::with_capacity(base.len() + path.len());
+        url.push_str(base);
+        url.push_str(path);
+        url
     }
 
     pub(crate) fn test_mode_flag(&self) -> &'static str {

@@ -12,9 +12,9 @@ use odeme_core::{
 
 use crate::client::Client;
 use crate::map;
-use crate::sign::DirectHashFields;
+use crate::sign::{DirectHashFields, Signer};
 use crate::validate::{self, CARD_TYPE_METADATA};
-use crate::wire::{text, Form, OdemeAnswer, SENSITIVE_FIELDS};
+use crate::wire::{Form, OdemeAnswer, SENSITIVE_FIELDS};
 
 /// How the payment is run.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -31,9 +31,9 @@ pub(crate) enum Mode {
 /// The `user_basket` JSON: `[[name, unit_price, quantity], ...]`, raw (the Direct API does
 /// not take the iFrame API's base64), with the whole order as one line when there are no
 /// items. Written into one buffer: the amounts straight from their decimals.
-pub(crate) fn basket(request: &ChargeRequest) -> Result<String> {
-    let room: usize = request.items.iter().map(|i| i.name.len() + 24).sum();
-    let mut json = Vec::with_capacity(room + 32);
+pub(crate) fn basket(request: &ChargeRequest, text: &mut String) -> Result<()> {
+    // serde_json writes bytes: the text's buffer is lent as bytes and given back checked.
+    let mut json = std::mem::take(text).into_bytes();
     json.push(b'[');
     if request.items.is_empty() {
         push_basket_line(&mut json, &request.order_id, request.amount.amount(), 1)?;
@@ -50,7 +50,9 @@ pub(crate) fn basket(request: &ChargeRequest) -> Result<String> {
         )?;
     }
     json.push(b']');
-    String::from_utf8(json).map_err(|_| Error::invalid("items", "cannot be encoded as text"))
+    *text = String::from_utf8(json)
+        .map_err(|_| Error::invalid("items", "cannot be encoded as text"))?;
+    Ok(())
 }
 
 /// One `[name, unit_price, quantity]` of the basket, appended to `json`.
@@ -120,31 +122,33 @@ pub(crate) fn build<'a>(
     }
     let (ok_url, fail_url) = return_urls(client, request)?;
     let config = &client.config;
-    let user_ip = request.customer.ip.to_string();
-    let payment_amount = request.amount.to_decimal_string();
     let installment_count = validate::installment_count(request.installments)?;
     let currency = validate::currency_code(request.amount.currency())?;
     let test_mode = client.test_mode_flag();
     let non_3d = if mode == Mode::ThreeDs { "0" } else { "1" };
-    let token = client.signer.direct_payment(&DirectHashFields {
+
+    let name = checked.name;
+    let address = checked.address;
+    let mut form = Form::with_texts(checked.texts);
+    form.push("merchant_id", config.merchant_id.as_str());
+    let user_ip = form.push_display("user_ip", request.customer.ip);
+    form.push("merchant_oid", request.order_id.as_str());
+    form.push("email", request.customer.email.as_str());
+    // The amount's `Display` is `Money::to_decimal_string`: the currency's decimals.
+    let payment_amount = form.push_display("payment_amount", request.amount.amount());
+    // Signed over the posted text itself, read back from the form.
+    let token = client.signer.direct_payment_mac(&DirectHashFields {
         merchant_id: &config.merchant_id,
-        user_ip: &user_ip,
+        user_ip: form.value(user_ip),
         merchant_oid: &request.order_id,
         email: &request.customer.email,
-        payment_amount: &payment_amount,
+        payment_amount: form.value(payment_amount),
         payment_type: "card",
         installment_count,
         currency,
         test_mode,
         non_3d,
     });
-
-    let mut form = Form::new();
-    form.push("merchant_id", config.merchant_id.as_str());
-    form.push("user_ip", user_ip);
-    form.push("merchant_oid", request.order_id.as_str());
-    form.push("email", request.customer.email.as_str());
-    form.push("payment_amount", payment_amount);
     form.push("payment_type", "card");
     form.push("installment_count", installment_count);
     form.push("currency", currency);
@@ -160,13 +164,13 @@ pub(crate) fn build<'a>(
     form.push("client_lang", config.language.code());
     form.push("merchant_ok_url", ok_url);
     form.push("merchant_fail_url", fail_url);
-    form.push("user_name", checked.name);
-    form.push("user_address", checked.address);
+    form.push_range("user_name", name);
+    form.push_range("user_address", address);
     form.push(
         "user_phone",
         request.customer.phone.as_deref().unwrap_or_default(),
     );
-    form.push("user_basket", basket(request)?);
+    form.push_written("user_basket", |text| basket(request, text))?;
     form.push("debug_on", if config.debug_on { "1" } else { "0" });
     if let Some(minutes) = config.timeout_limit {
         form.push("timeout_limit", minutes.to_string());
@@ -210,18 +214,20 @@ pub(crate) fn build<'a>(
             }
         }
     }
-    form.push("paytr_token", token);
+    form.push_written("paytr_token", |text| {
+        Signer::write_token(&token, text);
+        Ok::<_, Error>(())
+    })?;
     Ok(form)
 }
 
 /// The form as fields for the customer's browser, card data marked sensitive.
 pub(crate) fn browser_fields(form: &Form<'_>) -> Vec<FormField> {
     form.fields()
-        .iter()
         .map(|(name, value)| FormField {
-            name: (*name).to_owned(),
-            value: value.clone().into_owned(),
-            sensitive: SENSITIVE_FIELDS.contains(name),
+            name: name.to_owned(),
+            value: value.to_owned(),
+            sensitive: SENSITIVE_FIELDS.contains(&name),
         })
         .collect()
 }
@@ -282,18 +288,18 @@ pub(crate) fn read_answer(
     response: &HttpResponse,
     recurring: bool,
 ) -> Result<Payment> {
-    let answer: OdemeAnswer = response.json()?;
-    let Some(status) = answer.status.as_ref().map(|s| s.as_str().to_owned()) else {
+    let answer: OdemeAnswer<'_> = response.json()?;
+    let Some(status) = answer.status.as_deref() else {
         return Err(response.unreadable("the answer has no status"));
     };
-    let normalized = map::payment_status(&status);
+    let normalized = map::payment_status(status);
     match normalized {
         PaymentStatus::Succeeded | PaymentStatus::Pending => {
             let mut payment = payment(client, request, normalized);
-            payment.provider_status = Some(status);
-            if let (Some(u), Some(c)) = (&answer.utoken, &answer.ctoken) {
-                if !u.as_str().is_empty() && !c.as_str().is_empty() {
-                    payment.stored_card = Some(stored_card(request, u.as_str(), c.as_str()));
+            payment.provider_status = Some(status.to_owned());
+            if let (Some(u), Some(c)) = (answer.utoken.as_deref(), answer.ctoken.as_deref()) {
+                if !u.is_empty() && !c.is_empty() {
+                    payment.stored_card = Some(stored_card(request, u, c));
                 }
             }
             Ok(payment)
@@ -303,7 +309,7 @@ pub(crate) fn read_answer(
         // act on after a write; the gate turns it into UnknownOutcome with the text.
         _ => {
             let mut payment = payment(client, request, PaymentStatus::Unknown);
-            payment.provider_status = Some(status);
+            payment.provider_status = Some(status.to_owned());
             response.accept_payment(payment)
         }
     }
@@ -311,11 +317,11 @@ pub(crate) fn read_answer(
 
 /// A `failed` answer: a decline when PayTR reports the bank's `msg`, a refusal when it
 /// reports a `reason` (the token, a field, a permission).
-fn failure(answer: &OdemeAnswer, request: &ChargeRequest, recurring: bool) -> Error {
+fn failure(answer: &OdemeAnswer<'_>, request: &ChargeRequest, recurring: bool) -> Error {
     if let (Some(reason), None) = (&answer.reason, &answer.msg) {
-        return map::message_error(reason.as_str());
+        return map::message_error(reason);
     }
-    let message = text(&answer.msg);
+    let message = answer.msg.as_deref().unwrap_or_default();
     let reason = map::reason_from_message(message);
     let mut decline: Decline = map::decline(
         reason,
@@ -325,426 +331,10 @@ fn failure(answer: &OdemeAnswer, request: &ChargeRequest, recurring: bool) -> Er
     );
     if recurring {
         // PayTR's own word on whether sending the same card again may work.
-        decline.soft = matches!(text(&answer.try_again), "true" | "1");
+        decline.soft = matches!(answer.try_again.as_deref(), Some("true" | "1"));
     }
     Error::declined(decline)
 }
 
 #[cfg(test)]
-pub(crate) mod tests {
-    use super::*;
-    use crate::client::PaytrConfig;
-    use odeme_core::{Address, Card, Currency, Customer, Expiry, LineItem, Money};
-    use rust_decimal_macros::dec;
-
-    pub(crate) fn client() -> Client {
-        Client::new(
-            PaytrConfig::new("100001", "TestMerchantKey1", "TestMerchantSalt")
-                .with_test_mode(true)
-                .with_return_urls("https://shop.example/ok", "https://shop.example/fail"),
-        )
-        .unwrap()
-    }
-
-    pub(crate) fn customer() -> Customer {
-        Customer::new(
-            "Ayşe",
-            "Yılmaz",
-            "buyer@example.com",
-            "85.34.78.112".parse().unwrap(),
-        )
-        .with_phone("05551112233")
-    }
-
-    pub(crate) fn address() -> Address {
-        Address {
-            line1: "Örnek Mah. 1".into(),
-            city: "İstanbul".into(),
-            country: "TR".into(),
-            ..Address::default()
-        }
-    }
-
-    pub(crate) fn card() -> Card {
-        Card::new(
-            "4355084355084358",
-            Expiry::new(12, 2030).unwrap(),
-            "000",
-            "PAYTR TEST",
-        )
-        .unwrap()
-    }
-
-    pub(crate) fn request(amount: rust_decimal::Decimal) -> ChargeRequest {
-        let money = Money::new(amount, Currency::TRY).unwrap();
-        ChargeRequest::new("ORDER1", money, PaymentSource::NewCard(card()), customer())
-            .with_billing(address())
-    }
-
-    #[test]
-    fn single_payment_posts_and_hashes_zero_installments() {
-        let c = client();
-        let req = request(dec!(100.99));
-        let form = build(&c, &req, Mode::Sync).unwrap();
-        assert_eq!(form.get("installment_count"), Some("0"));
-        assert_eq!(form.get("payment_amount"), Some("100.99"));
-        assert_eq!(form.get("currency"), Some("TL"));
-        let expected = c.signer.direct_payment(&DirectHashFields {
-            merchant_id: "100001",
-            user_ip: "85.34.78.112",
-            merchant_oid: "ORDER1",
-            email: "buyer@example.com",
-            payment_amount: "100.99",
-            payment_type: "card",
-            installment_count: "0",
-            currency: "TL",
-            test_mode: "1",
-            non_3d: "1",
-        });
-        assert_eq!(form.get("paytr_token"), Some(expected.as_str()));
-        // The known answer of sign.rs for the same strings.
-        assert_eq!(expected, "XklntnrDE9HZjOX2ayVvtpHv5my5pPqXAwaYcrwUwt4=");
-    }
-
-    #[test]
-    fn amounts_always_have_two_decimals_and_a_dot() {
-        let (client, req) = (client(), request(dec!(150)));
-        let form = build(&client, &req, Mode::Sync).unwrap();
-        assert_eq!(form.get("payment_amount"), Some("150.00"));
-        assert_eq!(form.get("user_basket"), Some(r#"[["ORDER1","150.00",1]]"#));
-    }
-
-    #[test]
-    fn basket_from_line_items() {
-        let m = |d| Money::new(d, Currency::TRY).unwrap();
-        let req = request(dec!(84.50)).with_items(vec![
-            LineItem::new("Örnek ürün 1", m(dec!(18)), 1),
-            LineItem::new("Örnek ürün 2", m(dec!(33.25)), 2),
-        ]);
-        let client = client();
-        let form = build(&client, &req, Mode::Sync).unwrap();
-        assert_eq!(
-            form.get("user_basket"),
-            Some(r#"[["Örnek ürün 1","18.00",1],["Örnek ürün 2","33.25",2]]"#)
-        );
-    }
-
-    #[test]
-    fn every_ip_address_fits_user_ip() {
-        // Why the checks have no length rule for `user_ip` (39 characters): the longest
-        // text an address has is eight full groups of an IPv6 address.
-        let longest: std::net::IpAddr = "ffff:ffff:ffff:ffff:ffff:ffff:ffff:ffff".parse().unwrap();
-        let mapped: std::net::IpAddr = "::ffff:255.255.255.255".parse().unwrap();
-        let client = client();
-        for ip in [longest, mapped] {
-            let mut req = request(dec!(10));
-            req.customer.ip = ip;
-            let form = build(&client, &req, Mode::Sync).unwrap();
-            let sent = form.get("user_ip").unwrap();
-            assert_eq!(sent, ip.to_string());
-            assert!(sent.chars().count() <= 39, "{sent}");
-        }
-    }
-
-    #[test]
-    fn basket_names_are_json_escaped_as_serde_json_would() {
-        let m = |d| Money::new(d, Currency::TRY).unwrap();
-        let name = "Kitap \"ikinci\" baskı \\ 2\u{1}";
-        let req = request(dec!(7)).with_items(vec![LineItem::new(name, m(dec!(7)), 1)]);
-        let client = client();
-        let form = build(&client, &req, Mode::Sync).unwrap();
-        let expected = serde_json::to_string(&[(name, "7.00", 1)]).unwrap();
-        assert_eq!(form.get("user_basket"), Some(expected.as_str()));
-        let read: Vec<(String, String, u32)> =
-            serde_json::from_str(form.get("user_basket").unwrap()).unwrap();
-        assert_eq!(read, vec![(name.to_owned(), "7.00".to_owned(), 1)]);
-    }
-
-    #[test]
-    fn validation_names_fields_before_the_wire() {
-        let c = client();
-        let cases: Vec<(ChargeRequest, &str)> = vec![
-            (
-                {
-                    let mut r = request(dec!(1));
-                    r.order_id = "ORDER-1".into();
-                    r
-                },
-                "order_id",
-            ),
-            (
-                {
-                    let mut r = request(dec!(1));
-                    r.order_id = "A".repeat(65);
-                    r
-                },
-                "order_id",
-            ),
-            (
-                {
-                    let mut r = request(dec!(1));
-                    r.customer.email = format!("{}@example.com", "a".repeat(95));
-                    r
-                },
-                "customer.email",
-            ),
-            (
-                {
-                    let mut r = request(dec!(1));
-                    r.customer.first_name = "A".repeat(40);
-                    r.customer.last_name = "B".repeat(30);
-                    r
-                },
-                "customer.name",
-            ),
-            (
-                {
-                    let mut r = request(dec!(1));
-                    r.customer.phone = None;
-                    r
-                },
-                "customer.phone",
-            ),
-            (
-                {
-                    let mut r = request(dec!(1));
-                    r.billing = None;
-                    r
-                },
-                "billing",
-            ),
-            (
-                {
-                    let mut r = request(dec!(1));
-                    r.billing = Some(Address {
-                        line1: "x".repeat(401),
-                        ..address()
-                    });
-                    r
-                },
-                "billing",
-            ),
-            (
-                {
-                    let mut r = request(dec!(1));
-                    r.amount = Money::new(dec!(1), Currency::JPY).unwrap();
-                    r
-                },
-                "amount.currency",
-            ),
-            (request(dec!(1)).with_installments(3), "metadata.card_type"),
-            (
-                {
-                    let mut r = request(dec!(1)).with_installments(3);
-                    r.metadata.insert("card_type".into(), "gold".into());
-                    r
-                },
-                "metadata.card_type",
-            ),
-            (
-                request(dec!(1))
-                    .with_three_ds(&format!("https://shop.example/{}", "a".repeat(400))),
-                "three_ds.return_url",
-            ),
-        ];
-        for (req, field) in cases {
-            let err = build(&c, &req, Mode::Sync).unwrap_err();
-            assert_eq!(err.invalid_field(), Some(field), "{err}");
-        }
-        let amex = Card::new(
-            "378282246310005",
-            Expiry::new(12, 2030).unwrap(),
-            "1234",
-            "A B",
-        )
-        .unwrap();
-        let mut req = request(dec!(1));
-        req.source = PaymentSource::NewCard(amex);
-        assert_eq!(
-            build(&c, &req, Mode::Sync).unwrap_err().invalid_field(),
-            Some("card.cvc")
-        );
-    }
-
-    #[test]
-    fn installments_post_count_and_card_type() {
-        let mut req = request(dec!(100)).with_installments(6);
-        req.metadata.insert("card_type".into(), "bonus".into());
-        let client = client();
-        let form = build(&client, &req, Mode::Sync).unwrap();
-        assert_eq!(form.get("installment_count"), Some("6"));
-        assert_eq!(form.get("card_type"), Some("bonus"));
-    }
-
-    #[test]
-    fn pre_authorization_and_splits_are_unsupported() {
-        let c = client();
-        let err = build(&c, &request(dec!(1)).pre_authorize(), Mode::Sync).unwrap_err();
-        assert!(matches!(
-            err,
-            Error::Unsupported {
-                capability: odeme_core::Capability::PreAuthorize,
-                ..
-            }
-        ));
-        let m = Money::new(dec!(1), Currency::TRY).unwrap();
-        let req = request(dec!(1)).with_items(vec![LineItem::new("x", m, 1).with_split("sub1", m)]);
-        let err = build(&c, &req, Mode::Sync).unwrap_err();
-        assert!(matches!(
-            err,
-            Error::Unsupported {
-                capability: odeme_core::Capability::SubMerchantSplits,
-                ..
-            }
-        ));
-    }
-
-    #[test]
-    fn missing_return_urls_are_a_configuration_error() {
-        let c = Client::new(PaytrConfig::new("100001", "k", "s")).unwrap();
-        assert!(matches!(
-            build(&c, &request(dec!(1)), Mode::Sync),
-            Err(Error::Configuration(_))
-        ));
-    }
-
-    fn odeme_response(status: u16, body: &[u8]) -> HttpResponse {
-        HttpResponse {
-            provider: ProviderId::Paytr,
-            operation: "charge",
-            kind: odeme_core::RequestKind::Write,
-            reference: Some("O1".into()),
-            status,
-            body: body.to_vec(),
-        }
-    }
-
-    fn read(status: u16, body: &str) -> Result<Payment> {
-        read_answer(
-            &client(),
-            &request(dec!(10)),
-            &odeme_response(status, body.as_bytes()),
-            false,
-        )
-    }
-
-    #[test]
-    fn unknown_status_word_after_a_charge_is_an_unknown_outcome() {
-        let err = read(200, r#"{"status":"under_review"}"#).unwrap_err();
-        match err {
-            Error::UnknownOutcome { reason, .. } => assert!(reason.contains("under_review")),
-            other => panic!("expected UnknownOutcome, got {other:?}"),
-        }
-    }
-
-    #[test]
-    fn wrong_typed_status_after_a_charge_is_an_unknown_outcome() {
-        for body in [
-            r#"{"status":{"a":1}}"#,
-            r#"{"status":["success"]}"#,
-            r#"{"status":7}"#,
-        ] {
-            let err = read(200, body).unwrap_err();
-            assert!(err.is_unknown_outcome(), "{body}: {err:?}");
-        }
-    }
-
-    #[test]
-    fn documented_charge_answers_keep_their_meaning() {
-        let ok = read(200, r#"{"status":"success"}"#).unwrap();
-        assert_eq!(ok.status, PaymentStatus::Succeeded);
-        let pending = read(200, r#"{"status":"wait_callback"}"#).unwrap();
-        assert_eq!(pending.status, PaymentStatus::Pending);
-        let declined = read(200, r#"{"status":"failed","msg":"Yetersiz bakiye"}"#).unwrap_err();
-        assert!(matches!(declined, Error::Declined { .. }), "{declined:?}");
-        let rejected = read(
-            200,
-            r#"{"status":"failed","reason":"paytr_token gecersiz"}"#,
-        )
-        .unwrap_err();
-        assert!(
-            !rejected.is_unknown_outcome() && !matches!(rejected, Error::Declined { .. }),
-            "{rejected:?}"
-        );
-    }
-
-    /// A body read as one of the documented `/odeme` success forms.
-    fn documented_success(body: &[u8]) -> bool {
-        let Ok(serde_json::Value::Object(map)) = serde_json::from_slice(body) else {
-            return false;
-        };
-        matches!(
-            map.get("status").and_then(|s| s.as_str()),
-            Some("success" | "wait_callback")
-        )
-    }
-
-    /// A body read as the documented `/odeme` refusal form.
-    fn documented_refusal(body: &[u8]) -> bool {
-        let Ok(serde_json::Value::Object(map)) = serde_json::from_slice(body) else {
-            return false;
-        };
-        map.get("status").and_then(|s| s.as_str()) == Some("failed")
-    }
-
-    fn json_value() -> impl proptest::strategy::Strategy<Value = serde_json::Value> {
-        use proptest::prelude::*;
-        prop_oneof![
-            Just(serde_json::Value::Null),
-            any::<bool>().prop_map(serde_json::Value::from),
-            any::<i64>().prop_map(serde_json::Value::from),
-            prop_oneof![
-                Just("success".to_owned()),
-                Just("wait_callback".to_owned()),
-                Just("failed".to_owned()),
-                Just("error".to_owned()),
-                "[a-z_ ]{0,12}",
-            ]
-            .prop_map(serde_json::Value::from),
-            proptest::collection::vec(any::<u8>(), 0..3).prop_map(serde_json::Value::from),
-        ]
-    }
-
-    pub(crate) fn answer_body() -> impl proptest::strategy::Strategy<Value = Vec<u8>> {
-        use proptest::prelude::*;
-        let keys = prop_oneof![
-            Just("status".to_owned()),
-            Just("msg".to_owned()),
-            Just("reason".to_owned()),
-            Just("err_no".to_owned()),
-            Just("err_msg".to_owned()),
-            Just("merchant_oid".to_owned()),
-            Just("return_amount".to_owned()),
-            "[a-z]{1,6}",
-        ];
-        prop_oneof![
-            proptest::collection::vec(any::<u8>(), 0..40),
-            proptest::collection::btree_map(keys, json_value(), 0..5).prop_map(|m| {
-                serde_json::to_vec(&m.into_iter().collect::<serde_json::Map<_, _>>())
-                    .unwrap_or_default()
-            }),
-        ]
-    }
-
-    proptest::proptest! {
-        #[test]
-        fn charge_reader_is_ok_or_refused_only_for_documented_forms(
-            status in 100u16..600,
-            body in answer_body(),
-        ) {
-            let result = read_answer(
-                &client(),
-                &request(dec!(10)),
-                &odeme_response(status, &body),
-                false,
-            );
-            match result {
-                Ok(_) => proptest::prop_assert!(documented_success(&body)),
-                Err(e @ (Error::Declined { .. } | Error::Provider { .. })) => {
-                    proptest::prop_assert!(documented_refusal(&body), "{e:?}")
-                }
-                Err(_) => {}
-            }
-        }
-    }
-}
+pub(crate) mod tests;

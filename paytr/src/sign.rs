@@ -14,6 +14,10 @@ use sha2::Sha256;
 
 type HmacSha256 = Hmac<Sha256>;
 
+/// A computed HMAC-SHA256, before it is written as a token. Not `Debug`: it is what a
+/// token is made of.
+pub(crate) struct Mac32([u8; 32]);
+
 /// The posted strings that the Direct API token covers, in PayTR's order.
 #[derive(Debug, Clone, Copy)]
 pub(crate) struct DirectHashFields<'a> {
@@ -29,10 +33,16 @@ pub(crate) struct DirectHashFields<'a> {
     pub non_3d: &'a str,
 }
 
-/// Holds the merchant key and salt and computes every token with them.
+/// Holds the merchant key, already keyed into HMAC-SHA256, and the salt, and computes
+/// every token with them.
+///
+/// The key is set up once: keying HMAC hashes the key's two padded blocks, which is a third
+/// of signing a payment's token, and the state is the same for every token. Each token
+/// starts from a copy of it. The keyed state is the secret's equal (it signs), so it is
+/// shown nowhere: this type's `Debug` prints `[REDACTED]`.
 #[derive(Clone)]
 pub(crate) struct Signer {
-    key: Secret,
+    keyed: HmacSha256,
     salt: Secret,
 }
 
@@ -43,26 +53,38 @@ impl std::fmt::Debug for Signer {
 }
 
 impl Signer {
-    pub(crate) fn new(key: Secret, salt: Secret) -> Self {
-        Self { key, salt }
+    pub(crate) fn new(key: &Secret, salt: Secret) -> Self {
+        // HMAC takes a key of any length (a long one is hashed first), so `new_from_slice`
+        // cannot fail; `<HmacSha256 as KeyInit>::new` would need a fixed-size key.
+        let keyed = HmacSha256::new_from_slice(key.expose().as_bytes())
+            .unwrap_or_else(|_| HmacSha256::new(&Default::default()));
+        Self { keyed, salt }
+    }
+
+    /// `HMAC-SHA256(merchant_key, parts concatenated)`.
+    fn mac_bytes(&self, parts: &[&str]) -> Mac32 {
+        let mut mac = self.keyed.clone();
+        for part in parts {
+            mac.update(part.as_bytes());
+        }
+        Mac32(mac.finalize().into_bytes().into())
     }
 
     /// `base64(HMAC-SHA256(merchant_key, parts concatenated))`.
     fn mac(&self, parts: &[&str]) -> String {
-        // HMAC accepts keys of any length, so this cannot fail; an empty MAC (which no
-        // provider would accept) is the harmless fallback rather than a panic.
-        let Ok(mut mac) = HmacSha256::new_from_slice(self.key.expose().as_bytes()) else {
-            return String::new();
-        };
-        for part in parts {
-            mac.update(part.as_bytes());
-        }
-        STANDARD.encode(mac.finalize().into_bytes())
+        let mut token = String::new();
+        Self::write_token(&self.mac_bytes(parts), &mut token);
+        token
     }
 
-    /// Direct API payment, stored-card payment and recurring payment (`/odeme`).
-    pub(crate) fn direct_payment(&self, f: &DirectHashFields<'_>) -> String {
-        self.mac(&[
+    /// Appends a MAC's token text (base64) to `text`.
+    pub(crate) fn write_token(mac: &Mac32, text: &mut String) {
+        STANDARD.encode_string(mac.0, text);
+    }
+
+    /// The Direct API token as a MAC, for a form to write where it keeps its values.
+    pub(crate) fn direct_payment_mac(&self, f: &DirectHashFields<'_>) -> Mac32 {
+        self.mac_bytes(&[
             f.merchant_id,
             f.user_ip,
             f.merchant_oid,
@@ -75,6 +97,15 @@ impl Signer {
             f.non_3d,
             self.salt.expose(),
         ])
+    }
+
+    /// Direct API payment, stored-card payment and recurring payment (`/odeme`) as its
+    /// token text; the form writes [`Signer::direct_payment_mac`] in place instead.
+    #[cfg(test)]
+    pub(crate) fn direct_payment(&self, f: &DirectHashFields<'_>) -> String {
+        let mut token = String::new();
+        Self::write_token(&self.direct_payment_mac(f), &mut token);
+        token
     }
 
     /// `capi/list`: `utoken + salt` (no merchant id).
@@ -145,7 +176,7 @@ mod tests {
 
     fn signer() -> Signer {
         Signer::new(
-            Secret::new("TestMerchantKey1"),
+            &Secret::new("TestMerchantKey1"),
             Secret::new("TestMerchantSalt"),
         )
     }
@@ -224,7 +255,7 @@ mod tests {
         for f in altered {
             assert_ne!(signer().direct_payment(&f), good, "{f:?}");
         }
-        let other_salt = Signer::new(Secret::new("TestMerchantKey1"), Secret::new("OtherSalt"));
+        let other_salt = Signer::new(&Secret::new("TestMerchantKey1"), Secret::new("OtherSalt"));
         assert_ne!(other_salt.direct_payment(&direct("0")), good);
     }
 

@@ -1,6 +1,8 @@
 //! PayTR's own field rules, checked after the core's so that nothing PayTR would refuse for
 //! its shape leaves the process.
 
+use std::ops::Range;
+
 use odeme_core::validate as core;
 use odeme_core::{
     Capability, CaptureMode, ChargeRequest, Currency, Error, PaymentSource, ProviderId, Result,
@@ -67,13 +69,61 @@ pub(crate) fn merchant_oid(field: &str, value: &str) -> Result<()> {
 
 /// Every rule of a `/odeme` payment, after [`ChargeRequest::validate`].
 /// The texts a charge's checks had to compose, handed on to the form so that each is
-/// written once per charge.
+/// written once per charge: in one buffer, which becomes the form's own.
 #[derive(Debug)]
 pub(crate) struct Checked {
-    /// `user_name`: the customer's full name.
-    pub name: String,
-    /// `user_address`: the billing address on one line.
-    pub address: String,
+    /// The texts, one after another.
+    pub texts: String,
+    /// Where `user_name` lies in `texts`: the customer's full name.
+    pub name: Range<usize>,
+    /// Where `user_address` lies in `texts`: the billing address on one line.
+    pub address: Range<usize>,
+}
+
+/// Room for every text a payment form computes: the name and the address written here, and
+/// after them the IP (at most 39 characters), the amount, the basket and the 44-character
+/// token. Sized from the request, so that one allocation holds them all without the slack
+/// a fixed size would leave in every payment in flight.
+fn texts_room(request: &ChargeRequest) -> usize {
+    let customer = &request.customer;
+    let address = request.billing.as_ref().map_or(0, |a| {
+        [
+            Some(&a.line1),
+            a.line2.as_ref(),
+            a.postal_code.as_ref(),
+            Some(&a.city),
+            a.state.as_ref(),
+            Some(&a.country),
+        ]
+        .into_iter()
+        .flatten()
+        .map(|part| part.len() + 2)
+        .sum()
+    });
+    // A basket line is its name and about 24 characters of quotes, price and count.
+    let basket: usize = request
+        .items
+        .iter()
+        .map(|i| i.name.len() + 24)
+        .sum::<usize>()
+        .max(request.order_id.len() + 24);
+    let (ip, amount, token) = (39, 32, 44);
+    customer.first_name.len()
+        + customer.last_name.len()
+        + 1
+        + address
+        + ip
+        + amount
+        + basket
+        + 2
+        + token
+}
+
+/// Appends what `write` writes to `texts` and says where it lies.
+fn written(texts: &mut String, write: impl FnOnce(&mut String)) -> Range<usize> {
+    let start = texts.len();
+    write(texts);
+    start..texts.len()
 }
 
 pub(crate) fn charge(request: &ChargeRequest) -> Result<Checked> {
@@ -116,8 +166,13 @@ pub(crate) fn charge(request: &ChargeRequest) -> Result<Checked> {
     // `user_ip` takes 39 characters, the longest text an address has (eight groups of four
     // hex digits): every `IpAddr` fits, so there is nothing to check.
     core::max_chars("customer.email", &customer.email, 100)?;
-    let name = customer.full_name();
-    core::required("customer.name", &name, 60)?;
+    let mut texts = String::with_capacity(texts_room(request));
+    let name = written(&mut texts, |t| customer.write_full_name(t));
+    core::required(
+        "customer.name",
+        texts.get(name.clone()).unwrap_or_default(),
+        60,
+    )?;
     let phone = customer.phone.as_deref().ok_or_else(|| {
         Error::invalid(
             "customer.phone",
@@ -125,17 +180,18 @@ pub(crate) fn charge(request: &ChargeRequest) -> Result<Checked> {
         )
     })?;
     core::required("customer.phone", phone, 20)?;
-    let address = request
-        .billing
-        .as_ref()
-        .map(|a| a.single_line())
-        .ok_or_else(|| {
-            Error::invalid(
-                "billing",
-                "PayTR requires the customer's address (user_address)",
-            )
-        })?;
-    core::required("billing", &address, 400)?;
+    let billing = request.billing.as_ref().ok_or_else(|| {
+        Error::invalid(
+            "billing",
+            "PayTR requires the customer's address (user_address)",
+        )
+    })?;
+    let address = written(&mut texts, |t| billing.write_single_line(t));
+    core::required(
+        "billing",
+        texts.get(address.clone()).unwrap_or_default(),
+        400,
+    )?;
     if let odeme_core::ThreeDs::Required {
         return_url,
         fail_url,
@@ -168,7 +224,11 @@ pub(crate) fn charge(request: &ChargeRequest) -> Result<Checked> {
             core::max_chars("stored_card.customer_token", &card.customer_token, 200)?;
         }
     }
-    Ok(Checked { name, address })
+    Ok(Checked {
+        texts,
+        name,
+        address,
+    })
 }
 
 fn cvv(field: &str, value: &str) -> Result<()> {

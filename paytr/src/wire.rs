@@ -4,7 +4,9 @@
 use std::borrow::Cow;
 use std::collections::BTreeMap;
 use std::fmt;
+use std::ops::Range;
 
+use odeme_core::answer_text::text_opt;
 use serde::de::{Deserialize, Deserializer};
 use serde_json::value::RawValue;
 
@@ -13,51 +15,125 @@ pub(crate) const SENSITIVE_FIELDS: [&str; 4] =
     ["card_number", "cvv", "expiry_month", "expiry_year"];
 
 /// An ordered list of form fields, posted exactly in this order. Values borrow what outlives
-/// the form (the request's and the configuration's text, fixed flags) and own only what is
-/// computed for it.
+/// the form (the request's and the configuration's text, fixed flags); what is computed for
+/// it (the IP's and the amount's text, the basket, the token) is written into one buffer
+/// the form owns, instead of a `String` each.
 #[derive(Clone, Default, PartialEq, Eq)]
-pub(crate) struct Form<'a>(Vec<(&'static str, Cow<'a, str>)>);
+pub(crate) struct Form<'a> {
+    fields: Vec<(&'static str, Value<'a>)>,
+    computed: String,
+}
+
+#[derive(Clone, PartialEq, Eq)]
+enum Value<'a> {
+    Text(Cow<'a, str>),
+    /// Where in `computed` the value lies.
+    Computed(Range<usize>),
+}
 
 impl<'a> Form<'a> {
     pub(crate) fn new() -> Self {
-        // A payment form has about 25 fields: one allocation instead of five growths.
-        Self(Vec::with_capacity(32))
+        // A payment form has about 25 fields: one allocation instead of five growths. The
+        // buffer of computed values is allocated only if one is written.
+        Self::with_texts(String::new())
     }
 
     pub(crate) fn push(&mut self, name: &'static str, value: impl Into<Cow<'a, str>>) {
-        self.0.push((name, value.into()));
+        self.fields.push((name, Value::Text(value.into())));
+    }
+
+    /// A form whose buffer starts as `texts`, already written (see [`Form::push_range`]).
+    pub(crate) fn with_texts(texts: String) -> Self {
+        Self {
+            fields: Vec::with_capacity(32),
+            computed: texts,
+        }
+    }
+
+    /// Adds a field whose value lies at `range` of the buffer the form was made with.
+    pub(crate) fn push_range(&mut self, name: &'static str, range: Range<usize>) {
+        self.fields.push((name, Value::Computed(range)));
+    }
+
+    /// Adds a field whose value `write` appends to the form's own buffer.
+    pub(crate) fn push_written<E>(
+        &mut self,
+        name: &'static str,
+        write: impl FnOnce(&mut String) -> Result<(), E>,
+    ) -> Result<(), E> {
+        let start = self.computed.len();
+        write(&mut self.computed)?;
+        self.fields
+            .push((name, Value::Computed(start..self.computed.len())));
+        Ok(())
+    }
+
+    /// Adds a field whose value is `value`'s `Display`, and returns where it is, for
+    /// [`Form::value`].
+    pub(crate) fn push_display(&mut self, name: &'static str, value: impl fmt::Display) -> usize {
+        use fmt::Write as _;
+        // Writing to a `String` cannot fail.
+        let _ = self.push_written(name, |text| write!(text, "{value}"));
+        self.fields.len() - 1
+    }
+
+    /// The value of the field at `index`, as [`Form::push_display`] returned it.
+    pub(crate) fn value(&self, index: usize) -> &str {
+        self.fields
+            .get(index)
+            .map_or("", |(_, value)| self.text_of(value))
+    }
+
+    fn text_of<'s>(&'s self, value: &'s Value<'a>) -> &'s str {
+        match value {
+            Value::Text(text) => text.as_ref(),
+            Value::Computed(range) => self.computed.get(range.clone()).unwrap_or_default(),
+        }
     }
 
     #[cfg(test)]
     pub(crate) fn get(&self, name: &str) -> Option<&str> {
-        self.0
-            .iter()
+        self.fields()
             .find(|(n, _)| *n == name)
-            .map(|(_, v)| v.as_ref())
+            .map(|(_, value)| value)
     }
 
-    pub(crate) fn fields(&self) -> &[(&'static str, Cow<'a, str>)] {
-        &self.0
+    /// The fields in order, each name with its value.
+    pub(crate) fn fields(&self) -> impl Iterator<Item = (&'static str, &str)> + '_ {
+        self.fields
+            .iter()
+            .map(|(name, value)| (*name, self.text_of(value)))
     }
 
     /// `application/x-www-form-urlencoded` bytes.
     pub(crate) fn encode(&self) -> String {
         // Room for every field unescaped and a little escaping: usually one allocation.
-        let plain: usize = self.0.iter().map(|(n, v)| n.len() + v.len() + 2).sum();
+        let plain: usize = self.fields().map(|(n, v)| n.len() + v.len() + 2).sum();
         let room = plain.saturating_add(plain / 4);
-        let mut serializer = url::form_urlencoded::Serializer::new(String::with_capacity(room));
-        for (name, value) in &self.0 {
-            serializer.append_pair(name, value);
+        let mut body = String::with_capacity(room);
+        for (name, value) in self.fields() {
+            if !body.is_empty() {
+                body.push('&');
+            }
+            // The names are this crate's own (`merchant_oid`, `paytr_token`): letters,
+            // digits and `_`, which the encoding leaves as they are, so they are copied.
+            if name.bytes().all(|b| b.is_ascii_alphanumeric() || b == b'_') {
+                body.push_str(name);
+            } else {
+                body.extend(url::form_urlencoded::byte_serialize(name.as_bytes()));
+            }
+            body.push('=');
+            body.extend(url::form_urlencoded::byte_serialize(value.as_bytes()));
         }
-        serializer.finish()
+        body
     }
 }
 
 impl fmt::Debug for Form<'_> {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         let mut list = f.debug_list();
-        for (name, value) in &self.0 {
-            if SENSITIVE_FIELDS.contains(name) {
+        for (name, value) in self.fields() {
+            if SENSITIVE_FIELDS.contains(&name) {
                 list.entry(&format_args!("{name}=[REDACTED]"));
             } else {
                 list.entry(&format_args!("{name}={value}"));
@@ -119,21 +195,23 @@ pub(crate) fn text(value: &Option<Text>) -> &str {
     value.as_ref().map_or("", Text::as_str)
 }
 
-/// The answer of `/odeme` to a server-side POST (sync mode, recurring, or a refusal).
+/// The answer of `/odeme` to a server-side POST (sync mode, recurring, or a refusal). Its
+/// texts are lent from the answer's bytes (a string is copied only when it has an escape),
+/// read as [`Text`] reads them: a number or a boolean as its literal.
 #[derive(Debug, serde::Deserialize)]
-pub(crate) struct OdemeAnswer {
-    #[serde(default, deserialize_with = "opt_text")]
-    pub status: Option<Text>,
-    #[serde(default, deserialize_with = "opt_text")]
-    pub msg: Option<Text>,
-    #[serde(default, deserialize_with = "opt_text")]
-    pub reason: Option<Text>,
-    #[serde(default, deserialize_with = "opt_text")]
-    pub utoken: Option<Text>,
-    #[serde(default, deserialize_with = "opt_text")]
-    pub ctoken: Option<Text>,
-    #[serde(default, deserialize_with = "opt_text")]
-    pub try_again: Option<Text>,
+pub(crate) struct OdemeAnswer<'a> {
+    #[serde(default, borrow, deserialize_with = "text_opt")]
+    pub status: Option<Cow<'a, str>>,
+    #[serde(default, borrow, deserialize_with = "text_opt")]
+    pub msg: Option<Cow<'a, str>>,
+    #[serde(default, borrow, deserialize_with = "text_opt")]
+    pub reason: Option<Cow<'a, str>>,
+    #[serde(default, borrow, deserialize_with = "text_opt")]
+    pub utoken: Option<Cow<'a, str>>,
+    #[serde(default, borrow, deserialize_with = "text_opt")]
+    pub ctoken: Option<Cow<'a, str>>,
+    #[serde(default, borrow, deserialize_with = "text_opt")]
+    pub try_again: Option<Cow<'a, str>>,
 }
 
 /// One card of a `capi/list` answer.
@@ -334,6 +412,21 @@ mod tests {
     }
 
     #[test]
+    fn the_odeme_answer_lends_its_texts_and_reads_scalars_as_written() {
+        let body = r#"{"status":"failed","msg":"Kart \u0131ptal","try_again":true,"utoken":null,"ctoken":7}"#;
+        let answer: OdemeAnswer<'_> = serde_json::from_str(body).unwrap();
+        assert!(matches!(answer.status, Some(Cow::Borrowed("failed"))));
+        // An escape is the one case copied.
+        assert!(matches!(answer.msg.as_deref(), Some("Kart ıptal")));
+        assert!(matches!(answer.msg, Some(Cow::Owned(_))));
+        assert_eq!(answer.try_again.as_deref(), Some("true"));
+        assert_eq!(answer.utoken, None);
+        assert_eq!(answer.ctoken.as_deref(), Some("7"));
+        assert_eq!(answer.reason, None);
+        assert!(serde_json::from_str::<OdemeAnswer<'_>>(r#"{"status":{"a":1}}"#).is_err());
+    }
+
+    #[test]
     fn rates_read_numbers_and_strings_exactly_and_php_empty_arrays() {
         let answer: RatesAnswer = serde_json::from_str(
             r#"{"status":"success","request_id":"R1","max_inst_non_bus":"9",
@@ -358,6 +451,30 @@ mod tests {
             assert!(answer.oranlar.is_empty(), "{body}");
         }
         assert!(serde_json::from_str::<RatesAnswer>(r#"{"oranlar":[1]}"#).is_err());
+    }
+
+    #[test]
+    fn the_form_is_encoded_as_the_url_crate_encodes_it() {
+        let fields = [
+            ("user_basket", "[[\"Örnek ürün\",\"18.00\",1]]"),
+            ("user_address", "Bağdat Cad. 1/4, 34710 & co; a+b=c %"),
+            ("odd name", "x"),
+            (
+                "paytr_token",
+                "XklntnrDE9HZjOX2ayVvtpHv5my5pPqXAwaYcrwUwt4=",
+            ),
+            ("empty", ""),
+        ];
+        let mut form = Form::new();
+        let mut reference = url::form_urlencoded::Serializer::new(String::new());
+        for (name, value) in fields {
+            form.push(name, value);
+            reference.append_pair(name, value);
+        }
+        form.push_display("payment_amount", "10.80");
+        reference.append_pair("payment_amount", "10.80");
+        assert_eq!(form.encode(), reference.finish());
+        assert_eq!(Form::new().encode(), "");
     }
 
     #[test]

@@ -336,7 +336,7 @@ impl HttpTransport {
         // Taken out; what errors and spans read stays in `request`.
         let headers = std::mem::take(&mut request.headers);
         let body = request.body.take();
-        self.send_inner(&request, url, headers, body)
+        self.send_inner(&mut request, url, headers, body)
             .instrument(span)
             .await
     }
@@ -353,11 +353,22 @@ impl HttpTransport {
 
     /// The answer to `request` with this status and body.
     fn answer(&self, request: &HttpRequest, status: u16, body: Vec<u8>) -> HttpResponse {
+        let mut answer = self.answer_without_reference(request, status, body);
+        answer.reference.clone_from(&request.reference);
+        answer
+    }
+
+    fn answer_without_reference(
+        &self,
+        request: &HttpRequest,
+        status: u16,
+        body: Vec<u8>,
+    ) -> HttpResponse {
         HttpResponse {
             provider: self.provider,
             operation: request.operation,
             kind: request.kind,
-            reference: request.reference.clone(),
+            reference: None,
             status,
             body,
         }
@@ -404,7 +415,7 @@ impl HttpTransport {
 
     async fn send_inner(
         &self,
-        request: &HttpRequest,
+        request: &mut HttpRequest,
         url: Result<url::Url>,
         headers: Vec<(&'static str, Cow<'static, str>)>,
         body: Option<Vec<u8>>,
@@ -431,7 +442,9 @@ impl HttpTransport {
             elapsed_ms = started.elapsed().as_millis() as u64,
             "provider answered"
         );
-        let answer = self.answer(request, status, body);
+        let mut answer = self.answer_without_reference(request, status, body);
+        // The request is done with its reference: the answer takes it instead of a copy.
+        answer.reference = request.reference.take();
         if (300..400).contains(&status) {
             // The transport never follows redirects: a write answered by one may have been
             // carried out by whoever sent it, and a read's answer is not there to read.
