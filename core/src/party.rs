@@ -148,23 +148,10 @@ impl Address {
     /// Appends [`Address::single_line`] to `text`, for a caller that keeps several texts in
     /// one buffer.
     pub fn write_single_line(&self, text: &mut String) {
-        let parts = [
-            Some(self.line1.as_str()),
-            self.line2.as_deref(),
-            self.postal_code.as_deref(),
-            Some(self.city.as_str()),
-            self.state.as_deref(),
-            Some(self.country.as_str()),
-        ];
         // Borrowed parts into the buffer, grown once.
-        let size = parts
-            .iter()
-            .flatten()
-            .map(|p| p.len().saturating_add(2))
-            .fold(0, usize::saturating_add);
-        text.reserve(size);
+        text.reserve(self.single_line_room());
         let start = text.len();
-        for part in parts.into_iter().flatten().map(str::trim) {
+        for part in self.parts().flatten().map(str::trim) {
             if part.is_empty() {
                 continue;
             }
@@ -173,6 +160,27 @@ impl Address {
             }
             text.push_str(part);
         }
+    }
+
+    /// The most bytes [`Address::single_line`] can take, for a caller sizing a buffer.
+    pub fn single_line_room(&self) -> usize {
+        self.parts()
+            .flatten()
+            .map(|p| p.len().saturating_add(2))
+            .fold(0, usize::saturating_add)
+    }
+
+    /// The parts of the line, in order.
+    fn parts(&self) -> impl Iterator<Item = Option<&str>> {
+        [
+            Some(self.line1.as_str()),
+            self.line2.as_deref(),
+            self.postal_code.as_deref(),
+            Some(self.city.as_str()),
+            self.state.as_deref(),
+            Some(self.country.as_str()),
+        ]
+        .into_iter()
     }
 }
 
@@ -270,6 +278,11 @@ mod tests {
         let mut sparse = Address::new("Sokak 2", "  ", "TR").with_line2("   ");
         sparse.postal_code = Some(String::new());
         assert_eq!(sparse.single_line(), "Sokak 2, TR");
+        // The room asked for holds the line: every part with its separator.
+        for address in [&full, &sparse] {
+            assert!(address.single_line_room() >= address.single_line().len());
+        }
+        assert_eq!(full.single_line_room(), full.single_line().len() + 4);
         assert_eq!(Address::new("", "", "").single_line(), "");
     }
 

@@ -86,20 +86,10 @@ pub(crate) struct Checked {
 /// a fixed size would leave in every payment in flight.
 fn texts_room(request: &ChargeRequest) -> usize {
     let customer = &request.customer;
-    let address = request.billing.as_ref().map_or(0, |a| {
-        [
-            Some(&a.line1),
-            a.line2.as_ref(),
-            a.postal_code.as_ref(),
-            Some(&a.city),
-            a.state.as_ref(),
-            Some(&a.country),
-        ]
-        .into_iter()
-        .flatten()
-        .map(|part| part.len() + 2)
-        .sum()
-    });
+    let address = request
+        .billing
+        .as_ref()
+        .map_or(0, odeme_core::Address::single_line_room);
     // A basket line is its name and about 24 characters of quotes, price and count.
     let basket: usize = request
         .items
@@ -119,11 +109,18 @@ fn texts_room(request: &ChargeRequest) -> usize {
         + token
 }
 
-/// Appends what `write` writes to `texts` and says where it lies.
-fn written(texts: &mut String, write: impl FnOnce(&mut String)) -> Range<usize> {
+/// Appends what `write` writes to `texts`, checks it as [`core::required`] does, and says
+/// where it lies.
+fn written_required(
+    texts: &mut String,
+    field: &str,
+    max: usize,
+    write: impl FnOnce(&mut String),
+) -> Result<Range<usize>> {
     let start = texts.len();
     write(texts);
-    start..texts.len()
+    core::required(field, texts.get(start..).unwrap_or_default(), max)?;
+    Ok(start..texts.len())
 }
 
 pub(crate) fn charge(request: &ChargeRequest) -> Result<Checked> {
@@ -167,12 +164,9 @@ pub(crate) fn charge(request: &ChargeRequest) -> Result<Checked> {
     // hex digits): every `IpAddr` fits, so there is nothing to check.
     core::max_chars("customer.email", &customer.email, 100)?;
     let mut texts = String::with_capacity(texts_room(request));
-    let name = written(&mut texts, |t| customer.write_full_name(t));
-    core::required(
-        "customer.name",
-        texts.get(name.clone()).unwrap_or_default(),
-        60,
-    )?;
+    let name = written_required(&mut texts, "customer.name", 60, |t| {
+        customer.write_full_name(t)
+    })?;
     let phone = customer.phone.as_deref().ok_or_else(|| {
         Error::invalid(
             "customer.phone",
@@ -186,12 +180,7 @@ pub(crate) fn charge(request: &ChargeRequest) -> Result<Checked> {
             "PayTR requires the customer's address (user_address)",
         )
     })?;
-    let address = written(&mut texts, |t| billing.write_single_line(t));
-    core::required(
-        "billing",
-        texts.get(address.clone()).unwrap_or_default(),
-        400,
-    )?;
+    let address = written_required(&mut texts, "billing", 400, |t| billing.write_single_line(t))?;
     if let odeme_core::ThreeDs::Required {
         return_url,
         fail_url,

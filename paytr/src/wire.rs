@@ -154,40 +154,12 @@ impl Text {
     }
 }
 
-impl Text {
-    /// The text of one JSON scalar's literal.
-    fn from_literal<E: serde::de::Error>(literal: &str) -> Result<Self, E> {
-        let literal = literal.trim();
-        if literal.starts_with('"') {
-            let text: String = serde_json::from_str(literal).map_err(E::custom)?;
-            Ok(Text(text))
-        } else if literal.starts_with(['{', '[']) {
-            Err(E::custom("expected a scalar"))
-        } else {
-            Ok(Text(literal.to_owned()))
-        }
-    }
-}
-
-// The literal is borrowed from the answer's bytes (every reader parses a whole body from a
-// slice), so only the text kept is allocated.
-impl<'de> Deserialize<'de> for Text {
-    fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
-        let raw: &'de RawValue = Deserialize::deserialize(deserializer)?;
-        Text::from_literal(raw.get())
-    }
-}
-
-/// An optional [`Text`] that also reads JSON `null` as absent.
+/// An optional [`Text`] that also reads JSON `null` as absent: core's reader of codes
+/// written as strings or numbers, kept as an owned `Text`.
 pub(crate) fn opt_text<'de, D: Deserializer<'de>>(
     deserializer: D,
 ) -> Result<Option<Text>, D::Error> {
-    let raw: Option<&'de RawValue> = Deserialize::deserialize(deserializer)?;
-    match raw {
-        None => Ok(None),
-        Some(raw) if raw.get().trim() == "null" => Ok(None),
-        Some(raw) => Text::from_literal(raw.get()).map(Some),
-    }
+    Ok(text_opt(deserializer)?.map(|text| Text(text.into_owned())))
 }
 
 /// The text of an optional field, empty when absent.

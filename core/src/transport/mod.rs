@@ -351,16 +351,12 @@ impl HttpTransport {
         )
     }
 
-    /// The answer to `request` with this status and body.
-    fn answer(&self, request: &HttpRequest, status: u16, body: Vec<u8>) -> HttpResponse {
-        let mut answer = self.answer_without_reference(request, status, body);
-        answer.reference.clone_from(&request.reference);
-        answer
-    }
-
-    fn answer_without_reference(
+    /// The answer to `request` with this status and body, carrying `reference` (the
+    /// request's own, moved or copied by the caller).
+    fn answer(
         &self,
         request: &HttpRequest,
+        reference: Option<String>,
         status: u16,
         body: Vec<u8>,
     ) -> HttpResponse {
@@ -368,7 +364,7 @@ impl HttpTransport {
             provider: self.provider,
             operation: request.operation,
             kind: request.kind,
-            reference: None,
+            reference,
             status,
             body,
         }
@@ -385,7 +381,7 @@ impl HttpTransport {
         mut response: reqwest::Response,
     ) -> Result<Vec<u8>> {
         let too_long = || {
-            let answer = self.answer(request, status, Vec::new());
+            let answer = self.answer(request, request.reference.clone(), status, Vec::new());
             match request.kind {
                 RequestKind::Write => answer.unreadable("the answer is longer than 4 MiB"),
                 RequestKind::Read => Error::Transport {
@@ -442,9 +438,9 @@ impl HttpTransport {
             elapsed_ms = started.elapsed().as_millis() as u64,
             "provider answered"
         );
-        let mut answer = self.answer_without_reference(request, status, body);
         // The request is done with its reference: the answer takes it instead of a copy.
-        answer.reference = request.reference.take();
+        let reference = request.reference.take();
+        let answer = self.answer(request, reference, status, body);
         if (300..400).contains(&status) {
             // The transport never follows redirects: a write answered by one may have been
             // carried out by whoever sent it, and a read's answer is not there to read.
