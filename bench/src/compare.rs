@@ -1,6 +1,7 @@
 //! The `compare` mode: each adapter through the facade against a raw `reqwest::Client`
-//! sending the same wire request and a floor client building it (see `floor`), all to a
-//! canned-answer server in this process.
+//! sending the same wire request, a floor client building it (see `floor`) and the floor
+//! with the adapter's checks and mapping (see `contract`), all to a canned-answer server in
+//! this process.
 
 use std::sync::Arc;
 use std::time::Duration;
@@ -10,9 +11,10 @@ use odeme::{GatewayExt, PaymentStatus};
 use reqwest::header::{HeaderMap, HeaderName, HeaderValue};
 
 use crate::canned::{CannedServer, Captured};
+use crate::contract::ContractClient;
 use crate::floor::FloorClient;
 use crate::load::{self, median, Meter, RunResult};
-use crate::provider::{canned_gateway, charge_request, Provider};
+use crate::provider::{canned_adapter, canned_gateway, charge_request, Provider};
 
 /// What `compare` is asked to do.
 #[derive(Debug, Clone)]
@@ -46,6 +48,10 @@ pub struct Cell {
     pub ratio: f64,
     /// The median of the per-repeat ratios floor/raw.
     pub floor_ratio: f64,
+    /// Through the floor client with the adapter's checks and mapping (see `contract`).
+    pub contract: Summary,
+    /// The median of the per-repeat ratios contract/raw.
+    pub contract_ratio: f64,
 }
 
 /// Medians over the repeats of one side of a cell.
@@ -100,6 +106,16 @@ pub async fn run(plan: &Plan) -> Result<Vec<Cell>, String> {
             charge_request(provider, "BENCH1").map_err(|e| e.to_string())?,
             plain_client()?,
         )?);
+        let contract = Arc::new(ContractClient::new(
+            Arc::new(FloorClient::new(
+                provider,
+                &server.base_url,
+                &captured,
+                charge_request(provider, "BENCH1").map_err(|e| e.to_string())?,
+                plain_client()?,
+            )?),
+            canned_adapter(provider, &server.base_url).map_err(|e| e.to_string())?,
+        ));
         for &in_flight in &plan.concurrency {
             let odeme_side = {
                 let (gateway, request) = (Arc::clone(&gateway), Arc::clone(&request));
@@ -130,27 +146,39 @@ pub async fn run(plan: &Plan) -> Result<Vec<Cell>, String> {
                     async move { floor.send().await }
                 }
             };
+            let contract_side = {
+                let contract = Arc::clone(&contract);
+                move |_: usize| {
+                    let contract = Arc::clone(&contract);
+                    async move { contract.send().await }
+                }
+            };
             // Warm every pool up to `in_flight` connections before anything is measured.
             let warm = (in_flight * 4).max(200);
             load::run(warm, in_flight, Meter::Speed, odeme_side.clone()).await;
             load::run(warm, in_flight, Meter::Speed, raw_side.clone()).await;
             load::run(warm, in_flight, Meter::Speed, floor_side.clone()).await;
-            let (mut odeme_runs, mut raw_runs, mut floor_runs) =
-                (Vec::new(), Vec::new(), Vec::new());
+            load::run(warm, in_flight, Meter::Speed, contract_side.clone()).await;
+            let (mut odeme_runs, mut raw_runs, mut floor_runs, mut contract_runs) =
+                (Vec::new(), Vec::new(), Vec::new(), Vec::new());
             for _ in 0..plan.repeats.max(1) {
                 let n = plan.payments;
                 odeme_runs.push(load::run(n, in_flight, Meter::Speed, odeme_side.clone()).await);
                 raw_runs.push(load::run(n, in_flight, Meter::Speed, raw_side.clone()).await);
                 floor_runs.push(load::run(n, in_flight, Meter::Speed, floor_side.clone()).await);
+                contract_runs
+                    .push(load::run(n, in_flight, Meter::Speed, contract_side.clone()).await);
             }
             // Heap and allocations from runs of their own, counted (see `alloc`).
-            let (mut odeme_heap, mut raw_heap, mut floor_heap) =
-                (Vec::new(), Vec::new(), Vec::new());
+            let (mut odeme_heap, mut raw_heap, mut floor_heap, mut contract_heap) =
+                (Vec::new(), Vec::new(), Vec::new(), Vec::new());
             for _ in 0..plan.repeats.max(1) {
                 let n = plan.payments.min(HEAP_RUN_PAYMENTS);
                 odeme_heap.push(load::run(n, in_flight, Meter::Heap, odeme_side.clone()).await);
                 raw_heap.push(load::run(n, in_flight, Meter::Heap, raw_side.clone()).await);
                 floor_heap.push(load::run(n, in_flight, Meter::Heap, floor_side.clone()).await);
+                contract_heap
+                    .push(load::run(n, in_flight, Meter::Heap, contract_side.clone()).await);
             }
             cells.push(Cell {
                 provider,
@@ -160,6 +188,8 @@ pub async fn run(plan: &Plan) -> Result<Vec<Cell>, String> {
                 floor: summarize(&floor_runs, &floor_heap, in_flight),
                 ratio: ratio(&odeme_runs, &raw_runs),
                 floor_ratio: ratio(&floor_runs, &raw_runs),
+                contract: summarize(&contract_runs, &contract_heap, in_flight),
+                contract_ratio: ratio(&contract_runs, &raw_runs),
             });
         }
     }

@@ -17,6 +17,7 @@ use std::borrow::Cow;
 use std::fmt::{self, Write as _};
 use std::net::IpAddr;
 
+use axum::body::Bytes;
 use base64::engine::general_purpose::STANDARD;
 use base64::Engine;
 use hmac::{Hmac, Mac};
@@ -181,24 +182,32 @@ impl FloorClient {
 
     /// Sends this payment once; true when the answer says approved.
     pub async fn send(&self) -> bool {
-        let Ok((body, headers)) = self.build() else {
-            return false;
-        };
+        self.exchange()
+            .await
+            .is_some_and(|answer| approved(self.provider, &answer))
+    }
+
+    /// Builds this payment, sends it once and reads the whole answer: `None` unless it is a
+    /// 200.
+    pub async fn exchange(&self) -> Option<Bytes> {
+        let (body, headers) = self.build().ok()?;
         let response = self
             .client
             .post(self.url.clone())
             .headers(headers)
             .body(body)
             .send()
-            .await;
-        let bytes = match response {
-            Ok(r) if r.status().as_u16() == 200 => match r.bytes().await {
-                Ok(bytes) => bytes,
-                Err(_) => return false,
-            },
-            _ => return false,
-        };
-        approved(self.provider, &bytes)
+            .await
+            .ok()?;
+        if response.status().as_u16() != 200 {
+            return None;
+        }
+        response.bytes().await.ok()
+    }
+
+    /// The charge this client sends.
+    pub fn request(&self) -> &ChargeRequest {
+        &self.request
     }
 }
 

@@ -14,6 +14,7 @@
 mod alloc;
 mod canned;
 mod compare;
+mod contract;
 mod floor;
 mod load;
 mod provider;

@@ -12,6 +12,8 @@ use odeme::{
     PaymentSource,
 };
 use odeme_sandbox::{Sandbox, Simulator};
+
+use crate::contract::Adapter;
 use rust_decimal::Decimal;
 
 /// A provider under measurement.
@@ -93,6 +95,24 @@ pub fn canned_gateway(provider: Provider, base_url: &str) -> odeme::Result<Arc<d
         Provider::Craftgate => Arc::new(CraftgateGateway::new(
             CraftgateConfig::new(c.api_key, c.secret).with_base_url(base_url),
         )?),
+    })
+}
+
+/// What the adapter of `provider` needs to check a charge and map its answer, configured as
+/// [`canned_gateway`] configures the gateway (see `contract`).
+pub fn canned_adapter(provider: Provider, base_url: &str) -> odeme::Result<Adapter> {
+    let c = BENCH_CREDENTIALS;
+    Ok(match provider {
+        Provider::Paytrek => {
+            Adapter::Paytrek(PaytrekConfig::new(c.api_key, c.secret).with_base_url(base_url))
+        }
+        Provider::Paytr => Adapter::Paytr(Box::new(PaytrGateway::new(paytr_config(
+            c.merchant_id,
+            c.merchant_key,
+            c.merchant_salt,
+            base_url,
+        ))?)),
+        Provider::Craftgate => Adapter::Craftgate,
     })
 }
 

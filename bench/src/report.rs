@@ -48,6 +48,24 @@ pub fn compare(cells: &[Cell], repeats: usize) {
             c.floor.failed,
         );
     }
+    println!("\nThe contract client in the same runs (the floor client with the adapter's own checks of the request and its own mapping of the answer into a Payment: what any adapter keeping the library's contract can reach; odeme / contract = everything else the adapter adds)\n");
+    println!("| provider | in flight | contract payments/s | contract ratio | odeme / contract | contract p50 / p99 µs | CPU µs per payment contract | allocations per payment contract | failed |");
+    println!("|---|---:|---:|---:|---:|---:|---:|---:|---:|");
+    for c in cells {
+        println!(
+            "| {} | {} | {:.0} | {:.1} % | {:.1} % | {:.0} / {:.0} | {:.1} | {:.0} | {} |",
+            c.provider.name(),
+            c.in_flight,
+            c.contract.per_second,
+            c.contract_ratio * 100.0,
+            c.ratio / c.contract_ratio.max(1e-9) * 100.0,
+            c.contract.p50_us,
+            c.contract.p99_us,
+            c.contract.cpu_us,
+            c.contract.allocations,
+            c.contract.failed,
+        );
+    }
     println!("\nPeak heap per in-flight payment ((peak during the run − baseline) / in flight, medians; the in-process canned server's share is in both columns)\n");
     println!("| provider | in flight | odeme KiB | raw KiB | difference KiB |");
     println!("|---|---:|---:|---:|---:|");
