@@ -24,7 +24,7 @@ use crate::floor::FloorClient;
 #[derive(Debug)]
 pub enum Adapter {
     /// Paytrek checks the request against its configuration.
-    Paytrek(PaytrekConfig),
+    Paytrek(Box<PaytrekConfig>),
     /// PayTR maps the answer with its gateway's settings.
     Paytr(Box<PaytrGateway>),
     /// Craftgate needs nothing beyond the request.

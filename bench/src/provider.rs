@@ -103,9 +103,9 @@ pub fn canned_gateway(provider: Provider, base_url: &str) -> odeme::Result<Arc<d
 pub fn canned_adapter(provider: Provider, base_url: &str) -> odeme::Result<Adapter> {
     let c = BENCH_CREDENTIALS;
     Ok(match provider {
-        Provider::Paytrek => {
-            Adapter::Paytrek(PaytrekConfig::new(c.api_key, c.secret).with_base_url(base_url))
-        }
+        Provider::Paytrek => Adapter::Paytrek(Box::new(
+            PaytrekConfig::new(c.api_key, c.secret).with_base_url(base_url),
+        )),
         Provider::Paytr => Adapter::Paytr(Box::new(PaytrGateway::new(paytr_config(
             c.merchant_id,
             c.merchant_key,
