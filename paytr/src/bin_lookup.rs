@@ -15,7 +15,7 @@ use odeme_core::{
 
 use crate::client::Client;
 use crate::map::{self, Refusal};
-use crate::wire::{text, BinAnswer, Form, Text};
+use crate::wire::{non_empty, text, BinAnswer, Form};
 use crate::PaytrGateway;
 
 /// The `brand` PayTR gives a card that belongs to no installment program.
@@ -105,12 +105,6 @@ pub(crate) fn bin_request(client: &Client, bin: &str) -> HttpRequest {
         RequestKind::Read,
         bin,
     )
-}
-
-fn non_empty(value: &Option<Text>) -> Option<String> {
-    Some(text(value).trim())
-        .filter(|s| !s.is_empty())
-        .map(str::to_owned)
 }
 
 /// Reads a `bin-detail` answer for `bin`. An unknown BIN is a `NotFound` refusal.

@@ -15,7 +15,7 @@ use odeme_core::{
 };
 
 use crate::client::Client;
-use crate::wire::{text, CapiCard, Form, StatusOnly, Text};
+use crate::wire::{non_empty, text, CapiCard, Form, StatusOnly};
 use crate::{map, PaytrGateway};
 
 /// The `capi/list` POST.
@@ -53,12 +53,6 @@ pub(crate) fn delete_request(client: &Client, card: &StoredCardRef) -> HttpReque
         RequestKind::Write,
         &card.card_token,
     )
-}
-
-fn non_empty(value: &Option<Text>) -> Option<String> {
-    Some(text(value).trim())
-        .filter(|s| !s.is_empty())
-        .map(str::to_owned)
 }
 
 /// One listed card in neutral terms; every PayTR field is kept.

@@ -15,7 +15,7 @@ use odeme_core::{
 
 use crate::client::Client;
 use crate::validate::merchant_oid;
-use crate::wire::{text, Form, StatusAnswer, Text};
+use crate::wire::{non_empty, text, Form, StatusAnswer, Text};
 use crate::{map, PaytrGateway};
 
 /// The status-query POST.
@@ -39,12 +39,6 @@ pub(crate) fn status_request(client: &Client, oid: &str) -> HttpRequest {
 fn money(response: &HttpResponse, value: &Option<Text>, currency: Currency) -> Result<Money> {
     // Status-query amounts may use a decimal comma ("10,8"); Money::parse reads both.
     Money::parse("payment_amount", text(value), currency).map_err(|_| response.unexpected())
-}
-
-fn non_empty(value: &Option<Text>) -> Option<String> {
-    Some(text(value).trim())
-        .filter(|s| !s.is_empty())
-        .map(str::to_owned)
 }
 
 /// Reads a status-query answer into the payment `oid`.

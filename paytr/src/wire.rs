@@ -167,6 +167,13 @@ pub(crate) fn text(value: &Option<Text>) -> &str {
     value.as_ref().map_or("", Text::as_str)
 }
 
+/// The trimmed text of an optional field, `None` when absent or blank.
+pub(crate) fn non_empty(value: &Option<Text>) -> Option<String> {
+    Some(text(value).trim())
+        .filter(|s| !s.is_empty())
+        .map(str::to_owned)
+}
+
 /// The answer of `/odeme` to a server-side POST (sync mode, recurring, or a refusal). Its
 /// texts are lent from the answer's bytes (a string is copied only when it has an escape),
 /// read as [`Text`] reads them: a number or a boolean as its literal.
