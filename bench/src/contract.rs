@@ -98,38 +98,16 @@ impl ContractClient {
 
 #[cfg(test)]
 mod tests {
-    use std::time::Duration;
-
-    use odeme::GatewayExt;
-
     use super::*;
-    use crate::canned::CannedServer;
-    use crate::compare::plain_client;
-    use crate::provider::{canned_adapter, canned_gateway, charge_request, Provider};
+    use crate::floor::canned_floor;
+    use crate::provider::{canned_adapter, charge_request, Provider};
 
     /// Every provider's contract client gets the canned approval through the adapter's own
     /// mapping, and a request the adapter refuses is never sent.
     #[tokio::test]
     async fn the_contract_client_checks_sends_and_maps() {
         for provider in Provider::ALL {
-            let server = CannedServer::start(provider, Duration::ZERO).await.unwrap();
-            let gateway = canned_gateway(provider, &server.base_url).unwrap();
-            let request = charge_request(provider, "BENCH1").unwrap();
-            gateway
-                .require_charges()
-                .unwrap()
-                .charge(&request)
-                .await
-                .unwrap();
-            let captured = server.captured().unwrap();
-            let floor = FloorClient::new(
-                provider,
-                &server.base_url,
-                &captured,
-                request,
-                plain_client().unwrap(),
-            )
-            .unwrap();
+            let (server, floor) = canned_floor(provider).await;
             let adapter = canned_adapter(provider, &server.base_url).unwrap();
             let client = ContractClient::new(Arc::new(floor), adapter);
             assert!(client.send().await, "{}", provider.name());

@@ -601,16 +601,40 @@ fn paytr_body(request: &ChargeRequest) -> Result<String, String> {
     Ok(f.0)
 }
 
+/// A canned server of `provider` that has seen the adapter's first charge, and the floor
+/// client checked against it (tests of this side and of the contract side).
 #[cfg(test)]
-mod tests {
-    use std::time::Duration;
-
+pub(crate) async fn canned_floor(provider: Provider) -> (crate::canned::CannedServer, FloorClient) {
     use odeme::GatewayExt;
 
+    let server = crate::canned::CannedServer::start(provider, std::time::Duration::ZERO)
+        .await
+        .unwrap();
+    let gateway = crate::provider::canned_gateway(provider, &server.base_url).unwrap();
+    let request = crate::provider::charge_request(provider, "BENCH1").unwrap();
+    gateway
+        .require_charges()
+        .unwrap()
+        .charge(&request)
+        .await
+        .unwrap();
+    let captured = server.captured().unwrap();
+    let floor = FloorClient::new(
+        provider,
+        &server.base_url,
+        &captured,
+        request,
+        crate::compare::plain_client().unwrap(),
+    )
+    .unwrap_or_else(|e| panic!("{e}"));
+    (server, floor)
+}
+
+#[cfg(test)]
+mod tests {
     use super::*;
-    use crate::canned::CannedServer;
     use crate::compare::plain_client;
-    use crate::provider::{canned_gateway, charge_request};
+    use crate::provider::charge_request;
 
     /// The floor is only a floor if it sends what the adapter sends: for every provider, the
     /// adapter's first charge is captured and the floor client must write the same body and
@@ -618,24 +642,7 @@ mod tests {
     #[tokio::test]
     async fn every_floor_client_sends_the_adapters_bytes_and_reads_the_approval() {
         for provider in Provider::ALL {
-            let server = CannedServer::start(provider, Duration::ZERO).await.unwrap();
-            let gateway = canned_gateway(provider, &server.base_url).unwrap();
-            let request = charge_request(provider, "BENCH1").unwrap();
-            gateway
-                .require_charges()
-                .unwrap()
-                .charge(&request)
-                .await
-                .unwrap();
-            let captured = server.captured().unwrap();
-            let floor = FloorClient::new(
-                provider,
-                &server.base_url,
-                &captured,
-                request,
-                plain_client().unwrap(),
-            )
-            .unwrap_or_else(|e| panic!("{e}"));
+            let (_server, floor) = canned_floor(provider).await;
             assert!(floor.send().await, "{}", provider.name());
         }
     }

@@ -1,6 +1,6 @@
 //! The printed tables (Markdown, so they paste into BENCHMARKS.md as they are).
 
-use crate::compare::Cell;
+use crate::compare::{Cell, Summary};
 use crate::sandbox_mode::Row;
 
 /// The throughput/latency table and the heap table of `compare`.
@@ -30,42 +30,18 @@ pub fn compare(cells: &[Cell], repeats: usize) {
             c.odeme.failed + c.raw.failed,
         );
     }
-    println!("\nThe floor client in the same runs (the protocol's own work per payment and nothing else, on a raw client; floor ratio = floor/raw, odeme/floor = the adapter against it)\n");
-    println!("| provider | in flight | floor payments/s | floor ratio | odeme / floor | floor p50 / p99 µs | CPU µs per payment floor | allocations per payment floor | failed |");
-    println!("|---|---:|---:|---:|---:|---:|---:|---:|---:|");
-    for c in cells {
-        println!(
-            "| {} | {} | {:.0} | {:.1} % | {:.1} % | {:.0} / {:.0} | {:.1} | {:.0} | {} |",
-            c.provider.name(),
-            c.in_flight,
-            c.floor.per_second,
-            c.floor_ratio * 100.0,
-            c.ratio / c.floor_ratio.max(1e-9) * 100.0,
-            c.floor.p50_us,
-            c.floor.p99_us,
-            c.floor.cpu_us,
-            c.floor.allocations,
-            c.floor.failed,
-        );
-    }
-    println!("\nThe contract client in the same runs (the floor client with the adapter's own checks of the request and its own mapping of the answer into a Payment: what any adapter keeping the library's contract can reach; odeme / contract = everything else the adapter adds)\n");
-    println!("| provider | in flight | contract payments/s | contract ratio | odeme / contract | contract p50 / p99 µs | CPU µs per payment contract | allocations per payment contract | failed |");
-    println!("|---|---:|---:|---:|---:|---:|---:|---:|---:|");
-    for c in cells {
-        println!(
-            "| {} | {} | {:.0} | {:.1} % | {:.1} % | {:.0} / {:.0} | {:.1} | {:.0} | {} |",
-            c.provider.name(),
-            c.in_flight,
-            c.contract.per_second,
-            c.contract_ratio * 100.0,
-            c.ratio / c.contract_ratio.max(1e-9) * 100.0,
-            c.contract.p50_us,
-            c.contract.p99_us,
-            c.contract.cpu_us,
-            c.contract.allocations,
-            c.contract.failed,
-        );
-    }
+    side_table(
+        cells,
+        "The floor client in the same runs (the protocol's own work per payment and nothing else, on a raw client; floor ratio = floor/raw, odeme/floor = the adapter against it)",
+        "floor",
+        |c| (&c.floor, c.floor_ratio),
+    );
+    side_table(
+        cells,
+        "The contract client in the same runs (the floor client with the adapter's own checks of the request and its own mapping of the answer into a Payment: what any adapter keeping the library's contract can reach; odeme / contract = everything else the adapter adds)",
+        "contract",
+        |c| (&c.contract, c.contract_ratio),
+    );
     println!("\nPeak heap per in-flight payment ((peak during the run − baseline) / in flight, medians; the in-process canned server's share is in both columns)\n");
     println!("| provider | in flight | odeme KiB | raw KiB | difference KiB |");
     println!("|---|---:|---:|---:|---:|");
@@ -81,6 +57,29 @@ pub fn compare(cells: &[Cell], repeats: usize) {
             o,
             r,
             o - r
+        );
+    }
+}
+
+/// The table of one more side of the runs (`name`), against raw and against it the adapter.
+fn side_table(cells: &[Cell], title: &str, name: &str, side: impl Fn(&Cell) -> (&Summary, f64)) {
+    println!("\n{title}\n");
+    println!("| provider | in flight | {name} payments/s | {name} ratio | odeme / {name} | {name} p50 / p99 µs | CPU µs per payment {name} | allocations per payment {name} | failed |");
+    println!("|---|---:|---:|---:|---:|---:|---:|---:|---:|");
+    for c in cells {
+        let (summary, ratio) = side(c);
+        println!(
+            "| {} | {} | {:.0} | {:.1} % | {:.1} % | {:.0} / {:.0} | {:.1} | {:.0} | {} |",
+            c.provider.name(),
+            c.in_flight,
+            summary.per_second,
+            ratio * 100.0,
+            c.ratio / ratio.max(1e-9) * 100.0,
+            summary.p50_us,
+            summary.p99_us,
+            summary.cpu_us,
+            summary.allocations,
+            summary.failed,
         );
     }
 }
