@@ -106,14 +106,9 @@ pub async fn run(plan: &Plan) -> Result<Vec<Cell>, String> {
             charge_request(provider, "BENCH1").map_err(|e| e.to_string())?,
             plain_client()?,
         )?);
+        // The floor's own client and pool: the sides run one after another, never together.
         let contract = Arc::new(ContractClient::new(
-            Arc::new(FloorClient::new(
-                provider,
-                &server.base_url,
-                &captured,
-                charge_request(provider, "BENCH1").map_err(|e| e.to_string())?,
-                plain_client()?,
-            )?),
+            Arc::clone(&floor),
             canned_adapter(provider, &server.base_url).map_err(|e| e.to_string())?,
         ));
         for &in_flight in &plan.concurrency {

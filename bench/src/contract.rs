@@ -103,7 +103,7 @@ mod tests {
     use crate::provider::{canned_adapter, charge_request, Provider};
 
     /// Every provider's contract client gets the canned approval through the adapter's own
-    /// mapping, and a request the adapter refuses is never sent.
+    /// mapping, and the adapter's checks it runs first refuse a bad request.
     #[tokio::test]
     async fn the_contract_client_checks_sends_and_maps() {
         for provider in Provider::ALL {
@@ -112,7 +112,7 @@ mod tests {
             let client = ContractClient::new(Arc::new(floor), adapter);
             assert!(client.send().await, "{}", provider.name());
 
-            // An order id no adapter accepts: refused before sending.
+            // An order id longer than any provider takes.
             let mut bad = charge_request(provider, "BENCH2").unwrap();
             bad.order_id = "x".repeat(300);
             assert!(
